@@ -1,0 +1,36 @@
+# Two commands on a fresh machine (see README.md):
+#   make html   builds the whole site into _build/html, every notebook executed
+#   make test   runs every test (unit tests, notebooks, exercises, the built site in Chromium)
+# Both create the virtual environment .venv from requirements.txt on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: html test browser exercises clean
+
+$(INSTALLED): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+html: $(INSTALLED)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# Debian's chromium and chromium-driver drive the browser tests of the built pages.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+	    sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium chromium-driver; }
+
+test: html browser
+	$(BIN)/pytest
+
+exercises: $(INSTALLED)
+	$(BIN)/python -m book exercises
+
+clean:
+	rm -rf _build

@@ -1,0 +1,317 @@
+"""Interactive figures that work with a kernel and without one.
+
+A chapter declares an interactive figure as a drawing function of a few discrete parameters
+plus one control per parameter:
+
+    interactive_figure(draw_padding, n=Slider("input size n", range(3, 8), value=5),
+                       p=Slider("padding p", [0, 1, 2]))
+
+* In a live kernel (JupyterLab, Notebook, Colab, Binder) this shows real ipywidgets; moving
+  a control calls ``draw`` again.
+* When the book is built into a website there is no kernel behind the page, so every frame of
+  the (small) parameter grid is drawn at build time and the controls become plain HTML inputs
+  with a few lines of inline JavaScript that swap the precomputed frames. Nothing is loaded
+  from a CDN. The build switches to this mode by setting ``BOOK_STATIC_FIGURES=1`` (done by the
+  ``book.sphinx`` extension listed in ``_config.yml``).
+
+``draw(**params)`` must return a ``matplotlib.figure.Figure`` and must be importable from the
+``book`` package, so that the browser tests can redraw any frame they see on a page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import itertools
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+STATIC_ENV_VAR = "BOOK_STATIC_FIGURES"
+FRAME_DPI = 72
+PALETTE_COLORS = 128  # frames are stored as palette PNGs: a third of the bytes of RGBA
+MAX_FRAMES = 400
+
+
+@dataclass(frozen=True)
+class Control:
+    """One parameter of an interactive figure.
+
+    kind: "slider", "dropdown" or "toggle"; label: the visible label; options: the values
+    the parameter takes, in order (JSON scalars: int, float, str, bool); value: the start value.
+    """
+
+    kind: str
+    label: str
+    options: tuple
+    value: Any
+
+    def __post_init__(self):
+        if not self.options:
+            raise ValueError(f"control {self.label!r} needs at least one option")
+        for option in self.options:
+            if not isinstance(option, (bool, int, float, str)):
+                raise ValueError(
+                    f"control {self.label!r}: option {option!r} is a {type(option).__name__}; "
+                    "options must be int, float, str or bool so that frames can be named in HTML"
+                )
+        if self.value not in self.options:
+            raise ValueError(
+                f"control {self.label!r}: start value {self.value!r} is not one of its "
+                f"options {list(self.options)}"
+            )
+
+
+def Slider(label: str, options, value=None) -> Control:
+    """A slider over an ordered list of values (e.g. ``range(1, 4)``)."""
+    options = tuple(options)
+    return Control("slider", label, options, options[0] if value is None and options else value)
+
+
+def Dropdown(label: str, options, value=None) -> Control:
+    """A menu of named choices (e.g. ``["max", "average"]``)."""
+    options = tuple(options)
+    return Control("dropdown", label, options, options[0] if value is None and options else value)
+
+
+def Toggle(label: str, value: bool = False) -> Control:
+    """An on/off switch."""
+    return Control("toggle", label, (False, True), value)
+
+
+def static_mode() -> bool:
+    """True while the book is being built into a website (no kernel behind the page)."""
+    return os.environ.get(STATIC_ENV_VAR) == "1"
+
+
+def render_png(figure: Figure) -> bytes:
+    """Encode a figure as a small, deterministic palette PNG and close it."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FRAME_DPI, metadata={"Software": None})
+    plt.close(figure)
+    buffer.seek(0)
+    image = Image.open(buffer).convert("RGB").quantize(colors=PALETTE_COLORS)
+    out = io.BytesIO()
+    image.save(out, format="png", optimize=True)
+    return out.getvalue()
+
+
+class InteractiveFigure:
+    """A drawing function together with its controls; see :func:`interactive_figure`."""
+
+    def __init__(self, draw: Callable[..., Figure], controls: dict[str, Control], title: str):
+        if not controls:
+            raise ValueError("an interactive figure needs at least one control")
+        for name, control in controls.items():
+            if not isinstance(control, Control):
+                raise ValueError(
+                    f"parameter {name!r} must be given a Slider, Dropdown or Toggle, "
+                    f"not {type(control).__name__}"
+                )
+        frame_count = 1
+        for control in controls.values():
+            frame_count *= len(control.options)
+        if frame_count > MAX_FRAMES:
+            raise ValueError(
+                f"{title!r} has {frame_count} parameter combinations; the website precomputes "
+                f"every frame, so keep the grid under {MAX_FRAMES} (fewer options per control)"
+            )
+        self.draw = draw
+        self.controls = controls
+        self.title = title
+
+    @property
+    def start(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def frame(self, **params) -> bytes:
+        """PNG bytes of the frame for these parameter values (missing ones take start values)."""
+        unknown = set(params) - set(self.controls)
+        if unknown:
+            raise ValueError(f"{self.title!r} has no parameter(s) {sorted(unknown)}")
+        values = {**self.start, **params}
+        with plt.style.context("default"), plt.rc_context({"font.size": 10}):
+            figure = self.draw(**values)
+        if not isinstance(figure, Figure):
+            raise TypeError(
+                f"{self.draw.__qualname__} must return a matplotlib Figure, "
+                f"not {type(figure).__name__}"
+            )
+        return render_png(figure)
+
+    def alt_text(self, **params) -> str:
+        values = {**self.start, **params}
+        settings = ", ".join(f"{c.label} = {values[name]}" for name, c in self.controls.items())
+        return f"{self.title}: {settings}"
+
+    def grid(self):
+        """Every combination of option indices, in a fixed order."""
+        return itertools.product(*(range(len(c.options)) for c in self.controls.values()))
+
+    # -- website -------------------------------------------------------------------------
+    def to_html(self) -> str:
+        """A self-contained HTML block: labelled controls, every frame, and the inline script."""
+        uid = "bi-" + uuid.uuid4().hex[:10]
+        names = list(self.controls)
+        frames: list[str] = []
+        frame_of_png: dict[str, int] = {}
+        index: dict[str, int] = {}
+        alts: dict[str, str] = {}
+        for combo in self.grid():
+            values = {n: self.controls[n].options[i] for n, i in zip(names, combo)}
+            png = base64.b64encode(self.frame(**values)).decode("ascii")
+            if png not in frame_of_png:
+                frame_of_png[png] = len(frames)
+                frames.append(png)
+            key = "|".join(map(str, combo))
+            index[key] = frame_of_png[png]
+            alts[key] = self.alt_text(**values)
+
+        start_key = "|".join(
+            str(c.options.index(c.value)) for c in self.controls.values()
+        )
+        spec = {
+            "draw": f"{self.draw.__module__}:{self.draw.__qualname__}",
+            "title": self.title,
+            "params": [
+                {"name": n, "kind": c.kind, "label": c.label, "options": list(c.options)}
+                for n, c in self.controls.items()
+            ],
+        }
+        controls_html = "\n".join(
+            self._control_html(uid, name, control) for name, control in self.controls.items()
+        )
+        data = json.dumps({"frames": frames, "index": index, "alts": alts})
+        return f"""<div class="book-interactive" id="{uid}" data-spec="{html.escape(json.dumps(spec))}">
+<div class="book-interactive-controls" role="group" aria-label="{html.escape(self.title)} controls">
+{controls_html}
+</div>
+<img class="book-interactive-frame" src="data:image/png;base64,{frames[index[start_key]]}" alt="{html.escape(alts[start_key])}">
+<script type="application/json" class="book-interactive-data">{data}</script>
+<script>{_PLAYER_JS.replace("__UID__", uid)}</script>
+</div>"""
+
+    @staticmethod
+    def _control_html(uid: str, name: str, control: Control) -> str:
+        cid = f"{uid}-{name}"
+        start = control.options.index(control.value)
+        label = f'<label for="{cid}">{html.escape(control.label)}</label>'
+        if control.kind == "slider":
+            shown = html.escape(str(control.value))
+            labels = html.escape(json.dumps([str(o) for o in control.options]))
+            widget = (
+                f'<input type="range" id="{cid}" data-param="{name}" min="0" '
+                f'max="{len(control.options) - 1}" step="1" value="{start}" '
+                f'data-labels="{labels}" aria-valuetext="{shown}">'
+                f'<output for="{cid}">{shown}</output>'
+            )
+        elif control.kind == "dropdown":
+            options = "".join(
+                f'<option value="{i}"{" selected" if i == start else ""}>'
+                f"{html.escape(str(o))}</option>"
+                for i, o in enumerate(control.options)
+            )
+            widget = f'<select id="{cid}" data-param="{name}">{options}</select>'
+        else:
+            checked = " checked" if control.value else ""
+            widget = f'<input type="checkbox" id="{cid}" data-param="{name}"{checked}>'
+        return f'<span class="book-interactive-control">{label}{widget}</span>'
+
+    # -- live kernel ---------------------------------------------------------------------
+    def widget(self):
+        """Real ipywidgets: one control per parameter and an image redrawn on every change."""
+        import ipywidgets as widgets
+
+        style = {"description_width": "initial"}
+        inputs = {}
+        for name, control in self.controls.items():
+            if control.kind == "slider":
+                inputs[name] = widgets.SelectionSlider(
+                    options=[(str(o), o) for o in control.options], value=control.value,
+                    description=control.label, style=style, continuous_update=True,
+                    layout=widgets.Layout(width="auto"),
+                )
+            elif control.kind == "dropdown":
+                inputs[name] = widgets.Dropdown(
+                    options=[(str(o), o) for o in control.options], value=control.value,
+                    description=control.label, style=style,
+                )
+            else:
+                inputs[name] = widgets.Checkbox(
+                    value=control.value, description=control.label, style=style, indent=False,
+                )
+        image = widgets.Image(value=self.frame(), format="png")
+
+        def redraw(_change=None):
+            image.value = self.frame(**{n: w.value for n, w in inputs.items()})
+
+        for control_widget in inputs.values():
+            control_widget.observe(redraw, names="value")
+        box = widgets.VBox([widgets.HBox(list(inputs.values()),
+                                         layout=widgets.Layout(flex_flow="row wrap")), image])
+        box.redraw = redraw
+        box.inputs = inputs
+        return box
+
+    def _ipython_display_(self):
+        from IPython.display import HTML, display
+
+        if static_mode():
+            display(HTML(self.to_html()))
+        else:
+            display(self.widget())
+
+    def __repr__(self):
+        params = ", ".join(f"{n}={c.value!r}" for n, c in self.controls.items())
+        return f"<interactive figure {self.title!r}: {params}>"
+
+
+def interactive_figure(draw: Callable[..., Figure], title: str | None = None,
+                       **controls: Control) -> InteractiveFigure:
+    """Declare an interactive figure.
+
+    draw: a function from the ``book`` package, ``draw(**params) -> Figure``.
+    title: what the figure shows (used in labels and alt text); defaults to draw's name.
+    controls: one ``Slider``, ``Dropdown`` or ``Toggle`` per parameter of ``draw``.
+    Displaying the result shows live widgets in a kernel and a static player on the website.
+    """
+    return InteractiveFigure(draw, controls, title or draw.__name__.replace("_", " "))
+
+
+_PLAYER_JS = """(function () {
+  var root = document.getElementById("__UID__");
+  var data = JSON.parse(root.querySelector(".book-interactive-data").textContent);
+  var img = root.querySelector(".book-interactive-frame");
+  var inputs = Array.prototype.slice.call(root.querySelectorAll("[data-param]"));
+  function indexOf(input) {
+    if (input.type === "checkbox") { return input.checked ? 1 : 0; }
+    return parseInt(input.value, 10);
+  }
+  function show() {
+    var key = inputs.map(indexOf).join("|");
+    img.src = "data:image/png;base64," + data.frames[data.index[key]];
+    img.alt = data.alts[key];
+    root.setAttribute("data-key", key);
+    inputs.forEach(function (input) {
+      if (input.type === "range") {
+        var text = JSON.parse(input.getAttribute("data-labels"))[indexOf(input)];
+        input.setAttribute("aria-valuetext", text);
+        input.nextElementSibling.textContent = text;
+      }
+    });
+  }
+  inputs.forEach(function (input) {
+    input.addEventListener("input", show);
+    input.addEventListener("change", show);
+  });
+  show();
+})();"""
