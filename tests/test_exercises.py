@@ -1,0 +1,102 @@
+"""The exercise pipeline: solutions/ is the source, exercises/ is generated from it."""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from book.exercises import ExerciseFormatError, generate, replace_regions, student_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+def grader_cell(source, **meta):
+    nbgrader = {"schema_version": 3, "grade_id": "q1", "solution": True, "grade": False,
+                "locked": False}
+    nbgrader.update(meta)
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": nbgrader})
+
+
+def test_solution_region_becomes_an_indented_stub():
+    source = "def f(x):\n    # BEGIN SOLUTION\n    return 2 * x\n    # END SOLUTION\n"
+    assert replace_regions(source, ("# BEGIN SOLUTION", "# END SOLUTION"),
+                           ["# YOUR CODE HERE", "raise NotImplementedError()"], "t") == (
+        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()")
+
+
+def test_hidden_tests_are_removed_and_outputs_cleared():
+    check = grader_cell("check(1)\n# BEGIN HIDDEN TESTS\ncheck(2)\n# END HIDDEN TESTS",
+                        grade_id="c1", solution=False, grade=True, locked=True, points=2)
+    check.outputs = [nbformat.v4.new_output("stream", text="✓")]
+    check.execution_count = 3
+    notebook = nbformat.v4.new_notebook(cells=[
+        grader_cell("x = 1\n# BEGIN SOLUTION\nx = 2\n# END SOLUTION"), check])
+    student = student_notebook(notebook)
+    assert student.cells[0].source == "x = 1\n# YOUR CODE HERE\nraise NotImplementedError()"
+    assert student.cells[1].source == "check(1)"
+    assert student.cells[1].outputs == [] and student.cells[1].execution_count is None
+    assert student.cells[1].metadata["nbgrader"]["points"] == 2
+    assert notebook.cells[1].execution_count == 3, "the source notebook is left untouched"
+
+
+@pytest.mark.parametrize("cells, message", [
+    ([grader_cell("# BEGIN SOLUTION\nx = 1")], "never closed"),
+    ([grader_cell("# BEGIN SOLUTION\n# END SOLUTION\n# END SOLUTION")], "no matching begin"),
+    ([grader_cell("x = 1")], "needs a '# BEGIN SOLUTION' region"),
+    ([grader_cell("# BEGIN SOLUTION\n# END SOLUTION"),
+      grader_cell("# BEGIN SOLUTION\n# END SOLUTION")], "used twice"),
+    ([grader_cell("# BEGIN SOLUTION\n# END SOLUTION", grade_id="bad id")], "grade_id"),
+    ([nbformat.v4.new_code_cell("# BEGIN SOLUTION\n# END SOLUTION")], "no nbgrader metadata"),
+    ([grader_cell("check()", solution=False, grade=True)], "needs a number of points"),
+])
+def test_malformed_solution_notebooks_are_rejected_clearly(cells, message):
+    with pytest.raises(ExerciseFormatError, match=message):
+        student_notebook(nbformat.v4.new_notebook(cells=cells), "bad.ipynb")
+
+
+def test_exercises_folder_is_exactly_what_the_generator_makes(tmp_path):
+    assert SOLUTIONS, "there are no solution notebooks"
+    generate(ROOT / "solutions", tmp_path)
+    made = {p.name: p.read_text() for p in tmp_path.glob("*.ipynb")}
+    committed = {p.name: p.read_text() for p in (ROOT / "exercises").glob("*.ipynb")}
+    assert sorted(made) == sorted(committed)
+    for name in made:
+        assert made[name] == committed[name], (
+            f"exercises/{name} is out of date: run `python -m book exercises`")
+
+
+def run_all_cells(path):
+    """Execute a notebook cell by cell, keeping going after errors; return the notebook."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    return notebook
+
+
+def errors(cell):
+    return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
+def test_student_stubs_fail_their_checks_with_a_clear_message(solution):
+    notebook = run_all_cells(ROOT / "exercises" / solution.name)
+    graded = 0
+    for number, cell in enumerate(notebook.cells, start=1):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        found = errors(cell)
+        if meta.get("grade"):
+            graded += 1
+            assert found, f"cell {number}: the check passes on the unsolved stub"
+            error = found[0]
+            assert error.ename == "CheckFailed", (
+                f"cell {number}: the check crashed with {error.ename}: {error.evalue}")
+            assert error.evalue.strip(), f"cell {number}: the check failed without a message"
+        elif not meta.get("solution"):
+            assert not found, (f"cell {number} is neither a solution nor a check but raised "
+                               f"{found[0].ename}: {found[0].evalue}")
+    assert graded, "the notebook has no graded check cells"

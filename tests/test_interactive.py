@@ -1,0 +1,136 @@
+"""book.interactive: one declaration, live widgets in a kernel, a static player on the site."""
+
+import html
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from book import interactive
+from book.interactive import Dropdown, Slider, Toggle, interactive_figure
+
+
+def draw_bar(height=1, colour="black", outline=False):
+    """A tiny figure whose pixels depend on every parameter."""
+    figure = Figure(figsize=(2, 1.5))
+    ax = figure.add_subplot()
+    ax.bar([0], [height], color=colour, edgecolor="red" if outline else colour, linewidth=4)
+    ax.set_ylim(0, 3)
+    ax.axis("off")
+    return figure
+
+
+def make(**overrides):
+    controls = dict(height=Slider("bar height", [1, 2, 3]),
+                    colour=Dropdown("colour", ["black", "green"]),
+                    outline=Toggle("outline"))
+    controls.update(overrides)
+    return interactive_figure(draw_bar, title="Bar", **controls)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def test_frames_are_deterministic_and_differ_by_parameter():
+    figure = make()
+    assert figure.frame(height=2) == figure.frame(height=2)
+    frames = {figure.frame(height=h, colour=c, outline=o)
+              for h in (1, 2, 3) for c in ("black", "green") for o in (False, True)}
+    assert len(frames) == 12
+
+
+def test_bad_declarations_get_clear_errors():
+    with pytest.raises(ValueError, match="start value 5 is not one of its options"):
+        Slider("n", [1, 2], value=5)
+    with pytest.raises(ValueError, match="options must be int, float, str or bool"):
+        Slider("n", [[1], [2]])
+    with pytest.raises(ValueError, match="must be given a Slider, Dropdown or Toggle"):
+        interactive_figure(draw_bar, height=[1, 2])
+    with pytest.raises(ValueError, match="keep the grid under"):
+        interactive_figure(draw_bar, height=Slider("h", range(30)),
+                           colour=Dropdown("c", [str(i) for i in range(30)]))
+    with pytest.raises(ValueError, match="no parameter"):
+        make().frame(width=3)
+
+
+def test_draw_must_return_a_figure():
+    figure = interactive_figure(lambda n: None, n=Slider("n", [1]))
+    with pytest.raises(TypeError, match="must return a matplotlib Figure"):
+        figure.frame()
+
+
+def parse_player(markup):
+    data = json.loads(re.search(r'<script type="application/json" class="book-interactive-data">'
+                                r"(.*?)</script>", markup).group(1))
+    spec = json.loads(html.unescape(re.search(r'data-spec="([^"]*)"', markup).group(1)))
+    return data, spec
+
+
+def test_static_player_holds_every_frame_with_alt_text():
+    figure = make()
+    markup = figure.to_html()
+    data, spec = parse_player(markup)
+    assert spec["draw"] == f"{__name__}:draw_bar"
+    assert [p["name"] for p in spec["params"]] == ["height", "colour", "outline"]
+    assert len(data["index"]) == 12
+    key = "2|1|1"  # height=3, colour=green, outline=True
+    frame = data["frames"][data["index"][key]]
+    expected = figure.frame(height=3, colour="green", outline=True)
+    assert np.array_equal(pixels(__import__("base64").b64decode(frame)), pixels(expected))
+    assert data["alts"][key] == "Bar: bar height = 3, colour = green, outline = True"
+
+
+def test_every_control_has_a_visible_label():
+    markup = make().to_html()
+    ids = re.findall(r'<(?:input|select) [^>]*id="([^"]+)"', markup)
+    assert len(ids) == 3
+    for control_id in ids:
+        assert f'<label for="{control_id}">' in markup
+    assert 'type="range"' in markup and "<select" in markup and 'type="checkbox"' in markup
+
+
+def test_identical_frames_are_stored_once():
+    figure = interactive_figure(lambda n: draw_bar(height=1), title="same",
+                                n=Slider("n", [1, 2, 3]))
+    data, _ = parse_player(figure.to_html())
+    assert len(data["index"]) == 3 and len(data["frames"]) == 1
+
+
+def test_live_widget_redraws_when_a_control_moves():
+    pytest.importorskip("ipywidgets")
+    figure = make()
+    box = figure.widget()
+    image = box.children[1]
+    before = image.value
+    box.inputs["height"].value = 3
+    assert image.value != before
+    assert image.value == figure.frame(height=3)
+    box.inputs["outline"].value = True
+    assert image.value == figure.frame(height=3, outline=True)
+
+
+def test_display_mode_follows_the_build_switch(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    figure = make()
+    monkeypatch.setenv(interactive.STATIC_ENV_VAR, "1")
+    figure._ipython_display_()
+    monkeypatch.delenv(interactive.STATIC_ENV_VAR)
+    figure._ipython_display_()
+    static, live = shown
+    assert "book-interactive" in static.data
+    assert type(live).__name__ == "VBox"
+
+
+def test_sphinx_extension_switches_kernels_to_static(monkeypatch):
+    # setenv first so that monkeypatch restores the variable's original state afterwards
+    monkeypatch.setenv(interactive.STATIC_ENV_VAR, "0")
+    from book import sphinx
+
+    sphinx.setup(app=None)
+    assert interactive.static_mode()
