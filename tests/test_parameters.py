@@ -1,0 +1,136 @@
+"""Parameter counts of book.parameters against PyTorch modules and the syllabus numbers."""
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from book.parameters import (conv2d_parameters, dense_parameters, draw_connections_3x3,
+                             filter_parameters, fully_connected_parameters,
+                             layer_parameter_counts, locally_connected_parameters,
+                             plot_fit_capacity, plot_parameter_growth)
+
+
+def torch_count(module: torch.nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def mlp(sizes, bias):
+    # The meta device allocates nothing, so even a 3-megapixel input layer costs no memory.
+    return torch.nn.Sequential(*[torch.nn.Linear(a, b, bias=bias, device="meta")
+                                 for a, b in zip(sizes, sizes[1:])])
+
+
+@pytest.mark.parametrize("sizes", [[640 * 480, 100, 100, 2], [2048 * 1536, 100, 100, 1],
+                                   [9, 4], [3072, 4704], [7, 3, 5, 2]])
+@pytest.mark.parametrize("bias", [False, True])
+def test_fully_connected_matches_torch(sizes, bias):
+    assert fully_connected_parameters(sizes, bias=bias) == torch_count(mlp(sizes, bias))
+
+
+@pytest.mark.parametrize("n_in,n_out,bias", [(9, 4, True), (9, 4, False), (1, 1, True)])
+def test_dense_matches_torch_linear(n_in, n_out, bias):
+    assert dense_parameters(n_in, n_out, bias) == torch_count(torch.nn.Linear(n_in, n_out, bias))
+
+
+@pytest.mark.parametrize("c_in,c_out,k,bias", [(1, 1, 2, True), (1, 1, 2, False),
+                                               (3, 6, 5, True), (1, 20, 10, True),
+                                               (6, 16, (5, 3), True), (1, 1000, 3, False)])
+def test_conv2d_matches_torch(c_in, c_out, k, bias):
+    layer = torch.nn.Conv2d(c_in, c_out, k, bias=bias, device="meta")
+    assert conv2d_parameters(c_in, c_out, k, bias=bias) == torch_count(layer)
+
+
+def locally_connected_forward(x, weight, bias, kernel_size):
+    """A locally connected layer written with unfold: one filter per output position.
+
+    x: (N, C, H, W), weight: (H_out * W_out, F, C * k * k), bias: (H_out * W_out, F)
+    -> (N, F, H_out, W_out)
+    """
+    n, _, h, w = x.shape
+    patches = torch.nn.functional.unfold(x, kernel_size)            # (N, C*k*k, L)
+    out = torch.einsum("ncl,lfc->nfl", patches, weight) + bias.T    # (N, F, L)
+    side_h, side_w = h - kernel_size + 1, w - kernel_size + 1
+    return out.reshape(n, -1, side_h, side_w)
+
+
+@pytest.mark.parametrize("c_in,c_out,k,side", [(1, 1, 3, 6), (3, 4, 2, 5), (2, 3, 4, 7)])
+def test_locally_connected_counts_the_weights_a_working_layer_needs(c_in, c_out, k, side):
+    torch.manual_seed(0)
+    x = torch.randn(2, c_in, side, side)
+    conv = torch.nn.Conv2d(c_in, c_out, k)
+    out_side = side - k + 1
+    positions = out_side * out_side
+    # Copy the conv's one filter bank to every position: the layer must then equal the conv,
+    # which shows the weight tensor has the right layout and size.
+    weight = conv.weight.detach().reshape(1, c_out, -1).repeat(positions, 1, 1)
+    bias = conv.bias.detach().reshape(1, c_out).repeat(positions, 1)
+    torch.testing.assert_close(locally_connected_forward(x, weight, bias, k), conv(x))
+    assert locally_connected_parameters(out_side, out_side, k, c_in, c_out, bias=False) \
+        == weight.numel()
+    assert locally_connected_parameters(out_side, out_side, k, c_in, c_out, bias=True) \
+        == weight.numel() + bias.numel()
+    # Without sharing, the layer holds one conv layer's parameters per position.
+    assert locally_connected_parameters(out_side, out_side, k, c_in, c_out, bias=True) \
+        == positions * torch_count(conv)
+
+
+def test_syllabus_numbers():
+    assert fully_connected_parameters([640 * 480, 100, 100, 2], bias=False) == 30_730_200
+    assert fully_connected_parameters([2048 * 1536, 100, 100, 2], bias=False) == 314_583_000
+    assert fully_connected_parameters([640 * 480, 100, 100, 1], bias=False) == 30_730_100
+    assert fully_connected_parameters([2048 * 1536, 100, 100, 1], bias=False) == 314_582_900
+    assert dense_parameters(200 * 200, 40_000, bias=False) == 1_600_000_000
+    assert locally_connected_parameters(200, 200, 10) == 4_000_000
+    assert conv2d_parameters(1, 1, 10) == 101
+    assert conv2d_parameters(1, 20, 10) == 2_020
+    assert 14_000_000 < dense_parameters(32 * 32 * 3, 4_704, bias=False) < 15_000_000
+    assert conv2d_parameters(1, 1000, 3, bias=False) == 9_000
+    assert filter_parameters(5, in_channels=3) == 76
+    assert dense_parameters(9, 4, bias=False) == 36 and dense_parameters(9, 4) == 40
+    assert conv2d_parameters(1, 1, 2, bias=False) == 4 and conv2d_parameters(1, 1, 2) == 5
+
+
+def test_layer_parameter_counts_grow_as_expected():
+    small, large = layer_parameter_counts(50), layer_parameter_counts(100)
+    # Doubling the side: fully connected grows 16x, locally connected 4x, conv not at all.
+    assert large["fully connected"] // small["fully connected"] in (15, 16)
+    assert large["locally connected"] == 4 * small["locally connected"]
+    assert large["convolutional"] == small["convolutional"] == 101
+
+
+@pytest.mark.parametrize("call", [
+    lambda: dense_parameters(0, 3),
+    lambda: dense_parameters(2.5, 3),
+    lambda: fully_connected_parameters([10]),
+    lambda: conv2d_parameters(3, 6, (5, 5, 5)),
+    lambda: conv2d_parameters(3, True, 5),
+    lambda: filter_parameters(-1),
+    lambda: locally_connected_parameters(0, 4, 3),
+    lambda: layer_parameter_counts(0),
+])
+def test_bad_input_raises_value_error(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_numpy_integers_are_accepted():
+    assert dense_parameters(np.int64(9), np.int64(4)) == 40
+
+
+def test_figures_are_figures():
+    for figure in (plot_parameter_growth(), draw_connections_3x3(), plot_fit_capacity()):
+        assert isinstance(figure, Figure)
+        assert figure.axes
+
+
+def test_overfitting_picture_shows_overfitting():
+    # The highest degree must fit the training points best and the test points worst.
+    figure = plot_fit_capacity()
+    errors = []
+    for ax in figure.axes:
+        text = [t.get_text() for t in ax.texts if t.get_text().startswith("train")][0]
+        train, test = (float(line.split()[-1]) for line in text.split("\n"))
+        errors.append((train, test))
+    assert errors[2][0] < errors[1][0] < errors[0][0]
+    assert errors[1][1] < errors[0][1] and errors[1][1] < errors[2][1]
