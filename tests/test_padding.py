@@ -1,0 +1,81 @@
+"""Zero padding and kernel positions (book.padding), and the explorer's drawing."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from book.padding import draw_padding_stride, kernel_positions, pad2d
+from book.shapes import output_size
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (3, 7), (2, 3, 4), (2, 3, 4, 6), (1, 1)])
+@pytest.mark.parametrize("p", [0, 1, 2, 3])
+def test_pad2d_matches_numpy_and_torch(shape, p):
+    x = np.random.default_rng(p).normal(size=shape)
+    result = pad2d(x, p)
+    widths = [(0, 0)] * (len(shape) - 2) + [(p, p), (p, p)]
+    np.testing.assert_array_equal(result, np.pad(x, widths))
+    np.testing.assert_array_equal(result, F.pad(torch.from_numpy(x), (p, p, p, p)).numpy())
+
+
+def test_pad2d_keeps_the_dtype_and_the_worked_sizes():
+    x = np.ones((5, 5), dtype=np.int64)
+    assert pad2d(x, 1).shape == (7, 7)
+    assert pad2d(x, 2).shape == (9, 9)
+    assert pad2d(x, 1).dtype == np.int64
+    assert pad2d(x, 2).sum() == 25  # only zeros were added
+
+
+def test_padding_then_unpadded_convolution_equals_padded_convolution():
+    rng = np.random.default_rng(3)
+    x, w = rng.normal(size=(1, 2, 6, 5)), rng.normal(size=(3, 2, 3, 3))
+    direct = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), padding=2)
+    via_pad2d = F.conv2d(torch.from_numpy(pad2d(x, 2)), torch.from_numpy(w))
+    np.testing.assert_allclose(direct.numpy(), via_pad2d.numpy())
+
+
+@pytest.mark.parametrize("x, p, message", [
+    (np.zeros(5), 1, "at least a 2-D array"),
+    (np.zeros((3, 3)), -1, "non-negative integer"),
+    (np.zeros((3, 3)), 1.5, "non-negative integer"),
+    (np.zeros((3, 3)), True, "non-negative integer"),
+])
+def test_pad2d_rejects_bad_input(x, p, message):
+    with pytest.raises(ValueError, match=message):
+        pad2d(x, p)
+
+
+@pytest.mark.parametrize("n, f, p, s, d", [(5, 3, 0, 1, 1), (5, 3, 0, 2, 1), (7, 3, 0, 3, 1),
+                                           (5, 3, 2, 2, 2), (6, 2, 1, 3, 1)])
+def test_kernel_positions_are_the_windows_torch_unfolds(n, f, p, s, d):
+    starts = kernel_positions(n, f, p, s, d)
+    assert len(starts) == output_size(n, f, p, s, d)
+    # Label every padded row by its index; unfold shows which rows each position reads.
+    rows = torch.arange(n + 2 * p, dtype=torch.float64).reshape(1, 1, -1, 1)
+    windows = F.unfold(rows, (f, 1), dilation=(d, 1), stride=(s, 1))[0]
+    assert [int(column[0]) for column in windows.T] == starts
+    assert all(start + d * (f - 1) < n + 2 * p for start in starts)
+
+
+@pytest.mark.parametrize("n, f, p, s, d, unread", [
+    (5, 3, 0, 1, 1, 0),
+    (7, 3, 0, 3, 1, 1),  # positions start at 0 and 3; the last column (6) is never read
+    (6, 1, 0, 2, 1, 3),  # a 1x1 kernel with stride 2 skips every other row
+    (5, 3, 1, 2, 1, 0),
+])
+def test_the_explorer_reports_the_output_and_unread_rows(n, f, p, s, d, unread):
+    figure = draw_padding_stride(n=n, f=f, p=p, s=s, d=d)
+    assert isinstance(figure, Figure)
+    titles = " ".join(ax.get_title() for ax in figure.axes)
+    texts = " ".join(t.get_text() for ax in figure.axes for t in ax.texts)
+    m = output_size(n, f, p, s, d)
+    assert f"output {m}x{m}" in titles
+    assert (f"{unread} input row(s)" in texts) if unread else ("never read" not in texts)
+
+
+def test_the_explorer_flags_impossible_settings_instead_of_crashing():
+    figure = draw_padding_stride(n=4, f=3, p=0, s=1, d=2)
+    texts = " ".join(t.get_text() for ax in figure.axes for t in ax.texts)
+    assert "impossible" in texts
