@@ -1,0 +1,257 @@
+"""Convolution (cross-correlation, as deep-learning libraries compute it) in numpy.
+
+Two levels, each given as a plain loop that teaches and, where speed matters, a vectorized
+version that is fast:
+
+* one channel: :func:`corr1d`, :func:`corr2d` (valid cross-correlation), :func:`convolve2d`
+  (true convolution: the kernel flipped);
+* a layer: :func:`conv2d_loop` and :func:`conv2d` on ``(N, C, H, W)`` batches with ``F``
+  filters, bias, stride, zero padding and dilation, like ``torch.nn.functional.conv2d``;
+* the same operation as a matrix product: :func:`corr1d_as_matrix` and
+  :func:`conv2d_as_matrix` build the sparse, weight-shared ("banded") matrix ``M`` with
+  ``M @ x.ravel() == conv(x).ravel()``.
+
+Bad arguments raise ``ValueError`` naming the argument. NaN and infinity are not rejected:
+they propagate to the outputs that read them, as in PyTorch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from book.shapes import output_size
+
+
+def _as_array(name: str, value, ndim: int, layout: str) -> np.ndarray:
+    """``value`` as a numeric array with ``ndim`` axes, or a ValueError naming ``name``."""
+    array = np.asarray(value)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
+                                     or array.dtype == bool):
+        raise ValueError(f"{name} must be an array of numbers, got dtype {array.dtype}")
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes {layout}, got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    return array
+
+
+def _common_dtype(*arrays: np.ndarray, floating: bool = False) -> np.dtype:
+    """The dtype to compute in: wide enough that 8-bit pixels cannot overflow."""
+    dtype = np.result_type(*arrays)
+    if np.issubdtype(dtype, np.floating):
+        return dtype
+    return np.dtype(np.float64 if floating else np.int64)
+
+
+def _pair(name: str, value, smallest: int) -> tuple[int, int]:
+    """An int or a (height, width) pair of ints, each at least ``smallest``."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(values) != 2:
+        raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}")
+    for v in values:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+            raise ValueError(f"{name} must be an int or a (height, width) pair of ints, "
+                             f"got {value!r}")
+        if v < smallest:
+            raise ValueError(f"{name} must be at least {smallest}, got {value!r}")
+    return int(values[0]), int(values[1])
+
+
+def _fits(name: str, n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
+    """Output length along one axis, or a ValueError saying the kernel does not fit."""
+    span = d * (f - 1) + 1
+    if span > n + 2 * p:
+        raise ValueError(f"the kernel is larger than the input along the {name}: it spans "
+                         f"{span} (size {f}, dilation {d}) but the padded input has only "
+                         f"{n + 2 * p} (size {n}, padding {p})")
+    return output_size(n, f, p, s, d)
+
+
+def corr1d(x, w) -> np.ndarray:
+    """Valid 1-D cross-correlation: ``y[i] = sum_j x[i + j] * w[j]``.
+
+    x: (n,), w: (k,) with k <= n -> y: (n - k + 1,)
+    """
+    x = _as_array("x", x, 1, "(n,)")
+    w = _as_array("w", w, 1, "(k,)")
+    n_out = _fits("length", len(x), len(w))
+    dtype = _common_dtype(x, w)
+    x, w = x.astype(dtype), w.astype(dtype)
+    return np.array([np.dot(x[i:i + len(w)], w) for i in range(n_out)], dtype=dtype)
+
+
+def corr2d(x, k) -> np.ndarray:
+    """Valid 2-D cross-correlation of one channel with one kernel (a plain loop).
+
+    ``y[i, j] = sum_{a, b} x[i + a, j + b] * k[a, b]``: slide ``k`` over ``x`` and at each
+    position add up the products of overlapping entries.
+
+    x: (H, W), k: (kh, kw) -> y: (H - kh + 1, W - kw + 1)
+    """
+    x = _as_array("x", x, 2, "(H, W)")
+    k = _as_array("k", k, 2, "(kh, kw)")
+    kh, kw = k.shape
+    h_out = _fits("height", x.shape[0], kh)
+    w_out = _fits("width", x.shape[1], kw)
+    dtype = _common_dtype(x, k)
+    x, k = x.astype(dtype), k.astype(dtype)
+    y = np.zeros((h_out, w_out), dtype=dtype)
+    for i in range(h_out):
+        for j in range(w_out):
+            y[i, j] = np.sum(x[i:i + kh, j:j + kw] * k)
+    return y
+
+
+def convolve2d(x, k) -> np.ndarray:
+    """Valid 2-D *true* convolution: cross-correlation with the kernel flipped both ways.
+
+    ``y[i, j] = sum_{a, b} x[i + a, j + b] * k[kh - 1 - a, kw - 1 - b]`` (what
+    ``scipy.signal.convolve2d(x, k, mode="valid")`` computes).
+
+    x: (H, W), k: (kh, kw) -> y: (H - kh + 1, W - kw + 1)
+    """
+    k = _as_array("k", k, 2, "(kh, kw)")
+    return corr2d(x, k[::-1, ::-1])
+
+
+def _check_layer(x, w, b, stride, padding, dilation):
+    """Validate conv2d's arguments; return them as arrays/pairs plus the output size."""
+    x = _as_array("x", x, 4, "(N, C, H, W)")
+    w = _as_array("w", w, 4, "(F, C, kh, kw)")
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(f"w has {w.shape[1]} input channels (w.shape[1]) but x has "
+                         f"{x.shape[1]} (x.shape[1]); a filter spans every channel of its input")
+    if b is not None:
+        b = _as_array("b", b, 1, "(F,)")
+        if len(b) != len(w):
+            raise ValueError(f"b must have one bias per filter: w has {len(w)} filters, "
+                             f"b has shape {b.shape}")
+    stride = _pair("stride", stride, 1)
+    padding = _pair("padding", padding, 0)
+    dilation = _pair("dilation", dilation, 1)
+    h_out, w_out = (_fits(axis, n, f, p, s, d) for axis, n, f, p, s, d in
+                    zip(("height", "width"), x.shape[2:], w.shape[2:], padding, stride,
+                        dilation))
+    dtype = _common_dtype(x, w, floating=True)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    if b is not None:
+        b = b.astype(dtype, copy=False)
+    return x, w, b, stride, padding, dilation, (h_out, w_out)
+
+
+def _pad(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
+    ph, pw = padding
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """A convolution layer written as loops: every image, filter and output position.
+
+    Output ``(n, f, i, j)`` is the bias of filter ``f`` plus the sum, over all channels and
+    kernel offsets, of filter weight times input pixel under it::
+
+        y[n, f, i, j] = b[f] + sum_{c, a, e} w[f, c, a, e]
+                                * x_padded[n, c, i*sh + a*dh, j*sw + e*dw]
+
+    x: (N, C, H, W), w: (F, C, kh, kw), b: (F,) or None
+    stride, padding, dilation: int or (height, width) pair; zero padding on every side
+    -> y: (N, F, H_out, W_out) with H_out = floor((H + 2ph - dh*(kh-1) - 1) / sh) + 1
+    """
+    x, w, b, (sh, sw), padding, (dh, dw), (h_out, w_out) = _check_layer(
+        x, w, b, stride, padding, dilation)
+    xp = _pad(x, padding)
+    n_images, n_filters = x.shape[0], w.shape[0]
+    kh, kw = w.shape[2:]
+    y = np.zeros((n_images, n_filters, h_out, w_out), dtype=x.dtype)
+    for n in range(n_images):
+        for f in range(n_filters):
+            for i in range(h_out):
+                for j in range(w_out):
+                    window = xp[n, :, i * sh:i * sh + dh * (kh - 1) + 1:dh,
+                                j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                    y[n, f, i, j] = np.sum(window * w[f])
+            if b is not None:
+                y[n, f] += b[f]
+    return y
+
+
+def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """The same layer as :func:`conv2d_loop`, vectorized: windows as a view, one matmul.
+
+    ``sliding_window_view`` gives every (dilated) kernel-sized window of the padded input
+    without copying; keeping every ``stride``-th window start and every ``dilation``-th pixel
+    inside a window leaves an array of shape (N, C, H_out, W_out, kh, kw). Contracting its
+    channel and kernel axes with the filters is one matrix product (im2col).
+
+    x: (N, C, H, W), w: (F, C, kh, kw), b: (F,) or None
+    stride, padding, dilation: int or (height, width) pair -> y: (N, F, H_out, W_out)
+    """
+    x, w, b, (sh, sw), padding, (dh, dw), (h_out, w_out) = _check_layer(
+        x, w, b, stride, padding, dilation)
+    kh, kw = w.shape[2:]
+    xp = _pad(x, padding)
+    windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :h_out, :w_out]
+    # (N, H_out, W_out, F): tensordot copies the windows into an im2col matrix once.
+    y = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))
+    if b is not None:
+        y = y + b
+    return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+
+
+def corr1d_as_matrix(w, n: int) -> np.ndarray:
+    """The banded matrix ``M`` with ``M @ x == corr1d(x, w)`` for every x of length n.
+
+    Row i holds the kernel starting at column i and zeros elsewhere: each output reads only
+    k inputs (sparse connections) and every row holds the same k weights (weight sharing).
+
+    w: (k,), n: input length -> M: (n - k + 1, n)
+    """
+    w = _as_array("w", w, 1, "(k,)")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int (the input length), got {n!r}")
+    n_out = _fits("length", n, len(w))
+    matrix = np.zeros((n_out, n), dtype=_common_dtype(w, floating=True))
+    for i in range(n_out):
+        matrix[i, i:i + len(w)] = w
+    return matrix
+
+
+def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """A convolution layer (no bias) as one big, sparse, weight-shared matrix.
+
+    For one image x of shape (C, H, W)::
+
+        conv2d_as_matrix(w, x.shape, ...) @ x.ravel() == conv2d(x[None], w, ...).ravel()
+
+    Row (f, i, j) holds filter f's weights at the columns of the input pixels its window
+    covers at output position (i, j); window entries that fall on zero padding are dropped.
+
+    w: (F, C, kh, kw), input_shape: (C, H, W) -> M: (F * H_out * W_out, C * H * W)
+    """
+    w = _as_array("w", w, 4, "(F, C, kh, kw)")
+    shape = tuple(input_shape)
+    if len(shape) != 3 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
+                              or v < 1 for v in shape):
+        raise ValueError(f"input_shape must be (C, H, W) of positive ints, got {input_shape!r}")
+    channels, height, width = shape
+    if w.shape[1] != channels:
+        raise ValueError(f"w has {w.shape[1]} input channels (w.shape[1]) but input_shape has "
+                         f"{channels}")
+    (sh, sw), (ph, pw), (dh, dw) = (_pair("stride", stride, 1), _pair("padding", padding, 0),
+                                    _pair("dilation", dilation, 1))
+    n_filters, _, kh, kw = w.shape
+    h_out = _fits("height", height, kh, ph, sh, dh)
+    w_out = _fits("width", width, kw, pw, sw, dw)
+    matrix = np.zeros((n_filters, h_out, w_out, channels, height, width),
+                      dtype=_common_dtype(w, floating=True))
+    for i in range(h_out):
+        for j in range(w_out):
+            for a in range(kh):
+                row = i * sh + a * dh - ph
+                for e in range(kw):
+                    col = j * sw + e * dw - pw
+                    if 0 <= row < height and 0 <= col < width:
+                        matrix[:, i, j, :, row, col] = w[:, :, a, e]
+    return matrix.reshape(n_filters * h_out * w_out, channels * height * width)

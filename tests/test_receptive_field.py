@@ -1,0 +1,43 @@
+"""The receptive-field recurrence against a gradient measurement in PyTorch."""
+
+import numpy as np
+import pytest
+
+from book.receptive_field import (FieldAfter, Layer, empirical_receptive_field,
+                                  receptive_field, receptive_fields)
+
+
+def test_two_stacked_5x5_convolutions_see_9x9():
+    assert receptive_field([5, 5]) == 9
+    assert empirical_receptive_field([5, 5]) == 9
+
+
+def test_each_layer_of_a_lenet_like_stack():
+    # conv 5x5, pool 2 stride 2, conv 5x5, pool 2 stride 2
+    fields = receptive_fields([5, (2, 2), 5, (2, 2)])
+    assert fields == [FieldAfter(5, 1), FieldAfter(6, 2), FieldAfter(14, 2), FieldAfter(16, 4)]
+
+
+def test_no_layers_sees_one_pixel():
+    assert receptive_field([]) == 1
+    assert empirical_receptive_field([]) == 1
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_formula_matches_gradient_measurement(seed):
+    rng = np.random.default_rng(seed)
+    layers = [Layer(int(rng.integers(1, 6)), int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+              for _ in range(int(rng.integers(1, 5)))]
+    assert receptive_field(layers) == empirical_receptive_field(layers)
+
+
+@pytest.mark.parametrize("layer, words", [
+    ((0,), "kernel must be a positive int"),
+    ((3, 0), "stride must be a positive int"),
+    ((3, 1, -1), "dilation must be a positive int"),
+    ((3, 1, 1, 1), "each layer must be"),
+    ("3", "each layer must be"),
+])
+def test_bad_layers_are_explained(layer, words):
+    with pytest.raises(ValueError, match=words):
+        receptive_field([layer])
