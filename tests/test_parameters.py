@@ -87,6 +87,7 @@ def test_syllabus_numbers():
     assert 14_000_000 < dense_parameters(32 * 32 * 3, 4_704, bias=False) < 15_000_000
     assert conv2d_parameters(1, 1000, 3, bias=False) == 9_000
     assert filter_parameters(5, in_channels=3) == 76
+    assert conv2d_parameters(3, 6, 5) == 6 * 76
     assert dense_parameters(9, 4, bias=False) == 36 and dense_parameters(9, 4) == 40
     assert conv2d_parameters(1, 1, 2, bias=False) == 4 and conv2d_parameters(1, 1, 2) == 5
 
