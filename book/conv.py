@@ -181,23 +181,27 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
     ``sliding_window_view`` gives every (dilated) kernel-sized window of the padded input
     without copying; keeping every ``stride``-th window start and every ``dilation``-th pixel
-    inside a window leaves an array of shape (N, C, H_out, W_out, kh, kw). Contracting its
-    channel and kernel axes with the filters is one matrix product (im2col).
+    inside a window leaves a view of shape (N, C, H_out, W_out, kh, kw). Reordered to
+    (N, C*kh*kw, H_out*W_out) and copied once (the "im2col" matrix of each image), it meets the
+    filters, reshaped to (F, C*kh*kw), in one batched matrix product that lands directly in the
+    output layout.
 
     x: (N, C, H, W), w: (F, C, kh, kw), b: (F,) or None
     stride, padding, dilation: int or (height, width) pair -> y: (N, F, H_out, W_out)
     """
     x, w, b, (sh, sw), padding, (dh, dw), (h_out, w_out) = _check_layer(
         x, w, b, stride, padding, dilation)
-    kh, kw = w.shape[2:]
-    xp = _pad(x, padding)
+    n_images, channels = x.shape[:2]
+    n_filters, _, kh, kw = w.shape
+    xp = _pad(x, padding) if any(padding) else x
     windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
     windows = windows[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :h_out, :w_out]
-    # (N, H_out, W_out, F): tensordot copies the windows into an im2col matrix once.
-    y = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))
+    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(
+        n_images, channels * kh * kw, h_out * w_out)
+    y = (w.reshape(n_filters, -1) @ columns).reshape(n_images, n_filters, h_out, w_out)
     if b is not None:
-        y = y + b
-    return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+        y += b[:, None, None]
+    return y
 
 
 def corr1d_as_matrix(w, n: int) -> np.ndarray:
