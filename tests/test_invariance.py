@@ -1,0 +1,117 @@
+"""Translation invariance measured (book.invariance) and the chapter 5 figures."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+
+from book.invariance import (EDGE_KERNEL, EYE, eye_detector, eye_template,
+                             measure_shift_invariance, photo, place, shift_change, shifted_pair)
+from book.pooling_figures import (draw_eye_detector, draw_pooling_example,
+                                  draw_pooling_invariance, explorer_input, explorer_maps)
+
+
+def test_shifted_pair_moves_the_content_right():
+    image = np.arange(20).reshape(4, 5)
+    before, after = shifted_pair(image, 2)
+    assert before.shape == after.shape == (4, 3)
+    np.testing.assert_array_equal(after[:, 2:], before[:, :1])
+
+
+@pytest.mark.parametrize("pixels", [-1, 5, 1.0, True])
+def test_shifted_pair_rejects_impossible_shifts(pixels):
+    with pytest.raises(ValueError, match="pixels must be"):
+        shifted_pair(np.zeros((4, 5)), pixels)
+
+
+def test_shift_change_counts_positions_that_differ():
+    change = shift_change("layer", [[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.5], [3.0, 0.0]])
+    assert (change.outputs, change.changed) == (4, 2)
+    assert change.fraction == 0.5
+    assert change.relative_size == pytest.approx(np.hypot(0.5, 4) / np.sqrt(30))
+
+
+def test_convolution_is_equivariant_on_the_photo():
+    before, after = shifted_pair(photo(), 1)
+    kernel = torch.tensor(EDGE_KERNEL, dtype=torch.float64)[None, None]
+    conv = [F.conv2d(torch.tensor(v, dtype=torch.float64)[None, None], kernel)[0, 0].numpy()
+            for v in (before, after)]
+    np.testing.assert_allclose(conv[1][:, 1:], conv[0][:, :-1])  # the map moves along
+
+
+def test_max_pooling_changes_about_half_as_many_outputs_as_convolution():
+    rows = {row.layer: row for row in measure_shift_invariance(photo())}
+    conv = rows["convolution"]
+    assert conv.fraction > 0.95  # equivariance: nearly every value at a fixed place changes
+    for name in ("max pooling 3x3, stride 2 (AlexNet)", "max pooling 3x3, stride 1"):
+        assert 0.4 < rows[name].fraction < 0.6  # "about half" (syllabus)
+        assert rows[name].relative_size < rows["convolution + ReLU"].relative_size
+    assert rows["max pooling 2x2, stride 2"].fraction < rows["convolution + ReLU"].fraction
+    # Averages move with every input value: nearly all change, but by less than the conv map.
+    average = rows["average pooling 2x2, stride 2"]
+    assert average.fraction > 0.9
+    assert average.relative_size < rows["convolution + ReLU"].relative_size
+
+
+@pytest.mark.parametrize("row, col", [(0, 0), (3, 7), (7, 2), (9, 9)])
+def test_eye_detector_fires_equally_wherever_the_eye_is(row, col):
+    scores, best = eye_detector(place(EYE, (14, 14), row, col))
+    template = eye_template()
+    assert best == pytest.approx((template ** 2).sum())  # a perfect match
+    assert np.unravel_index(np.argmax(scores), scores.shape) == (row, col)
+    expected = F.conv2d(torch.tensor(place(EYE, (14, 14), row, col), dtype=torch.float64)[None, None],
+                        torch.tensor(template)[None, None])[0, 0].numpy()
+    np.testing.assert_allclose(scores, expected)
+
+
+def test_eye_detector_fires_less_without_an_eye():
+    _, with_eye = eye_detector(place(EYE, (14, 14), 4, 4))
+    _, blob = eye_detector(place(np.ones((3, 3)), (14, 14), 4, 4))
+    _, empty = eye_detector(np.zeros((14, 14)))
+    assert blob < with_eye / 2
+    assert empty == 0
+
+
+def test_place_rejects_patterns_that_do_not_fit():
+    with pytest.raises(ValueError, match="does not fit"):
+        place(EYE, (6, 6), 2, 0)
+
+
+def test_explorer_input_pans_over_one_scene():
+    for shift in range(1, 9):
+        np.testing.assert_array_equal(explorer_input(shift)[:, 1:], explorer_input(shift - 1)[:, :-1])
+    with pytest.raises(ValueError, match="shift must be"):
+        explorer_input(9)
+
+
+def test_explorer_pooled_peak_stays_put_while_the_detector_peak_moves():
+    peak_values = set()
+    for shift in range(9):
+        _, detections, pooled = explorer_maps(shift, "max", 2)
+        detector_peak = np.unravel_index(np.argmax(detections), detections.shape)
+        pooled_peak = np.unravel_index(np.argmax(pooled), pooled.shape)
+        assert detector_peak == (3, 1 + shift)  # equivariance: moves with every pixel
+        assert pooled_peak == (1, (1 + shift) // 2)  # moves only every second pixel
+        peak_values.add(round(float(pooled.max()), 12))
+    assert len(peak_values) == 1  # the strongest detection itself is unchanged
+
+
+def test_explorer_rejects_unknown_pooling():
+    with pytest.raises(ValueError, match="'max' or 'average'"):
+        explorer_maps(0, "median")
+
+
+@pytest.mark.parametrize("kwargs", [{"shift": 0}, {"shift": 3, "pool": "average", "window": 3},
+                                    {"shift": 8, "pool": "max", "window": 3}])
+def test_explorer_frames_are_figures(kwargs):
+    figure = draw_pooling_invariance(**kwargs)
+    assert isinstance(figure, Figure)
+    assert len(figure.axes) == 3
+
+
+def test_static_figures_are_figures():
+    assert isinstance(draw_eye_detector(), Figure)
+    assert isinstance(draw_pooling_example([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0],
+                                            [1, 2, 3, 4]]), Figure)
+    assert isinstance(draw_pooling_example(np.arange(25).reshape(5, 5), 3, 1), Figure)
