@@ -27,6 +27,83 @@ def kernel_positions(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> list
     return [i * s for i in range(output_size(n, f, p, s, d))]
 
 
+def reads_along_axis(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
+    """How many kernel positions read each index of the padded axis.
+
+    -> (n + 2p,) ints; the padding sits at both ends.
+    """
+    reads = np.zeros(n + 2 * p, dtype=int)
+    span = d * (f - 1) + 1
+    for start in kernel_positions(n, f, p, s, d):
+        reads[start:start + span:d] += 1
+    return reads
+
+
+def pixel_usage(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> np.ndarray:
+    """How many kernel positions read each pixel of an n x n input (padding excluded).
+
+    -> (n, n) ints: the product of the counts along the rows and along the columns.
+    """
+    reads = reads_along_axis(n, f, p, s, d)[p:p + n]
+    return np.outer(reads, reads)
+
+
+def _number_grid(ax, values, inside, title: str) -> None:
+    """Draw a matrix of numbers; cells outside ``inside`` (the padding) are grey."""
+    h, w = values.shape
+    ax.imshow(np.where(inside[..., None], 1.0, 0.82) * np.ones((h, w, 3)),
+              extent=(0, w, h, 0), interpolation="nearest")
+    ax.hlines(range(h + 1), 0, w, colors="#888888", linewidth=0.6)
+    ax.vlines(range(w + 1), 0, h, colors="#888888", linewidth=0.6)
+    for (r, c), value in np.ndenumerate(values):
+        ax.text(c + 0.5, r + 0.5, f"{value:g}", ha="center", va="center", fontsize=8,
+                color="black" if inside[r, c] else "#555555")
+    ax.set_xlim(-0.05, w + 0.05)
+    ax.set_ylim(h + 0.05, -0.05)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, fontsize=10)
+
+
+def draw_padded_grids(x, paddings=(0, 1, 2)) -> Figure:
+    """The same input padded by each of ``paddings`` (zeros in grey).
+
+    x: (H, W) -> one panel per padding, (H + 2p) x (W + 2p).
+    """
+    x = np.asarray(x)
+    figure = Figure(figsize=(7, 2.7))
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.08)
+    widths = [x.shape[1] + 2 * p for p in paddings]
+    axes = figure.subplots(1, len(paddings), gridspec_kw={"width_ratios": widths})
+    for ax, p in zip(np.atleast_1d(axes), paddings):
+        inside = pad2d(np.ones(x.shape, dtype=bool), p)
+        padded = pad2d(x, p)
+        _number_grid(ax, padded, inside,
+                     f"p = {p}: {padded.shape[0]}x{padded.shape[1]}")
+    return figure
+
+
+def draw_pixel_usage(n: int = 5, f: int = 3, paddings=(0, 1)) -> Figure:
+    """How often a stride-1 f x f kernel reads each pixel of an n x n input, per padding.
+
+    Darker cells are read more often; without padding the corners are read once.
+    """
+    figure = Figure(figsize=(7, 3.2))
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.85, wspace=0.15)
+    axes = figure.subplots(1, len(paddings))
+    for ax, p in zip(np.atleast_1d(axes), paddings):
+        usage = pixel_usage(n, f, p)
+        ax.imshow(usage, cmap="Blues", vmin=0, vmax=1.6 * f * f,
+                  extent=(0, n, n, 0), interpolation="nearest")
+        for (r, c), value in np.ndenumerate(usage):
+            ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center", fontsize=10)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{f}x{f} kernel, padding {p}: {usage.min()} to {usage.max()} reads",
+                     fontsize=10)
+    return figure
+
+
 def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1, d: int = 1) -> Figure:
     """Padded input with every kernel position, and the output grid with the formula.
 
@@ -46,9 +123,7 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1, d: int =
         starts = []
 
     # How many kernel positions read each row (and, by symmetry, column) of the padded input.
-    reads = np.zeros(size, dtype=int)
-    for start in starts:
-        reads[start:start + span:d] += 1
+    reads = reads_along_axis(n, f, p, s, d) if starts else np.zeros(size, dtype=int)
     uses = np.outer(reads, reads)
     is_input = np.zeros(size, dtype=bool)
     is_input[p:p + n] = True

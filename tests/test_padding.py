@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from book.padding import draw_padding_stride, kernel_positions, pad2d
+from book.padding import (draw_padded_grids, draw_padding_stride, draw_pixel_usage,
+                          kernel_positions, pad2d, pixel_usage)
 from book.shapes import output_size
 
 
@@ -79,3 +80,24 @@ def test_the_explorer_flags_impossible_settings_instead_of_crashing():
     figure = draw_padding_stride(n=4, f=3, p=0, s=1, d=2)
     texts = " ".join(t.get_text() for ax in figure.axes for t in ax.texts)
     assert "impossible" in texts
+
+
+@pytest.mark.parametrize("n, f, p, s, d", [(5, 3, 0, 1, 1), (5, 3, 1, 1, 1), (32, 5, 0, 1, 1),
+                                           (7, 3, 0, 3, 1), (8, 3, 2, 2, 2), (6, 2, 1, 3, 1)])
+def test_pixel_usage_counts_what_torch_unfold_reads(n, f, p, s, d):
+    # Number every pixel, unfold the (padded) image into kernel windows, count each number.
+    labels = torch.arange(1, n * n + 1, dtype=torch.float64).reshape(1, 1, n, n)
+    windows = F.unfold(labels, f, dilation=d, padding=p, stride=s)
+    counts = np.bincount(windows.numpy().astype(int).ravel(), minlength=n * n + 1)[1:]
+    np.testing.assert_array_equal(pixel_usage(n, f, p, s, d), counts.reshape(n, n))
+
+
+def test_pixel_usage_syllabus_facts():
+    usage = pixel_usage(5, 3)
+    assert usage[0, 0] == 1 and usage[2, 2] == 9  # a corner is read once, the centre 9 times
+    assert pixel_usage(5, 3, p=1)[0, 0] == 4
+
+
+def test_static_padding_figures_are_figures():
+    assert isinstance(draw_padded_grids(np.ones((5, 5), dtype=int)), Figure)
+    assert isinstance(draw_pixel_usage(), Figure)
