@@ -1,0 +1,321 @@
+"""Figures of chapter 3 (convolution): the sliding kernel, filters on a photograph, the
+banded matrix, colour channels, receptive fields and a filter learned by gradient descent.
+
+Every function returns a ``matplotlib.figure.Figure``; the ``draw_*`` functions are the frames
+of the chapter's interactive figures and take only keyword parameters.
+"""
+
+from __future__ import annotations
+
+import matplotlib.cbook
+import matplotlib.image
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from book.conv import conv2d, conv2d_as_matrix, corr2d
+
+# The 5x5 binary image and the "X" kernel of the worked example; the result is
+# [[4, 3, 4], [2, 4, 3], [2, 3, 4]].
+EXAMPLE_INPUT = np.array([[1, 1, 1, 0, 0],
+                          [0, 1, 1, 1, 0],
+                          [0, 0, 1, 1, 1],
+                          [0, 0, 1, 1, 0],
+                          [0, 1, 1, 0, 0]])
+EXAMPLE_KERNEL = np.array([[1, 0, 1],
+                           [0, 1, 0],
+                           [1, 0, 1]])
+
+# Hand-designed 3x3 filters: name -> (integer weights, divisor). The kernel is weights/divisor.
+FILTERS = {
+    "identity": ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], 1),
+    "edges (diagonal)": ([[1, 0, -1], [0, 0, 0], [-1, 0, 1]], 1),
+    "edges (4-neighbour)": ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], 1),
+    "edges (8-neighbour)": ([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], 1),
+    "sharpen": ([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 1),
+    "box blur": ([[1, 1, 1], [1, 1, 1], [1, 1, 1]], 9),
+    "Gaussian blur": ([[1, 2, 1], [2, 4, 2], [1, 2, 1]], 16),
+}
+
+CELL_EDGE = "#888888"
+WINDOW_BLUE = "#1f77b4"
+OUTPUT_ORANGE = "#ff7f0e"
+
+
+def kernel(name: str) -> np.ndarray:
+    """The 3x3 kernel called ``name`` in :data:`FILTERS` as a float array."""
+    if name not in FILTERS:
+        raise ValueError(f"unknown filter {name!r}; choose one of {list(FILTERS)}")
+    weights, divisor = FILTERS[name]
+    return np.array(weights, dtype=float) / divisor
+
+
+def photo_rgb(step: int = 1) -> np.ndarray:
+    """Grace Hopper's portrait, shipped with matplotlib, as 8-bit RGB.
+
+    step: keep every step-th row and column -> (H, W, 3) uint8; step=1 gives 600 x 512.
+    """
+    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
+        raise ValueError(f"step must be a positive int, got {step!r}")
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as file:
+        rgb = matplotlib.image.imread(file, format="jpg")
+    return np.ascontiguousarray(rgb[::step, ::step])
+
+
+def photo_gray(step: int = 1) -> np.ndarray:
+    """The portrait in 8-bit grey levels (ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B).
+
+    -> (H, W) uint8
+    """
+    rgb = photo_rgb(step).astype(float)
+    return np.round(rgb @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)
+
+
+def filter_image(image, k) -> np.ndarray:
+    """Cross-correlate a grey image with a kernel (valid positions only).
+
+    image: (H, W), k: (kh, kw) -> (H - kh + 1, W - kw + 1) float
+    """
+    image = np.asarray(image, dtype=float)
+    return conv2d(image[None, None], np.asarray(k, dtype=float)[None, None])[0, 0]
+
+
+def _show_response(ax, response: np.ndarray, k: np.ndarray) -> str:
+    """Show a filter's output as an image; return how its grey levels were chosen."""
+    if abs(k.sum()) < 1e-12:
+        # Edge filters answer with positive and negative values around 0 on flat regions; a
+        # few very strong edges would make the rest invisible, so white is the 99th percentile.
+        magnitude = np.abs(response)
+        ax.imshow(magnitude, cmap="gray", vmin=0, vmax=max(np.percentile(magnitude, 99), 1e-9))
+        return "|output|, contrast stretched"
+    ax.imshow(np.clip(response, 0, 255), cmap="gray", vmin=0, vmax=255)
+    return "output clipped to 0..255"
+
+
+def _draw_kernel(ax, name: str) -> None:
+    """The kernel as a small grid of its integer weights, with the divisor in the title."""
+    weights, divisor = FILTERS[name]
+    weights = np.array(weights)
+    limit = max(1, np.abs(weights).max())
+    ax.imshow(weights, cmap="RdBu", vmin=-limit, vmax=limit)
+    for (r, c), value in np.ndenumerate(weights):
+        ax.text(c, r, str(value), ha="center", va="center", fontsize=9,
+                color="white" if abs(value) > 0.6 * limit else "black")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(name + ("" if divisor == 1 else f"  (× 1/{divisor})"), fontsize=9)
+
+
+def plot_filter_table(step: int = 3) -> Figure:
+    """Every filter of :data:`FILTERS` above its result on the (downsampled) portrait."""
+    image = photo_gray(step)
+    figure = Figure(figsize=(8, 8.4))
+    grid = figure.add_gridspec(4, 4, height_ratios=[0.55, 1.6, 0.55, 1.6], hspace=0.2,
+                               wspace=0.08, left=0.02, right=0.98, top=0.97, bottom=0.02)
+    for index, name in enumerate(FILTERS):
+        row, col = 2 * (index // 4), index % 4
+        _draw_kernel(figure.add_subplot(grid[row, col]), name)
+        ax = figure.add_subplot(grid[row + 1, col])
+        how = _show_response(ax, filter_image(image, kernel(name)), kernel(name))
+        ax.set_axis_off()
+        ax.set_title(how, fontsize=8, color="#555555")
+    figure.add_subplot(grid[2:, 3]).set_axis_off()
+    return figure
+
+
+def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
+    """One frame of the filter gallery: photo, kernel, feature map (the photo is downscaled)."""
+    image = photo_gray(4)
+    k = kernel(filter_name)
+    figure = Figure(figsize=(7, 3))
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.03, wspace=0.12)
+    photo_ax, kernel_ax, out_ax = figure.subplots(1, 3, gridspec_kw={"width_ratios":
+                                                                     [1, 0.8, 1]})
+    photo_ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+    photo_ax.set_title(f"input {image.shape[0]}x{image.shape[1]}", fontsize=10)
+    photo_ax.set_axis_off()
+    _draw_kernel(kernel_ax, filter_name)
+    response = filter_image(image, k)
+    how = _show_response(out_ax, response, k)
+    out_ax.set_title(f"feature map {response.shape[0]}x{response.shape[1]}\n{how}", fontsize=9)
+    out_ax.set_axis_off()
+    return figure
+
+
+def _grid(ax, values: np.ndarray, colours: np.ndarray, fontsize: int = 12) -> None:
+    """Draw an integer matrix as coloured cells with its numbers; row 0 at the top."""
+    rows, cols = values.shape
+    ax.imshow(colours, extent=(0, cols, rows, 0), interpolation="nearest")
+    ax.hlines(range(rows + 1), 0, cols, colors=CELL_EDGE, linewidth=0.8)
+    ax.vlines(range(cols + 1), 0, rows, colors=CELL_EDGE, linewidth=0.8)
+    for (r, c), value in np.ndenumerate(values):
+        if value is not None:
+            ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center", fontsize=fontsize)
+    ax.set_xlim(-0.05, cols + 0.05)
+    ax.set_ylim(rows + 0.05, -0.05)
+    ax.set_axis_off()
+
+
+def draw_conv_step(position: int = 0) -> Figure:
+    """The kernel of the worked example at one of its 9 positions (0 = top left, row by row).
+
+    Left: the 5x5 input with the window outlined and the kernel weights in small red type;
+    middle: the nine products and their sum; right: the 3x3 output filled up to this position.
+    """
+    out_size = EXAMPLE_INPUT.shape[0] - EXAMPLE_KERNEL.shape[0] + 1
+    if isinstance(position, bool) or not isinstance(position, int) \
+            or not 0 <= position < out_size ** 2:
+        raise ValueError(f"position must be an int from 0 to {out_size ** 2 - 1}, "
+                         f"got {position!r}")
+    i, j = divmod(position, out_size)
+    kh, kw = EXAMPLE_KERNEL.shape
+    window = EXAMPLE_INPUT[i:i + kh, j:j + kw]
+    output = corr2d(EXAMPLE_INPUT, EXAMPLE_KERNEL)
+
+    figure = Figure(figsize=(7.5, 3))
+    figure.subplots_adjust(left=0.02, right=0.98, top=0.85, bottom=0.04, wspace=0.15)
+    in_ax, sum_ax, out_ax = figure.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.9, 0.75]})
+
+    colours = np.ones(EXAMPLE_INPUT.shape + (3,))
+    colours[EXAMPLE_INPUT == 1] = [0.85, 0.85, 0.85]
+    colours[i:i + kh, j:j + kw] = [0.78, 0.86, 0.94]
+    _grid(in_ax, EXAMPLE_INPUT, colours)
+    for (a, e), weight in np.ndenumerate(EXAMPLE_KERNEL):
+        in_ax.text(j + e + 0.88, i + a + 0.85, f"×{weight}", ha="right", va="bottom",
+                   fontsize=7, color="#d62728")
+    in_ax.add_patch(Rectangle((j, i), kw, kh, fill=False, edgecolor=WINDOW_BLUE, linewidth=2.5))
+    in_ax.set_title("input 5x5, kernel at\n"
+                    f"rows {i}-{i + kh - 1}, columns {j}-{j + kw - 1}", fontsize=10)
+
+    sum_ax.set_axis_off()
+    sum_ax.set_xlim(0, 1)
+    sum_ax.set_ylim(1, 0)
+    lines = [" + ".join(f"{x}·{w}" for x, w in zip(window[a], EXAMPLE_KERNEL[a]))
+             for a in range(kh)]
+    text = "   " + "\n+ ".join(lines) + f"\n= {int(np.sum(window * EXAMPLE_KERNEL))}"
+    sum_ax.text(0.5, 0.5, text, ha="center", va="center", family="monospace", fontsize=11)
+    sum_ax.set_title("nine products, added", fontsize=10)
+
+    shown = np.full((out_size, out_size), None, dtype=object)
+    filled = np.arange(out_size ** 2).reshape(out_size, out_size) <= position
+    shown[filled] = output[filled]
+    colours = np.ones((out_size, out_size, 3))
+    colours[filled] = [0.99, 0.87, 0.72]
+    _grid(out_ax, shown, colours)
+    out_ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor=OUTPUT_ORANGE, linewidth=2.5))
+    out_ax.set_title(f"output 3x3, entry ({i}, {j})", fontsize=10)
+    return figure
+
+
+def plot_rgb_channels(step: int = 4) -> Figure:
+    """The colour portrait and its red, green and blue channels, each an 8-bit grey image."""
+    rgb = photo_rgb(step)
+    figure = Figure(figsize=(8, 2.9))
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.02, wspace=0.05)
+    axes = figure.subplots(1, 4)
+    axes[0].imshow(rgb)
+    axes[0].set_title(f"RGB, {rgb.shape[0]}x{rgb.shape[1]}x3", fontsize=10)
+    for ax, channel, name in zip(axes[1:], range(3), ("red", "green", "blue")):
+        ax.imshow(rgb[..., channel], cmap="gray", vmin=0, vmax=255)
+        ax.set_title(f"{name} channel (0..255)", fontsize=10)
+    for ax in axes:
+        ax.set_axis_off()
+    return figure
+
+
+def plot_conv_matrix(k, input_size: int = 4) -> Figure:
+    """The weight matrix of a 2-D convolution: one row per output, one column per input pixel.
+
+    k: (kh, kw) integer kernel; the input is input_size x input_size, flattened row by row.
+    Zeros are left blank so that the bands of repeated weights stand out.
+    """
+    k = np.asarray(k)
+    matrix = conv2d_as_matrix(k[None, None], (1, input_size, input_size)).astype(int)
+    rows, cols = matrix.shape
+    figure = Figure(figsize=(7, 0.35 * rows + 1.0))
+    figure.subplots_adjust(left=0.08, right=0.99, top=1 - 0.45 / (0.35 * rows + 1.0),
+                           bottom=0.02)
+    ax = figure.add_subplot()
+    palette = np.array([[1, 1, 1], [0.65, 0.81, 0.89], [0.70, 0.87, 0.54], [0.99, 0.75, 0.44],
+                        [0.79, 0.70, 0.84], [0.98, 0.60, 0.60], [0.85, 0.85, 0.85]])
+    values = np.unique(k[k != 0])
+    colour_index = np.zeros_like(matrix)
+    for number, value in enumerate(values, start=1):
+        colour_index[matrix == value] = min(number, len(palette) - 1)
+    shown = np.where(matrix != 0, matrix, None).astype(object)
+    _grid(ax, shown, palette[colour_index], fontsize=8)
+    out_width = input_size - k.shape[1] + 1
+    for r in range(rows):
+        ax.text(-0.3, r + 0.5, f"y[{r // out_width},{r % out_width}]", ha="right",
+                va="center", fontsize=7)
+    ax.set_xlim(-2.2, cols + 0.05)
+    ax.set_title(f"{rows} outputs x {cols} input pixels: each row holds the same "
+                 f"{k.size} weights, shifted", fontsize=10)
+    return figure
+
+
+def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
+    """Units of a stack of stride-1 convolutions along one axis, and what the top unit sees.
+
+    Each layer's unit is joined to the units below it that it reads; the cone of the middle
+    unit at the top is drawn in colour down to the input.
+    """
+    kernels = [int(k) for k in kernels]
+    field = 1 + sum(k - 1 for k in kernels)
+    width = field + 4
+    figure = Figure(figsize=(7, 1.1 + 0.9 * len(kernels)))
+    ax = figure.add_subplot()
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.04)
+    # Positions of the units of each layer: layer 0 is the input, centred under the top unit.
+    centre = width // 2
+    lo, hi = centre, centre
+    cones = [(lo, hi)]
+    for k in reversed(kernels):
+        lo, hi = lo - (k - 1) // 2, hi + k // 2
+        cones.append((lo, hi))
+    cones = cones[::-1]
+    for layer in range(len(kernels) + 1):
+        y = len(kernels) - layer
+        units = range(sum(k - 1 for k in kernels[:layer]) // 2,
+                      width - sum(k - 1 for k in kernels[:layer]) // 2)
+        lo, hi = cones[layer]
+        for u in units:
+            inside = lo <= u <= hi
+            ax.plot(u, y, "o", markersize=9, color=WINDOW_BLUE if inside else "#cccccc",
+                    zorder=3)
+            if layer and inside:
+                k = kernels[layer - 1]
+                for v in range(u - (k - 1) // 2, u + k // 2 + 1):
+                    ax.plot([u, v], [y, y + 1], color=WINDOW_BLUE, linewidth=0.8, zorder=1)
+        label = "input" if layer == 0 else f"after conv {layer} ({kernels[layer - 1]}-wide)"
+        ax.text(-1, y, label, ha="right", va="center", fontsize=9)
+    ax.set_ylim(-0.5, len(kernels) + 0.5)
+    ax.set_xlim(-7, width - 0.5)
+    ax.set_axis_off()
+    ax.set_title(f"one unit after {len(kernels)} convolutions of sizes "
+                 f"{', '.join(map(str, kernels))} sees {field} input pixels", fontsize=10)
+    return figure
+
+
+def plot_filter_learning(losses, target, learned) -> Figure:
+    """Loss per step of gradient descent, and the target and learned kernels side by side."""
+    target, learned = np.asarray(target), np.asarray(learned)
+    figure = Figure(figsize=(8, 2.8))
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.17, wspace=0.35)
+    loss_ax, target_ax, learned_ax = figure.subplots(1, 3, gridspec_kw={"width_ratios":
+                                                                        [1.6, 1, 1]})
+    loss_ax.semilogy(np.arange(1, len(losses) + 1), losses)
+    loss_ax.set_xlabel("step")
+    loss_ax.set_ylabel("mean squared error")
+    loss_ax.set_title("training loss", fontsize=10)
+    limit = max(np.abs(target).max(), np.abs(learned).max())
+    for ax, k, title in ((target_ax, target, "the hidden kernel"),
+                         (learned_ax, learned, "the learned kernel")):
+        ax.imshow(k, cmap="RdBu", vmin=-limit, vmax=limit)
+        for (r, c), value in np.ndenumerate(k):
+            ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=9,
+                    color="white" if abs(value) > 0.6 * limit else "black")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, fontsize=10)
+    return figure
