@@ -1,0 +1,301 @@
+"""Figures of chapter 1: the cell simulator, receptive fields, hierarchy, Neocognitron, timeline.
+
+Every function returns a new ``matplotlib.figure.Figure`` built only from its arguments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle
+from numpy.lib.stride_tricks import sliding_window_view
+
+from book.vision import (COMPLEX_POSITIONS, FIELD_SIZE, ComplexCell, SimpleCell,
+                         bar_stimulus, gabor_receptive_field, orientation_tuning,
+                         position_tuning)
+
+SIMPLE_COLOR = "#ff7f0e"
+COMPLEX_COLOR = "#1f77b4"
+PREFERRED = 90.0  # the simulator's cells prefer vertical bars
+
+
+def _field_extent(size: int):
+    half = size / 2
+    return (-half, half, -half, half)
+
+
+def _rotated_rectangle(orientation: float, half_along: float, half_across: float):
+    """Corners (4, 2) of a rectangle centred at the origin, long side along the orientation."""
+    theta = np.deg2rad(orientation)
+    along = np.array([np.cos(theta), np.sin(theta)])
+    across = np.array([np.sin(theta), -np.cos(theta)])
+    return np.array([sa * half_along * along + sc * half_across * across
+                     for sa, sc in ((1, 1), (1, -1), (-1, -1), (-1, 1))])
+
+
+def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Figure:
+    """A bar shown to a model simple cell and complex cell, both preferring vertical bars.
+
+    Left: the bar, the simple cell's receptive field (red: excitatory, blue: inhibitory) and the
+    complex cell's field (dashed). Middle: both responses as the bar moves across, at this
+    orientation. Right: both orientation tuning curves, at this position. Dots mark the bar
+    shown on the left; the simple cell is orange, the complex cell blue.
+    """
+    simple, complex_cell = SimpleCell(PREFERRED), ComplexCell(PREFERRED)
+    stimulus = bar_stimulus(orientation, position)
+    simple_now = float(simple.respond(stimulus))
+    complex_now = float(complex_cell.respond(stimulus))
+
+    figure = Figure(figsize=(7.6, 3.0))
+    grid = figure.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.25], left=0.01, right=0.985,
+                               bottom=0.17, top=0.8, wspace=0.32)
+    field_ax, position_ax, tuning_ax = (figure.add_subplot(grid[0, i]) for i in range(3))
+
+    extent = _field_extent(FIELD_SIZE)
+    field_ax.imshow(stimulus, cmap="gray", vmin=0, vmax=1.4, extent=extent)
+    x, y = np.meshgrid(np.arange(FIELD_SIZE) - FIELD_SIZE // 2,
+                       FIELD_SIZE // 2 - np.arange(FIELD_SIZE))
+    receptive_field = gabor_receptive_field(PREFERRED)
+    level = 0.25 * receptive_field.max()
+    field_ax.contour(x, y, receptive_field, levels=[level], colors="#d62728", linewidths=1.2)
+    field_ax.contour(x, y, receptive_field, levels=[-level], colors="#6baed6", linewidths=1.2)
+    reach = max(abs(p) for p in COMPLEX_POSITIONS) + 2
+    field_ax.add_patch(Polygon(_rotated_rectangle(PREFERRED, 12, reach), closed=True,
+                               fill=False, edgecolor=COMPLEX_COLOR, linestyle="--"))
+    field_ax.set_xticks([])
+    field_ax.set_yticks([])
+    field_ax.set_title("bar and receptive fields", fontsize=9)
+
+    positions = np.arange(-14, 14.25, 0.5)
+    position_ax.plot(positions, position_tuning(complex_cell, positions, orientation),
+                     color=COMPLEX_COLOR, label="complex cell")
+    position_ax.plot(positions, position_tuning(simple, positions, orientation),
+                     color=SIMPLE_COLOR, label="simple cell")
+    position_ax.plot([position], [complex_now], "o", color=COMPLEX_COLOR)
+    position_ax.plot([position], [simple_now], "o", color=SIMPLE_COLOR)
+    position_ax.axvline(position, color="#999999", linewidth=0.8)
+    position_ax.set_xlabel("bar position (pixels)", fontsize=8)
+    position_ax.set_ylabel("response", fontsize=8)
+    position_ax.set_title(f"moving a {orientation:g}° bar", fontsize=9)
+    position_ax.set_ylim(-0.05, 1.15)
+    position_ax.tick_params(labelsize=7)
+
+    orientations = np.arange(0, 180.5, 2.5)
+    tuning_ax.plot(orientations, orientation_tuning(complex_cell, orientations, position),
+                   color=COMPLEX_COLOR)
+    tuning_ax.plot(orientations, orientation_tuning(simple, orientations, position),
+                   color=SIMPLE_COLOR)
+    tuning_ax.plot([orientation], [complex_now], "o", color=COMPLEX_COLOR)
+    tuning_ax.plot([orientation], [simple_now], "o", color=SIMPLE_COLOR)
+    tuning_ax.axvline(orientation, color="#999999", linewidth=0.8)
+    tuning_ax.set_xticks([0, 45, 90, 135, 180])
+    tuning_ax.set_xlabel("bar orientation (degrees)", fontsize=8)
+    tuning_ax.set_title(f"turning a bar at position {position:g}", fontsize=9)
+    tuning_ax.set_ylim(-0.05, 1.15)
+    tuning_ax.tick_params(labelsize=7)
+
+    figure.text(0.02, 0.93, f"bar at {orientation:g}°, position {position:g}", fontsize=10)
+    figure.text(0.4, 0.93, f"simple cell: {simple_now:.2f}", fontsize=10, color=SIMPLE_COLOR,
+                weight="bold")
+    figure.text(0.7, 0.93, f"complex cell: {complex_now:.2f}", fontsize=10,
+                color=COMPLEX_COLOR, weight="bold")
+    return figure
+
+
+def draw_receptive_fields() -> Figure:
+    """Left: a simple cell's receptive field. Right: the simple cells a complex cell pools.
+
+    Red is excitatory (light there raises the response), blue inhibitory.
+    """
+    figure = Figure(figsize=(7, 3.2))
+    left, right = figure.subplots(1, 2)
+    extent = _field_extent(FIELD_SIZE)
+    field = gabor_receptive_field(PREFERRED)
+    limit = np.abs(field).max()
+    left.imshow(field, cmap="RdBu_r", vmin=-limit, vmax=limit, extent=extent)
+    left.set_title("simple cell: one oriented field", fontsize=10)
+
+    x, y = np.meshgrid(np.arange(FIELD_SIZE) - FIELD_SIZE // 2,
+                       FIELD_SIZE // 2 - np.arange(FIELD_SIZE))
+    right.imshow(np.zeros((FIELD_SIZE, FIELD_SIZE)), cmap="RdBu_r", vmin=-1, vmax=1,
+                 extent=extent)
+    shades = np.linspace(0.35, 1.0, len(COMPLEX_POSITIONS))
+    for position, shade in zip(COMPLEX_POSITIONS, shades):
+        sub_field = gabor_receptive_field(PREFERRED, position)
+        right.contour(x, y, sub_field, levels=[0.3 * sub_field.max()],
+                      colors=[(0.84 * shade, 0.15 * shade, 0.16 * shade)], linewidths=0.8)
+    right.set_title(f"complex cell: max over {len(COMPLEX_POSITIONS)} shifted simple cells",
+                    fontsize=10)
+    for ax in (left, right):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    figure.tight_layout()
+    return figure
+
+
+def _line_icon(ax, center, angle_deg, length=0.5, **style):
+    theta = np.deg2rad(angle_deg)
+    dx, dy = 0.5 * length * np.cos(theta), 0.5 * length * np.sin(theta)
+    ax.plot([center[0] - dx, center[0] + dx], [center[1] - dy, center[1] + dy], **style)
+
+
+def draw_featural_hierarchy() -> Figure:
+    """The ventral stream V1 -> V2 -> V4 -> IT, with the kind of feature each area prefers."""
+    figure = Figure(figsize=(7.5, 3.0))
+    ax = figure.subplots()
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 4)
+    ax.axis("off")
+    areas = [("V1", "oriented edges\nand bars"), ("V2", "corners, junctions,\ncontours"),
+             ("V4", "curves and\nsimple shapes"), ("IT", "objects\nand faces")]
+    centers = [1.2 + 2.5 * i for i in range(4)]
+    style = dict(color="black", linewidth=2, solid_capstyle="round")
+    for (name, caption), cx in zip(areas, centers):
+        ax.add_patch(Rectangle((cx - 0.9, 0.4), 1.8, 2.6, facecolor="#f3f3f3",
+                               edgecolor="#777777"))
+        ax.text(cx, 3.3, name, ha="center", fontsize=12, weight="bold")
+        ax.text(cx, 0.55, caption, ha="center", va="bottom", fontsize=8)
+    for left, right in zip(centers, centers[1:]):
+        ax.add_patch(FancyArrowPatch((left + 0.95, 1.9), (right - 0.95, 1.9),
+                                     arrowstyle="-|>", mutation_scale=14, color="#444444"))
+
+    v1, v2, v4, it = centers
+    for k, angle in enumerate((0, 45, 90, 135)):
+        _line_icon(ax, (v1 - 0.4 + 0.8 * (k % 2), 2.35 - 0.7 * (k // 2)), angle, **style)
+    for (x0, y0), (a, b) in zip(((v2 - 0.45, 2.1), (v2 + 0.35, 2.1)), ((0, 90), (0, 45))):
+        for angle in (a, b):
+            theta = np.deg2rad(angle)
+            ax.plot([x0, x0 + 0.5 * np.cos(theta)], [y0, y0 + 0.5 * np.sin(theta)], **style)
+    ax.plot([v2 - 0.5, v2 + 0.5], [1.55, 1.55], **style)
+    ax.plot([v2, v2], [1.55, 1.95], **style)
+    arc = np.linspace(0.2 * np.pi, 0.8 * np.pi, 30)
+    ax.plot(v4 - 0.35 + 0.35 * np.cos(arc), 1.95 + 0.35 * np.sin(arc), **style)
+    ax.add_patch(Circle((v4 + 0.4, 2.25), 0.22, fill=False, linewidth=2))
+    ax.add_patch(Polygon([[v4 - 0.3, 1.4], [v4 + 0.3, 1.4], [v4, 1.85]], closed=True,
+                         fill=False, linewidth=2))
+    ax.add_patch(Circle((it, 2.0), 0.55, fill=False, linewidth=2))
+    for side in (-1, 1):
+        ax.add_patch(Circle((it + side * 0.2, 2.15), 0.06, color="black"))
+    smile = np.linspace(1.15 * np.pi, 1.85 * np.pi, 30)
+    ax.plot(it + 0.28 * np.cos(smile), 1.95 + 0.28 * np.sin(smile), **style)
+    ax.text(5, 0.05, "larger receptive fields, more complex and more position-tolerant "
+            "features  →", ha="center", fontsize=8, color="#444444")
+    return figure
+
+
+def _correlate_valid(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """2-D cross-correlation without padding: (H, W), (k, k) -> (H-k+1, W-k+1)."""
+    return np.einsum("ijkl,kl->ij", sliding_window_view(image, kernel.shape), kernel)
+
+
+def _max_pool(feature_map: np.ndarray, window: int, stride: int) -> np.ndarray:
+    """Maximum over window x window patches every stride pixels: (H, W) -> (H', W')."""
+    return sliding_window_view(feature_map, (window, window))[::stride, ::stride].max(axis=(2, 3))
+
+
+def letter_a(size: int = 29) -> np.ndarray:
+    """A letter A drawn with three bars on a dark background: (size, size) in [0, 1]."""
+    y, x = np.mgrid[0:size, 0:size].astype(float)
+    top, bottom, half = 3.0, size - 4.0, size / 2 - 0.5
+    image = np.zeros((size, size))
+    height = bottom - top
+    for sign in (-1, 1):
+        # distance from the stroke from the apex (half, top) to (half +- 0.4 size, bottom)
+        dx, dy = sign * 0.38 * size, height
+        distance = np.abs(dy * (x - half) - dx * (y - top)) / np.hypot(dx, dy)
+        image = np.maximum(image, np.clip(1.5 - distance, 0, 1) * (y >= top) * (y <= bottom))
+    crossbar = np.clip(1.5 - np.abs(y - (top + 0.62 * height)), 0, 1)
+    inside = np.abs(x - half) <= 0.38 * size * 0.62
+    return np.maximum(image, crossbar * inside)
+
+
+def draw_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
+    """One S-layer and one C-layer computed on a letter, then the rest of the cascade.
+
+    U0: the input. S1: one plane per orientation; every S-cell of a plane applies the same
+    oriented receptive field at its own place (rectified cross-correlation). C1: each C-cell
+    takes the maximum of a 3x3 block of S-cells of its plane, every 2 pixels.
+    """
+    image = letter_a()
+    s_planes = []
+    for orientation in orientations:
+        kernel = gabor_receptive_field(orientation, size=9, wavelength=6, sigma=1.5)
+        s_planes.append(np.maximum(_correlate_valid(image, kernel), 0))
+    top = max(plane.max() for plane in s_planes)
+    c_planes = [_max_pool(plane, 3, 2) for plane in s_planes]
+
+    figure = Figure(figsize=(7.5, 4.2))
+    grid = figure.add_gridspec(len(orientations), 4, width_ratios=[2.2, 1, 1, 2.4],
+                               left=0.01, right=0.99, top=0.9, bottom=0.02,
+                               wspace=0.15, hspace=0.12)
+    input_ax = figure.add_subplot(grid[1:3, 0])
+    input_ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    input_ax.set_title("U0: input", fontsize=9)
+    input_ax.axis("off")
+    for row, (orientation, s_plane, c_plane) in enumerate(zip(orientations, s_planes,
+                                                               c_planes)):
+        for col, (plane, name) in enumerate(((s_plane, "S1"), (c_plane, "C1")), start=1):
+            ax = figure.add_subplot(grid[row, col])
+            ax.imshow(plane, cmap="magma", vmin=0, vmax=top)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if row == 0:
+                ax.set_title(f"{name}: " + ("S-cells" if name == "S1" else "C-cells"),
+                             fontsize=9)
+            if col == 1:
+                ax.set_ylabel(f"{orientation}°", fontsize=8, rotation=0, labelpad=12,
+                              va="center")
+    text_ax = figure.add_subplot(grid[:, 3])
+    text_ax.axis("off")
+    text_ax.set_xlim(0, 1)
+    text_ax.set_ylim(0, 1)
+    stages = ["S2 → C2: combinations of\nC1 features (corners, strokes)",
+              "S3 → C3: larger parts,\nmore tolerant to shifts",
+              "output: one C-cell\nper pattern class"]
+    for k, stage in enumerate(stages):
+        y = 0.83 - 0.33 * k
+        text_ax.text(0.08, y, stage, fontsize=8.5, va="center",
+                     bbox=dict(boxstyle="round", facecolor="#f3f3f3", edgecolor="#777777"))
+        if k:
+            text_ax.add_patch(FancyArrowPatch((0.45, y + 0.25), (0.45, y + 0.08),
+                                              arrowstyle="-|>", mutation_scale=12,
+                                              color="#444444"))
+    text_ax.text(0.08, 1.0, "and on, in the Neocognitron:", fontsize=8.5, color="#444444")
+    return figure
+
+
+# (year, label, height of the label above (+) or below (-) the axis, alignment to the stem)
+TIMELINE = (
+    (1959, "Hubel & Wiesel: orientation-\nselective cells in cat V1", 1.2, "center"),
+    (1962, "simple and complex cells,\na hierarchy of features", -1.2, "center"),
+    (1980, "Fukushima's Neocognitron:\nS-cells and C-cells", 1.2, "center"),
+    (1981, "Nobel Prize for\nHubel & Wiesel", -2.4, "center"),
+    (1989, "LeCun et al.: a conv net trained\nby backpropagation reads zip codes", 2.4,
+     "center"),
+    (1998, "LeNet-5; LeNet systems soon read\nover 10% of North American cheques", -1.2,
+     "center"),
+    (2012, "AlexNet wins\nImageNet", 1.2, "right"),
+    (2014, "VGG: deeper,\nall 3x3", -2.4, "center"),
+    (2015, "ResNet: 152 layers\n(CVPR 2016)", 1.2, "left"),
+)
+
+
+def draw_timeline(events=TIMELINE) -> Figure:
+    """A timeline of (year, label, height, alignment) events: stems from the axis to labels."""
+    figure = Figure(figsize=(7.8, 3.6))
+    ax = figure.subplots()
+    years = [event[0] for event in events]
+    ax.axhline(0, color="#444444", linewidth=1.5, zorder=1)
+    for year, label, height, align in events:
+        ax.plot([year, year], [0, height], color="#999999", linewidth=0.8, zorder=1)
+        ax.plot([year], [0], "o", color=COMPLEX_COLOR, zorder=2)
+        above = height > 0
+        ax.text(year, height + (0.08 if above else -0.08),
+                f"{year}\n{label}" if above else f"{label}\n{year}",
+                ha=align, va="bottom" if above else "top", fontsize=7.5,
+                multialignment=align if align != "center" else "center")
+    ax.set_xlim(min(years) - 9, max(years) + 14)
+    ax.set_ylim(-3.6, 3.6)
+    ax.axis("off")
+    figure.tight_layout()
+    return figure
