@@ -101,3 +101,34 @@ def test_pixel_usage_syllabus_facts():
 def test_static_padding_figures_are_figures():
     assert isinstance(draw_padded_grids(np.ones((5, 5), dtype=int)), Figure)
     assert isinstance(draw_pixel_usage(), Figure)
+
+
+WORKED_X = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0],
+                     [0, 1, 1, 0, 0]])
+WORKED_K = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
+
+
+def test_chapter4_worked_example_with_padding_and_stride():
+    """The syllabus numbers of chapter 4, with book.conv and with PyTorch."""
+    from book.conv import conv2d
+
+    x, k = WORKED_X[None, None], WORKED_K[None, None]
+    tx, tk = torch.tensor(x, dtype=torch.float64), torch.tensor(k, dtype=torch.float64)
+    np.testing.assert_array_equal(conv2d(x, k)[0, 0], [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
+    np.testing.assert_array_equal(conv2d(x, k, stride=2)[0, 0], [[4, 4], [2, 4]])
+    np.testing.assert_array_equal(F.conv2d(tx, tk, stride=2)[0, 0].numpy(), [[4, 4], [2, 4]])
+    padded = conv2d(x, k, padding=1)[0, 0]
+    assert padded.shape == (5, 5)
+    np.testing.assert_array_equal(padded, F.conv2d(tx, tk, padding=1)[0, 0].numpy())
+    np.testing.assert_array_equal(padded, conv2d(pad2d(x, 1), k)[0, 0])
+
+
+def test_the_floor_leaves_the_last_column_unread():
+    from book.conv import conv2d
+
+    image = np.arange(49.0).reshape(1, 1, 7, 7)
+    changed = image.copy()
+    changed[..., 6] = changed[..., 6, :] = 1000
+    k = WORKED_K[None, None]
+    np.testing.assert_array_equal(conv2d(image, k, stride=3), conv2d(changed, k, stride=3))
+    assert not np.array_equal(conv2d(image, k, stride=1), conv2d(changed, k, stride=1))
