@@ -1,0 +1,292 @@
+"""The built website (_build/html, made by `make html`) in a real headless Chromium.
+
+Every page of the table of contents is opened from a local HTTP server: no console errors,
+no resource fetched from another host, internal links that resolve, launch buttons that
+point at this repository, and every interactive figure's controls change the figure to the
+exact frame its Python drawing function makes for those values.
+"""
+
+import base64
+import functools
+import html.parser
+import importlib
+import io
+import json
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import numpy as np
+import pytest
+import yaml
+from PIL import Image
+
+from book.colab import repository
+from book.interactive import Control, InteractiveFigure
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+PAGE_LIMIT_BYTES = 3 * 1024 * 1024
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries:
+            files.append(entry["file"])
+            walk(entry.get("sections", []))
+
+    for part in toc["parts"]:
+        walk(part["chapters"])
+    return files
+
+
+PAGES = toc_files()
+
+
+@pytest.fixture(scope="module")
+def site():
+    if not (SITE / "index.html").exists():
+        pytest.fail("the site is not built: run `make html` first (`make test` does)")
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        message = "Debian's chromium and chromium-driver are needed (make test installs them)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options,
+                              service=webdriver.ChromeService(executable_path=driver_path))
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def open_page(browser, server, page):
+    """Load a page and wait until its scripts, MathJax included, have finished."""
+    browser.get(f"{server}/{page}.html")
+    browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const typeset = () => (window.MathJax && MathJax.startup && MathJax.startup.promise)
+            ? MathJax.startup.promise.then(() => done(true), () => done(false)) : done(true);
+        if (document.readyState === "complete") { typeset(); }
+        else { window.addEventListener("load", typeset); }
+    """)
+    return browser
+
+
+class LinkCollector(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids, self.resources = [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag in ("script", "img", "iframe") and attrs.get("src"):
+            self.resources.append(attrs["src"])
+        if tag == "link" and attrs.get("href") and attrs.get("rel") != "canonical":
+            self.resources.append(attrs["href"])
+
+
+@functools.lru_cache(maxsize=None)
+def parse(path: Path) -> LinkCollector:
+    collector = LinkCollector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    return collector
+
+
+def built_pages(site):
+    return sorted(p for p in site.rglob("*.html")
+                  if not p.relative_to(site).parts[0].startswith("_"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_of_the_table_of_contents_is_built(site, page):
+    assert (site / f"{page}.html").exists()
+
+
+def test_internal_links_resolve(site):
+    broken = []
+    for page in built_pages(site):
+        for link in parse(page).links + parse(page).resources:
+            parsed = urlparse(link)
+            if parsed.scheme or link.startswith(("//", "mailto:", "data:")):
+                continue
+            target = (page.parent / unquote(parsed.path)).resolve() if parsed.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {link}")
+            elif parsed.fragment and target.suffix == ".html" and \
+                    parsed.fragment not in parse(target).ids:
+                broken.append(f"{page.relative_to(site)} -> {link} (no such anchor)")
+    assert not broken, "broken internal links:\n" + "\n".join(broken)
+
+
+def test_pages_load_nothing_from_other_hosts(site):
+    remote = [f"{p.relative_to(site)}: {src}" for p in built_pages(site)
+              for src in parse(p).resources
+              if urlparse(src).scheme in ("http", "https") or src.startswith("//")]
+    assert not remote, "the site must work offline:\n" + "\n".join(remote)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_weight(site, page):
+    assert (site / f"{page}.html").stat().st_size < PAGE_LIMIT_BYTES
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_has_no_console_errors(browser, server, page):
+    browser.get_log("browser")  # drop what an earlier page left
+    open_page(browser, server, page)
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, "\n".join(e["message"] for e in errors)
+    assert browser.execute_script("return document.querySelectorAll('h1').length") >= 1
+
+
+def test_launch_buttons_point_at_this_repository(browser, server):
+    url, branch = repository(ROOT / "_config.yml")
+    owner_repo = urlparse(url).path.strip("/")
+    page = "chapters/04_padding_and_stride"
+    open_page(browser, server, page)
+    hrefs = browser.execute_script(
+        "return Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    assert (f"https://mybinder.org/v2/gh/{owner_repo}/{branch}?urlpath=lab/tree/{page}.ipynb"
+            in hrefs)
+    assert (f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{page}.ipynb"
+            in hrefs)
+    assert url in hrefs
+
+
+def frame_pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def python_figure(spec) -> InteractiveFigure:
+    module_name, qualname = spec["draw"].split(":")
+    assert module_name.startswith("book."), (
+        f"{spec['title']!r} draws with {spec['draw']}: interactive figures must draw with a "
+        "function from the book package so the page can be checked against it")
+    draw = importlib.import_module(module_name)
+    for part in qualname.split("."):
+        draw = getattr(draw, part)
+    controls = {p["name"]: Control(p["kind"], p["label"], tuple(p["options"]), p["options"][0])
+                for p in spec["params"]}
+    return InteractiveFigure(draw, controls, spec["title"])
+
+
+def figures_on(browser):
+    return browser.find_elements("css selector", ".book-interactive")
+
+
+def current_values(root, spec):
+    values = {}
+    for param in spec["params"]:
+        control = root.find_element("css selector", f'[data-param="{param["name"]}"]')
+        if param["kind"] == "toggle":
+            index = 1 if control.is_selected() else 0
+        else:
+            index = int(control.get_attribute("value"))
+        values[param["name"]] = param["options"][index]
+    return values
+
+
+def press(browser, root, param, key_name):
+    """Press a key on one control, as a keyboard user would."""
+    from selenium.webdriver.common.keys import Keys
+
+    control = root.find_element("css selector", f'[data-param="{param["name"]}"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", control)
+    control.send_keys(getattr(Keys, key_name))
+
+
+def step(browser, root, param):
+    key = {"toggle": "SPACE", "slider": "ARROW_RIGHT", "dropdown": "ARROW_DOWN"}[param["kind"]]
+    press(browser, root, param, key)
+
+
+def assert_shows(root, figure, values):
+    image = root.find_element("css selector", "img.book-interactive-frame")
+    src = image.get_attribute("src")
+    assert src.startswith("data:image/png;base64,")
+    shown = frame_pixels(base64.b64decode(src.split(",", 1)[1]))
+    expected = frame_pixels(figure.frame(**values))
+    assert shown.shape == expected.shape and np.array_equal(shown, expected), (
+        f"{figure.title}: the page shows a different frame than Python draws for {values}")
+    assert image.get_attribute("alt") == figure.alt_text(**values)
+    return shown
+
+
+INTERACTIVE_PAGES = [p for p in PAGES if (SITE / f"{p}.html").exists()
+                     and "book-interactive" in (SITE / f"{p}.html").read_text()]
+
+
+def test_the_book_has_interactive_figures():
+    assert "chapters/04_padding_and_stride" in INTERACTIVE_PAGES
+
+
+@pytest.mark.parametrize("page", INTERACTIVE_PAGES)
+def test_every_control_changes_the_figure_to_the_right_frame(browser, server, page):
+    open_page(browser, server, page)
+    for root in figures_on(browser):
+        spec = json.loads(root.get_attribute("data-spec"))
+        figure = python_figure(spec)
+        for param in spec["params"]:
+            label = root.find_element(
+                "css selector",
+                f'label[for="{root.get_attribute("id")}-{param["name"]}"]')
+            assert label.is_displayed() and label.text == param["label"]
+        shown = assert_shows(root, figure, current_values(root, spec))
+        for param in spec["params"]:
+            if param["kind"] != "toggle":
+                press(browser, root, param, "HOME")  # to the first option
+                shown = assert_shows(root, figure, current_values(root, spec))
+            changed = False
+            for _ in range(len(param["options"]) - 1):
+                before = current_values(root, spec)
+                step(browser, root, param)
+                after = current_values(root, spec)
+                assert after[param["name"]] != before[param["name"]], (
+                    f"{spec['title']}: the keyboard did not move {param['label']!r}")
+                previous, shown = shown, assert_shows(root, figure, after)
+                changed |= not np.array_equal(previous, shown)
+            assert changed, f"{spec['title']}: moving {param['label']!r} never changed the figure"
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, "\n".join(e["message"] for e in errors)
