@@ -129,6 +129,25 @@ class InteractiveFigure:
         self.controls = controls
         self.title = title
 
+    @classmethod
+    def from_spec(cls, spec: dict) -> "InteractiveFigure":
+        """Rebuild a figure from the ``data-spec`` a static player carries on the website.
+
+        Used by the browser tests and benchmarks to redraw any frame seen on a page.
+        """
+        import importlib
+
+        module_name, qualname = spec["draw"].split(":")
+        if not module_name.startswith("book."):
+            raise ValueError(f"{spec['title']!r} draws with {spec['draw']}: interactive figures "
+                             "must draw with a function from the book package")
+        draw = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            draw = getattr(draw, part)
+        controls = {p["name"]: Control(p["kind"], p["label"], tuple(p["options"]),
+                                       p["options"][0]) for p in spec["params"]}
+        return cls(draw, controls, spec["title"])
+
     @property
     def start(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}

@@ -132,5 +132,26 @@ def test_sphinx_extension_switches_kernels_to_static(monkeypatch):
     monkeypatch.setenv(interactive.STATIC_ENV_VAR, "0")
     from book import sphinx
 
-    sphinx.setup(app=None)
+    class App:
+        handlers = []
+
+        def connect(self, event, handler):
+            self.handlers.append(event)
+
+    app = App()
+    sphinx.setup(app)
     assert interactive.static_mode()
+    assert app.handlers == ["html-page-context"]
+
+
+def test_a_figure_can_be_rebuilt_from_its_page_spec():
+    from book.padding import draw_padding_stride
+
+    figure = interactive_figure(draw_padding_stride, title="explorer",
+                                n=Slider("n", [4, 5]), s=Slider("s", [1, 2], value=2))
+    _, spec = parse_player(figure.to_html())
+    rebuilt = interactive.InteractiveFigure.from_spec(spec)
+    assert rebuilt.frame(n=5, s=2) == figure.frame(n=5, s=2)
+    spec["draw"] = "os.path:join"
+    with pytest.raises(ValueError, match="must draw with a function from the book package"):
+        interactive.InteractiveFigure.from_spec(spec)

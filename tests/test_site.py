@@ -9,13 +9,9 @@ exact frame its Python drawing function makes for those values.
 import base64
 import functools
 import html.parser
-import importlib
 import io
 import json
 import os
-import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -25,7 +21,8 @@ import yaml
 from PIL import Image
 
 from book.colab import repository
-from book.interactive import Control, InteractiveFigure
+from book.interactive import InteractiveFigure
+from tests.browser import chromium_paths, open_page, serve, start_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -58,54 +55,20 @@ def site():
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    webdriver = pytest.importorskip("selenium.webdriver")
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and driver_path):
+    if chromium_paths() is None:
         message = "Debian's chromium and chromium-driver are needed (make test installs them)"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options,
-                              service=webdriver.ChromeService(executable_path=driver_path))
-    driver.set_page_load_timeout(60)
+    driver = start_chromium(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
-
-
-def open_page(browser, server, page):
-    """Load a page and wait until its scripts, MathJax included, have finished."""
-    browser.get(f"{server}/{page}.html")
-    browser.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        const typeset = () => (window.MathJax && MathJax.startup && MathJax.startup.promise)
-            ? MathJax.startup.promise.then(() => done(true), () => done(false)) : done(true);
-        if (document.readyState === "complete") { typeset(); }
-        else { window.addEventListener("load", typeset); }
-    """)
-    return browser
 
 
 class LinkCollector(html.parser.HTMLParser):
@@ -199,19 +162,6 @@ def frame_pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def python_figure(spec) -> InteractiveFigure:
-    module_name, qualname = spec["draw"].split(":")
-    assert module_name.startswith("book."), (
-        f"{spec['title']!r} draws with {spec['draw']}: interactive figures must draw with a "
-        "function from the book package so the page can be checked against it")
-    draw = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        draw = getattr(draw, part)
-    controls = {p["name"]: Control(p["kind"], p["label"], tuple(p["options"]), p["options"][0])
-                for p in spec["params"]}
-    return InteractiveFigure(draw, controls, spec["title"])
-
-
 def figures_on(browser):
     return browser.find_elements("css selector", ".book-interactive")
 
@@ -267,7 +217,7 @@ def test_every_control_changes_the_figure_to_the_right_frame(browser, server, pa
     open_page(browser, server, page)
     for root in figures_on(browser):
         spec = json.loads(root.get_attribute("data-spec"))
-        figure = python_figure(spec)
+        figure = InteractiveFigure.from_spec(spec)
         for param in spec["params"]:
             label = root.find_element(
                 "css selector",
