@@ -259,3 +259,16 @@ def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndar
                     if 0 <= row < height and 0 <= col < width:
                         matrix[:, i, j, :, row, col] = w[:, :, a, e]
     return matrix.reshape(n_filters * h_out * w_out, channels * height * width)
+
+
+def conv2d_multiply_adds(x_shape, w_shape, stride=1, padding=0, dilation=1) -> int:
+    """Multiply-adds of one convolution layer: every output value sums C * kh * kw products.
+
+    x_shape: (N, C, H, W), w_shape: (F, C, kh, kw)
+    -> N * F * H_out * W_out * C * kh * kw (bias additions not counted)
+    """
+    x, w, _, stride, padding, dilation, (h_out, w_out) = _check_layer(
+        np.empty(tuple(x_shape)), np.empty(tuple(w_shape)), None, stride, padding, dilation)
+    n_images, channels = x.shape[:2]
+    n_filters, _, kh, kw = w.shape
+    return n_images * n_filters * h_out * w_out * channels * kh * kw

@@ -5,8 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from book.conv import (conv2d, conv2d_as_matrix, conv2d_loop, convolve2d, corr1d,
-                       corr1d_as_matrix, corr2d)
+from book.conv import (conv2d, conv2d_as_matrix, conv2d_loop, conv2d_multiply_adds, convolve2d,
+                       corr1d, corr1d_as_matrix, corr2d)
 
 
 def torch_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
@@ -219,3 +219,21 @@ def test_nan_propagates_like_torch():
     x[0, 0, 0, 0] = np.nan
     expected = torch_conv2d(x, np.ones((1, 1, 2, 2)))
     np.testing.assert_array_equal(np.isnan(conv2d(x, np.ones((1, 1, 2, 2)))), np.isnan(expected))
+
+
+@pytest.mark.parametrize("x_shape, w_shape, settings", [
+    ((1, 1, 32, 32), (6, 1, 5, 5), {}),
+    ((1, 6, 14, 14), (16, 6, 5, 5), {}),
+    ((2, 3, 17, 11), (4, 3, 3, 2), {"stride": (2, 1), "padding": 1, "dilation": (1, 2)}),
+])
+def test_multiply_adds_match_torch_flop_counter(x_shape, w_shape, settings):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter:
+        F.conv2d(torch.zeros(x_shape), torch.zeros(w_shape), **settings)
+    assert 2 * conv2d_multiply_adds(x_shape, w_shape, **settings) == counter.get_total_flops()
+
+
+def test_lenet_layer_costs():
+    assert conv2d_multiply_adds((1, 1, 32, 32), (6, 1, 5, 5)) == 28 * 28 * 25 * 6
+    assert conv2d_multiply_adds((1, 6, 14, 14), (16, 6, 5, 5)) == 10 * 10 * 25 * 6 * 16
