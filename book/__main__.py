@@ -2,6 +2,8 @@
 
   exercises     regenerate exercises/ from solutions/
   colab-cells   write the Colab install cell (from _config.yml) into every notebook
+  grade         grade a folder of student notebooks: JSON, feedback and a CSV gradebook
+  export-otter  write an otter-grader master notebook (for otter assign and Gradescope)
 """
 
 import argparse
@@ -17,6 +19,24 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("exercises", help="regenerate exercises/ from solutions/")
     commands.add_parser("colab-cells", help="update the Colab install cell of every notebook")
+    grade = commands.add_parser(
+        "grade", help="grade submitted notebooks (see instructors.md)",
+        description="Grade every submission in SUBMISSIONS against solutions/ASSIGNMENT.ipynb: "
+                    "SUBMISSIONS/<student>.ipynb or SUBMISSIONS/<student>/<ASSIGNMENT>.ipynb.")
+    grade.add_argument("assignment", help="a solution notebook's name (04_padding_and_stride) "
+                                          "or path")
+    grade.add_argument("submissions", type=Path, help="the folder of submitted notebooks")
+    grade.add_argument("--out", type=Path, required=True, help="where the reports go")
+    grade.add_argument("--timeout", type=float, default=60,
+                       help="seconds one cell may run (default 60)")
+    grade.add_argument("--notebook-timeout", type=float, default=600,
+                       help="seconds one submission may take in all (default 600)")
+    grade.add_argument("--jobs", type=int, default=None,
+                       help="submissions graded at once (default: the number of cores)")
+    export = commands.add_parser("export-otter",
+                                 help="write an otter-grader master notebook for an assignment")
+    export.add_argument("assignment", help="a solution notebook's name or path")
+    export.add_argument("--out", type=Path, required=True, help="folder for the master notebook")
     args = parser.parse_args(argv)
 
     if args.command == "exercises":
@@ -34,6 +54,57 @@ def main(argv=None) -> int:
 
         for path in sync(args.root):
             print(f"updated {path}")
+    elif args.command == "grade":
+        return _grade(args)
+    elif args.command == "export-otter":
+        from book.grading_export import export_otter
+
+        try:
+            written = export_otter(_solution(args), args.out, args.root / "_config.yml")
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        for path in written:
+            print(f"wrote {path}")
+        print(f"next: otter assign {written[0]} <output folder>")
+    return 0
+
+
+def _solution(args) -> Path:
+    """The solution notebook an ``assignment`` argument names (a name or a path)."""
+    given = Path(args.assignment)
+    if given.suffix == ".ipynb":
+        return given
+    return args.root / "solutions" / f"{args.assignment}.ipynb"
+
+
+def _grade(args) -> int:
+    import tempfile
+    import time
+
+    from book.grading import grade_folder
+    from book.grading_report import write_reports
+
+    if args.timeout <= 0 or args.notebook_timeout <= 0:
+        print("error: --timeout and --notebook-timeout must be positive", file=sys.stderr)
+        return 1
+    if args.jobs is not None and args.jobs < 1:
+        print(f"error: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
+        return 1
+    start = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="book-grading-") as workdir:
+            results = grade_folder(_solution(args), args.submissions, Path(workdir),
+                                   jobs=args.jobs, cell_timeout=args.timeout,
+                                   notebook_timeout=args.notebook_timeout)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    gradebook = write_reports(results, args.out)
+    for result in results:
+        print(f"{result.student:20} {result.score:g}/{result.max_score:g}  {result.status}")
+    print(f"graded {len(results)} submissions in {time.monotonic() - start:.1f} s; "
+          f"gradebook: {gradebook}")
     return 0
 
 

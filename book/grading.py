@@ -10,7 +10,9 @@ Where submissions go (the student id comes from the file name)::
     submissions/carol/04_padding_and_stride/anything.ipynb    student "carol" (nbgrader layout)
 
 A student folder holding no notebook is reported as ``missing``; any other file at the top
-level (``dave.pdf``) is graded as a submission that is not a notebook.
+level (``dave.pdf``) is student "dave"'s submission, graded as ``invalid`` (not a notebook).
+Two entries giving one student id (``ann.ipynb`` and ``ann.pdf``) stop the grading before it
+starts, with an error naming the student.
 
 How one submission is graded (each in its own fresh kernel, several at once):
 
@@ -226,8 +228,7 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
             chosen = named[0] if named else notebooks[0] if len(notebooks) == 1 else None
             found.append(Submission(_student_id(entry.name), chosen))
         else:
-            stem = entry.stem if entry.suffix == ".ipynb" else entry.name
-            found.append(Submission(_student_id(stem), entry))
+            found.append(Submission(_student_id(entry.stem), entry))
     students = [s.student for s in found]
     duplicates = sorted({s for s in students if students.count(s) > 1})
     if duplicates:

@@ -1,0 +1,331 @@
+"""The grader on a class of made-up submissions to chapter 4's exercises.
+
+Each submission is built from solutions/04_padding_and_stride.ipynb (the student version plus
+answers) and does one thing students do to the exercises ``output_size`` and ``same_padding``:
+solve them, solve one, miss the hidden cases, crash the kernel, loop forever, tamper with the
+checks, delete or reorder cells, print far too much, or hand in something that is not a
+notebook. Every other exercise of the notebook gets its right answer, so the expected score of
+each question follows from the solution notebook's points and from what the submission does.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from book.__main__ import main
+from book.exercises import student_notebook
+from book.grading import find_submissions, load_assignment
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "04_padding_and_stride.ipynb"
+CELL_TIMEOUT = 5
+ASSIGNMENT = load_assignment(SOLUTION)
+
+RIGHT = {cell.metadata["nbgrader"]["grade_id"]: cell.source
+         for cell in nbformat.read(SOLUTION, as_version=4).cells
+         if cell.metadata.get("nbgrader", {}).get("solution")}
+# Right on every visible case (all have d=1), wrong on the hidden ones with dilation.
+NO_DILATION = '''def output_size(n, f, p=0, s=1, d=1):
+    if f > n + 2 * p:
+        raise ValueError("the kernel does not fit")
+    return (n + 2 * p - f) // s + 1'''
+RETURNS_ZERO = "def output_size(n, f, p=0, s=1, d=1):\n    return 0"
+
+
+def student_version():
+    return student_notebook(nbformat.read(SOLUTION, as_version=4))
+
+
+def filled(answers: dict[str, str], extra: list[tuple[int, str]] = (), others=True):
+    """The student version with answer cells replaced and extra code cells inserted.
+
+    others: whether the exercises not named in ``answers`` get their right answers.
+    """
+    notebook = student_version()
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+        elif others and grade_id in RIGHT and grade_id not in ("output_size", "same_padding"):
+            cell.source = RIGHT[grade_id]
+    for position, source in sorted(extra, reverse=True):
+        notebook.cells.insert(position, nbformat.v4.new_code_cell(source))
+    return notebook
+
+
+def answer_index(notebook, grade_id: str) -> int:
+    return next(i for i, c in enumerate(notebook.cells)
+                if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def reordered_without_checks():
+    """Right answers, every check cell deleted, the two answer cells swapped."""
+    notebook = filled(RIGHT)
+    notebook.cells = [c for c in notebook.cells
+                      if not c.metadata.get("nbgrader", {}).get("grade")]
+    first, second = answer_index(notebook, "output_size"), answer_index(notebook, "same_padding")
+    notebook.cells[first], notebook.cells[second] = notebook.cells[second], notebook.cells[first]
+    return notebook
+
+
+def without_cell(grade_id: str):
+    notebook = filled({"output_size": RIGHT["output_size"]})
+    del notebook.cells[answer_index(notebook, grade_id)]
+    return notebook
+
+
+def edited_check():
+    """Right output_size, stub same_padding whose check cell was edited to check nothing."""
+    notebook = filled({"output_size": RIGHT["output_size"]})
+    notebook.cells[answer_index(notebook, "same_padding_checks")].source = "print('✓ passed')"
+    return notebook
+
+
+HANG_IGNORING_INTERRUPTS = '''import time
+while True:
+    try:
+        time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass'''
+
+SUBMISSIONS = {
+    # name: (notebook, statuses of output_size and same_padding, status of the other
+    #        questions, status of the submission)
+    "alice": (filled(RIGHT), ("passed", "passed"), "passed", "graded"),
+    "bob": (student_version(), ("failed", "failed"), "failed", "graded"),
+    "carol": (filled({"output_size": RIGHT["output_size"]}), ("passed", "failed"), "passed",
+              "graded"),
+    "dan": (filled({"output_size": NO_DILATION, "same_padding": RIGHT["same_padding"]}),
+            ("failed", "passed"), "passed", "graded"),
+    "erin": (filled({"output_size": RIGHT["output_size"] + "\nimport os\nos._exit(1)",
+                     "same_padding": RIGHT["same_padding"]}), ("error", "passed"), "passed",
+             "crashed"),
+    "fay": (filled({"output_size": "def output_size(n, f, p=0, s=1, d=1):\n    while True:\n"
+                                   "        pass", "same_padding": RIGHT["same_padding"]}),
+            ("timeout", "passed"), "passed", "timeout"),
+    "gus": (filled({"output_size": RIGHT["output_size"],
+                    "same_padding": RIGHT["same_padding"] + "\n" + HANG_IGNORING_INTERRUPTS}),
+            ("passed", "error"), "passed", "timeout"),
+    # Rebinding the checker's names in the notebook: the grader puts the real ones back.
+    "hal": (filled({"output_size": RETURNS_ZERO + "\ncheck_function = lambda *a, **k: print('✓')"
+                    + "\nCase = lambda *a, **k: None"}, others=False),
+            ("failed", "failed"), "failed", "graded"),
+    # Patching book.check itself.
+    "ivy": (filled({"output_size": RETURNS_ZERO + "\nimport book.check\n"
+                    "book.check.difference = lambda *a, **k: None",
+                    "same_padding": RIGHT["same_padding"]}), ("tampered", "tampered"),
+            "tampered", "tampered"),
+    # Replacing the reference solution the hidden checks compare with.
+    "jay": (filled({"output_size": NO_DILATION + "\nimport book.shapes\n"
+                    "book.shapes.output_size = output_size",
+                    "same_padding": RIGHT["same_padding"]}), ("tampered", "tampered"),
+            "tampered", "tampered"),
+    # An IPython input transformer that turns every check cell into `pass`.
+    "kim": (filled({"output_size": RETURNS_ZERO + "\nget_ipython().input_transformers_cleanup"
+                    ".append(lambda lines: ['pass\\n'] if any('check_function' in l for l in "
+                    "lines) else lines)"}), ("tampered", "tampered"), "tampered", "tampered"),
+    # A function that patches the checker only when the check calls it.
+    "lee": (filled({"output_size": "def output_size(n, f, p=0, s=1, d=1):\n"
+                    "    import book.check\n    book.check.difference = lambda *a, **k: None\n"
+                    "    return 0"}), ("tampered", "tampered"), "tampered", "tampered"),
+    # Swapping the module in sys.modules for a fake one.
+    "mia": (filled({"output_size": RETURNS_ZERO + "\nimport sys, types\n"
+                    "fake = types.ModuleType('book.check')\n"
+                    "fake.check_function = fake.Case = lambda *a, **k: None\n"
+                    "sys.modules['book.check'] = fake"}), ("tampered", "tampered"), "tampered",
+            "tampered"),
+    "max": (reordered_without_checks(), ("passed", "passed"), "passed", "graded"),
+    "ned": (without_cell("same_padding"), ("passed", "failed"), "passed", "graded"),
+    "oda": (edited_check(), ("passed", "failed"), "passed", "graded"),
+    "oli": (filled(RIGHT, [(3, "print('x' * 20_000_000)\nfor i in range(20_000):\n    print(i)")]),
+            ("passed", "passed"), "passed", "graded"),
+    # Ordinary library use must not look like tampering.
+    "pam": (filled(RIGHT, [(3, "%matplotlib inline\nimport matplotlib.pyplot as plt\n"
+                               "import numpy as np\nnp.random.seed(3)\nplt.plot([1, 2])\n"
+                               "np.set_printoptions(precision=2)\n1 / 0")]),
+            ("passed", "passed"), "passed", "graded"),
+    "uma": (filled({"output_size": "def output_size(n, f, p=0, s=1, d=1)\n    return 1",
+                    "same_padding": RIGHT["same_padding"]}), ("error", "passed"), "passed",
+            "graded"),
+}
+NOT_NOTEBOOKS = {"pat.ipynb": b"this is my homework", "quinn.pdf": b"%PDF-1.4\n\x00\xff\xfe",
+                 "rae.ipynb": b'{"cells": 3}'}
+EXPECTED_INVALID = ["pat", "quinn", "rae"]
+
+
+def write_class(folder: Path, names=None) -> Path:
+    """Write the submissions: most as <student>.ipynb, one in a folder, one folder empty."""
+    folder.mkdir(parents=True)
+    for name, (notebook, *_) in SUBMISSIONS.items():
+        if names is None or name in names:
+            nbformat.write(notebook, folder / f"{name}.ipynb")
+    if names is None:
+        for file_name, content in NOT_NOTEBOOKS.items():
+            (folder / file_name).write_bytes(content)
+        (folder / "tom").mkdir()
+        nbformat.write(filled(RIGHT), folder / "tom" / "04_padding_and_stride.ipynb")
+        (folder / "sam").mkdir()
+        (folder / "sam" / "notes.txt").write_text("forgot to upload")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade the whole class once through the command line, two at a time."""
+    base = tmp_path_factory.mktemp("grading")
+    submissions = write_class(base / "submissions")
+    out = base / "grades"
+    code = main(["--root", str(ROOT), "grade", "04_padding_and_stride", str(submissions),
+                 "--out", str(out), "--timeout", str(CELL_TIMEOUT), "--jobs", "2"])
+    assert code == 0
+    return out
+
+
+def report(out: Path, student: str) -> dict:
+    return json.loads((out / "json" / f"{student}.json").read_text())
+
+
+def question(out: Path, student: str, grade_id: str) -> dict:
+    return next(q for q in report(out, student)["questions"] if q["question"] == grade_id)
+
+
+def expected(student: str) -> tuple[list[str], list[float]]:
+    """Each question's expected status and score, in the solution notebook's order."""
+    _, (output_size, same_padding), others, _ = SUBMISSIONS[student]
+    named = {"output_size_checks": output_size, "same_padding_checks": same_padding}
+    statuses = [named.get(q.grade_id, others) for q in ASSIGNMENT.questions]
+    scores = [q.points if status == "passed" else 0
+              for q, status in zip(ASSIGNMENT.questions, statuses)]
+    return statuses, scores
+
+
+@pytest.mark.parametrize("student", sorted(SUBMISSIONS))
+def test_scores_and_statuses(graded, student):
+    statuses, scores = expected(student)
+    result = report(graded, student)
+    assert [q["question"] for q in result["questions"]] == [q.grade_id
+                                                            for q in ASSIGNMENT.questions]
+    assert [q["status"] for q in result["questions"]] == statuses, result
+    assert [q["score"] for q in result["questions"]] == scores, result
+    assert result["status"] == SUBMISSIONS[student][3], result
+    assert (result["score"], result["max_score"]) == (sum(scores), ASSIGNMENT.max_score)
+
+
+def test_messages_say_what_happened(graded):
+    dan = question(graded, "dan", "output_size_checks")["message"]
+    assert "visible checks passed, but a hidden check failed" in dan and "d=2" in dan
+    assert "output_size is not written yet" in question(graded, "bob",
+                                                        "output_size_checks")["message"]
+    assert "stopped the Python kernel" in question(graded, "erin", "output_size_checks")["message"]
+    assert "still running after 5 s" in question(graded, "fay", "output_size_checks")["message"]
+    assert "was still running after 5 s" in question(graded, "gus",
+                                                     "same_padding_checks")["message"]
+    assert "book.check" in question(graded, "ivy", "output_size_checks")["message"]
+    assert "book.shapes" in question(graded, "jay", "output_size_checks")["message"]
+    assert "input_transformers" in question(graded, "kim", "output_size_checks")["message"]
+    assert "while this check ran" in question(graded, "lee", "output_size_checks")["message"]
+    assert "sys.modules['book.check']" in question(graded, "mia", "output_size_checks")["message"]
+    assert "missing from the submission" in question(graded, "ned",
+                                                     "same_padding_checks")["message"]
+    assert "SyntaxError" in question(graded, "uma", "output_size_checks")["message"]
+    assert any("ZeroDivisionError" in note for note in report(graded, "pam")["notes"])
+    assert question(graded, "alice", "output_size_checks")["message"].startswith(
+        "✓ output_size")
+
+
+def test_folder_layouts_and_files_that_are_not_notebooks(graded):
+    tom = report(graded, "tom")
+    assert (tom["score"], tom["status"], tom["submission"]) == (
+        ASSIGNMENT.max_score, "graded", "04_padding_and_stride.ipynb")
+    sam = report(graded, "sam")
+    assert (sam["score"], sam["status"]) == (0, "missing")
+    for student in EXPECTED_INVALID:
+        result = report(graded, student)
+        assert (result["score"], result["status"]) == (0, "invalid"), result
+        assert "not a Jupyter notebook" in result["message"] or "not notebook cells" in \
+            result["message"]
+
+
+def test_gradebook_csv(graded):
+    with open(graded / "gradebook.csv", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["student", *(q.grade_id for q in ASSIGNMENT.questions), "total", "max",
+                       "status"]
+    students = sorted([*SUBMISSIONS, *EXPECTED_INVALID, "sam", "tom"])
+    assert [row[0] for row in rows[1:]] == students
+    by_student = {row[0]: row for row in rows[1:]}
+    for name in SUBMISSIONS:
+        _, scores = expected(name)
+        assert by_student[name][1:] == [*(f"{s:g}" for s in scores), f"{sum(scores):g}",
+                                        f"{ASSIGNMENT.max_score:g}", SUBMISSIONS[name][3]]
+
+
+def test_json_and_feedback_format(graded):
+    result = report(graded, "carol")
+    assert set(result) == {"student", "assignment", "submission", "status", "message", "score",
+                           "max_score", "questions", "notes"}
+    assert result["assignment"] == "04_padding_and_stride"
+    for entry in result["questions"]:
+        assert set(entry) == {"question", "title", "points", "score", "status", "message"}
+    assert [q["points"] for q in result["questions"]] == [q.points for q in ASSIGNMENT.questions]
+    markdown = (graded / "feedback" / "carol.md").read_text()
+    total = ASSIGNMENT.max_score - 1     # every question but same_padding (1 point)
+    assert f"Score: **{total:g} / {ASSIGNMENT.max_score:g}**" in markdown
+    assert "## Exercise 1: the output size" in markdown
+    page = (graded / "feedback" / "carol.html").read_text()
+    assert "<h2>Exercise 1: the output size" in page
+    assert "same_padding is not written yet" in page
+
+
+def test_huge_output_does_not_reach_the_report(graded):
+    assert (graded / "json" / "oli.json").stat().st_size < 10_000
+
+
+def test_grades_are_reproducible(tmp_path):
+    """The same submissions graded one at a time and two at a time give identical files."""
+    names = ["alice", "carol", "dan", "hal", "ivy", "max"]
+    submissions = write_class(tmp_path / "submissions", names)
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"grades-{jobs}"
+        assert main(["--root", str(ROOT), "grade", str(SOLUTION), str(submissions), "--out",
+                     str(out), "--timeout", str(CELL_TIMEOUT), "--jobs", jobs]) == 0
+        outputs.append(out)
+    first, second = ({p.relative_to(o): p.read_bytes() for p in sorted(o.rglob("*"))
+                      if p.is_file()} for o in outputs)
+    assert first == second
+    assert len(first) == 1 + 3 * len(names)
+
+
+def test_questions_come_from_the_solution_notebook():
+    solution = nbformat.read(SOLUTION, as_version=4)
+    graded_cells = [c.metadata["nbgrader"] for c in solution.cells
+                    if c.metadata.get("nbgrader", {}).get("grade")]
+    assert [(q.grade_id, q.points) for q in ASSIGNMENT.questions] == [
+        (m["grade_id"], m["points"]) for m in graded_cells]
+    first = ASSIGNMENT.questions[0]
+    assert (first.grade_id, first.answers) == ("output_size_checks", ["output_size"])
+    assert "BEGIN HIDDEN TESTS" not in first.visible and "Case((5, 3), expected=3)" in first.visible
+    assert "reference_output_size" in first.hidden
+    assert ASSIGNMENT.imports["check_function"] == ("book.check", "check_function")
+    assert "book.shapes" in ASSIGNMENT.watched
+
+
+def test_bad_arguments_are_reported(tmp_path, capsys):
+    assert main(["--root", str(ROOT), "grade", "no_such_assignment", str(tmp_path), "--out",
+                 str(tmp_path / "out")]) == 1
+    assert "no_such_assignment.ipynb does not exist" in capsys.readouterr().err
+    assert main(["--root", str(ROOT), "grade", "04_padding_and_stride",
+                 str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert main(["--root", str(ROOT), "grade", "04_padding_and_stride", str(tmp_path),
+                 "--out", str(tmp_path / "out"), "--jobs", "0"]) == 1
+    (tmp_path / "ann.ipynb").write_text("{}")
+    (tmp_path / "ann.txt").write_text("")
+    with pytest.raises(ValueError, match="same student id: ann"):
+        find_submissions(tmp_path, "04_padding_and_stride")
