@@ -2,6 +2,7 @@
 
   exercises     regenerate exercises/ from solutions/
   colab-cells   write the Colab install cell (from _config.yml) into every notebook
+  pin-outputs   execute notebooks and store the outputs nbval checks (# NBVAL_CHECK_OUTPUT)
   grade         grade a folder of student notebooks: JSON, feedback and a CSV gradebook
   export-otter  write an otter-grader master notebook (for otter assign and Gradescope)
 """
@@ -19,6 +20,10 @@ def main(argv=None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("exercises", help="regenerate exercises/ from solutions/")
     commands.add_parser("colab-cells", help="update the Colab install cell of every notebook")
+    pin = commands.add_parser("pin-outputs",
+                              help="store the expected outputs of # NBVAL_CHECK_OUTPUT cells")
+    pin.add_argument("notebooks", nargs="*", type=Path,
+                     help="notebooks to pin (default: every chapter and solution notebook)")
     grade = commands.add_parser(
         "grade", help="grade submitted notebooks (see instructors.md)",
         description="Grade every submission in SUBMISSIONS against solutions/ASSIGNMENT.ipynb: "
@@ -54,6 +59,13 @@ def main(argv=None) -> int:
 
         for path in sync(args.root):
             print(f"updated {path}")
+    elif args.command == "pin-outputs":
+        from book.pinned_outputs import pin
+
+        notebooks = args.notebooks or sorted(
+            p for folder in ("chapters", "solutions") for p in (args.root / folder).glob("*.ipynb"))
+        for path in notebooks:
+            print(f"{path}: pinned {pin(path)} checked output(s)")
     elif args.command == "grade":
         return _grade(args)
     elif args.command == "export-otter":
