@@ -1,0 +1,264 @@
+"""Training a classifier, written out: the loop of chapter 6 and the plots that watch it.
+
+The loop is a plain function, not a framework: shuffle, then for every mini-batch a forward
+pass, the cross-entropy loss, a backward pass and an update; after every epoch the loss and
+accuracy on the training and validation data go into a :class:`History`.
+
+The module also shows where the gradient of a *shared* weight comes from: a convolution
+kernel is used at every position of its input, and its gradient is the sum of the
+contributions of all those positions (:func:`weight_gradient_per_position`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch import nn
+
+
+def pick_device() -> torch.device:
+    """A CUDA GPU when there is one (Colab with a GPU runtime), else Apple's MPS, else the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def images_to_tensor(images: np.ndarray) -> torch.Tensor:
+    """uint8 images (N, H, W) in 0..255 -> float32 tensor (N, 1, H, W) in [0, 1]."""
+    images = np.asarray(images)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (N, H, W), got {images.shape}")
+    return torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
+
+
+def standardize(x_train: torch.Tensor, *others: torch.Tensor) -> list[torch.Tensor]:
+    """Shift and scale pixels to mean 0 and standard deviation 1, using the training data.
+
+    x_train: (N, C, H, W); others: more tensors (validation, test) scaled with the *training*
+    mean and standard deviation, so no information leaks from them. Returns the list
+    [x_train, *others] standardized.
+    """
+    mean, std = x_train.mean(), x_train.std()
+    return [(x - mean) / std for x in (x_train, *others)]
+
+
+def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0.1,
+                     seed: int = 0):
+    """Hold out a random ``fraction`` of the training data for validation.
+
+    images: (N, ...), labels: (N,) -> (train_images, train_labels, val_images, val_labels).
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
+    if len(images) != len(labels):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels")
+    order = np.random.default_rng(seed).permutation(len(labels))
+    held = int(round(fraction * len(labels)))
+    val, train = order[:held], order[held:]
+    return images[train], labels[train], images[val], labels[val]
+
+
+@dataclass
+class History:
+    """Per-epoch measurements of one training run (lists of floats, one entry per epoch).
+
+    train_loss/train_accuracy: averages over the epoch's mini-batches, measured while the
+    weights were still changing; val_loss/val_accuracy: measured after the epoch;
+    seconds: cumulative training time (without the validation passes).
+    """
+
+    train_loss: list = field(default_factory=list)
+    train_accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    seconds: list = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000,
+             device: torch.device | None = None) -> tuple[float, float]:
+    """Mean cross-entropy loss and accuracy of ``model`` on x: (N, C, H, W), y: (N,)."""
+    device = device or next(model.parameters()).device
+    model.eval()
+    total_loss, correct = 0.0, 0
+    for start in range(0, len(y), batch_size):
+        xb, yb = x[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
+        scores = model(xb)
+        total_loss += F.cross_entropy(scores, yb, reduction="sum").item()
+        correct += (scores.argmax(dim=1) == yb).sum().item()
+    return total_loss / len(y), correct / len(y)
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Predicted classes (N,) for inputs x: (N, C, H, W): inference is only a forward pass."""
+    device = next(model.parameters()).device
+    model.eval()
+    return torch.cat([model(x[s:s + batch_size].to(device)).argmax(dim=1).cpu()
+                      for s in range(0, len(x), batch_size)])
+
+
+def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
+          x_val: torch.Tensor, y_val: torch.Tensor, epochs: int = 10, batch_size: int = 64,
+          lr: float = 1e-3, optimizer: str = "adam", seed: int = 0,
+          device: torch.device | None = None, progress: bool = True) -> History:
+    """Train ``model`` with mini-batch SGD or Adam on the cross-entropy loss.
+
+    x_train: (N, C, H, W) float, y_train: (N,) int64 class indices; x_val, y_val likewise.
+    optimizer: "adam" or "sgd" (plain SGD with learning rate ``lr``).
+    seed fixes the order of the mini-batches (seed the model's initialisation yourself,
+    with ``torch.manual_seed``, before building it).
+    device: where to train (default :func:`pick_device`); the model is moved there.
+    progress: show a progress bar over the epochs (in a notebook, a widget; on the built
+    website, where no widget can run, one printed line per epoch instead).
+    Returns the :class:`History` of per-epoch losses and accuracies.
+    """
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be positive, got {epochs}, {batch_size}")
+    if len(x_train) != len(y_train) or len(x_val) != len(y_val):
+        raise ValueError("inputs and labels must have the same length: "
+                         f"{len(x_train)}/{len(y_train)} and {len(x_val)}/{len(y_val)}")
+    device = device or pick_device()
+    model.to(device)
+    make = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
+    updater = make(model.parameters(), lr=lr)
+    order_generator = torch.Generator().manual_seed(seed)
+    history = History()
+    bar = _progress_bar(epochs, progress)
+    elapsed = 0.0
+    for _ in range(epochs):
+        start = time.perf_counter()
+        model.train()
+        total_loss, correct = 0.0, 0
+        order = torch.randperm(len(y_train), generator=order_generator)
+        for first in range(0, len(order), batch_size):
+            batch = order[first:first + batch_size]
+            xb, yb = x_train[batch].to(device), y_train[batch].to(device)
+            scores = model(xb)                      # forward pass
+            loss = F.cross_entropy(scores, yb)      # how wrong: softmax + cross-entropy
+            updater.zero_grad()
+            loss.backward()                         # gradient of every weight and bias
+            updater.step()                          # one step against the gradient
+            total_loss += loss.item() * len(batch)
+            correct += (scores.argmax(dim=1) == yb).sum().item()
+        elapsed += time.perf_counter() - start
+        val_loss, val_accuracy = evaluate(model, x_val, y_val, device=device)
+        history.train_loss.append(total_loss / len(y_train))
+        history.train_accuracy.append(correct / len(y_train))
+        history.val_loss.append(val_loss)
+        history.val_accuracy.append(val_accuracy)
+        history.seconds.append(elapsed)
+        bar.update(history)
+    bar.close()
+    return history
+
+
+class _progress_bar:
+    """tqdm.auto over the epochs in a kernel; printed lines on the static website."""
+
+    def __init__(self, epochs: int, enabled: bool):
+        from book.interactive import static_mode
+
+        self.enabled = enabled
+        self.lines = enabled and static_mode()
+        if enabled and not self.lines:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=epochs, desc="training", unit="epoch")
+
+    def update(self, history: History):
+        if not self.enabled:
+            return
+        summary = (f"loss {history.train_loss[-1]:.3f}, val_loss {history.val_loss[-1]:.3f}, "
+                   f"val_acc {history.val_accuracy[-1]:.3f}")
+        if self.lines:
+            print(f"epoch {history.epochs}: {summary}")
+        else:
+            self.bar.set_postfix_str(summary)
+            self.bar.update(1)
+
+    def close(self):
+        if self.enabled and not self.lines:
+            self.bar.close()
+
+
+def plot_history(history: History, title: str = "") -> Figure:
+    """Training and validation loss (left) and accuracy (right) per epoch."""
+    figure = Figure(figsize=(8, 3))
+    loss_ax, acc_ax = figure.subplots(1, 2)
+    epochs = np.arange(1, history.epochs + 1)
+    for ax, train_values, val_values, label in (
+            (loss_ax, history.train_loss, history.val_loss, "loss (cross-entropy)"),
+            (acc_ax, history.train_accuracy, history.val_accuracy, "accuracy")):
+        ax.plot(epochs, train_values, "o-", label="training", markersize=3)
+        ax.plot(epochs, val_values, "s-", label="validation", markersize=3)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    loss_ax.legend()
+    if title:
+        figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
+# -- weight sharing ----------------------------------------------------------------------------
+
+def weight_gradient_loop(x: np.ndarray, grad_out: np.ndarray, kernel_size: int) -> np.ndarray:
+    """Gradient of a loss with respect to a shared convolution kernel, one position at a time.
+
+    x: (N, C, H, W) the layer's (already padded) input; grad_out: (N, F, H_out, W_out) the
+    gradient of the loss with respect to the layer's output (stride 1);
+    -> (F, C, k, k): the kernel gradient, the sum over every batch example and every output
+    position (i, j) of grad_out[n, f, i, j] times the input patch the kernel saw there.
+    """
+    x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
+    k = kernel_size
+    n_examples, filters, height, width = grad_out.shape
+    gradient = np.zeros((filters, x.shape[1], k, k))
+    for n in range(n_examples):
+        for f in range(filters):
+            for i in range(height):
+                for j in range(width):
+                    gradient[f] += grad_out[n, f, i, j] * x[n, :, i:i + k, j:j + k]
+    return gradient
+
+
+def weight_gradient_per_position(x: np.ndarray, grad_out: np.ndarray,
+                                 kernel_size: int) -> np.ndarray:
+    """Each output position's contribution to the shared kernel's gradient, vectorized.
+
+    x: (N, C, H, W) padded input, grad_out: (N, F, H_out, W_out)
+    -> (H_out, W_out, F, C, k, k), summed over the batch; summing over the first two axes
+    gives the kernel gradient of :func:`weight_gradient_loop`.
+    """
+    x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
+    patches = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size),
+                                                       axis=(2, 3))  # (N, C, H_out, W_out, k, k)
+    return np.einsum("nfij,ncijab->ijfcab", grad_out, patches)
+
+
+def _check_gradient_shapes(x, grad_out, kernel_size):
+    x, grad_out = np.asarray(x, dtype=float), np.asarray(grad_out, dtype=float)
+    if x.ndim != 4 or grad_out.ndim != 4:
+        raise ValueError(f"x and grad_out must be 4-D (N, C, H, W), got shapes {x.shape} "
+                         f"and {grad_out.shape}")
+    expected = (x.shape[2] - kernel_size + 1, x.shape[3] - kernel_size + 1)
+    if grad_out.shape[0] != x.shape[0] or grad_out.shape[2:] != expected:
+        raise ValueError(f"grad_out of shape {grad_out.shape} does not fit an input of shape "
+                         f"{x.shape} and a {kernel_size}x{kernel_size} kernel (expected "
+                         f"({x.shape[0]}, F, {expected[0]}, {expected[1]}))")
+    return x, grad_out

@@ -1,0 +1,173 @@
+"""book.training and book.lenet_figures: the loop learns, is reproducible, and the shared-weight
+gradient equals PyTorch's."""
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch import nn
+
+from book import lenet_figures, training
+from book.models import lenet5
+
+
+def bright_half_problem(count: int, seed: int):
+    """Class 0: the top half of the image is bright; class 1: the bottom half."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, count)
+    images = rng.integers(0, 60, (count, 28, 28)).astype(np.uint8)
+    for image, label in zip(images, labels):
+        rows = slice(0, 14) if label == 0 else slice(14, 28)
+        image[rows] += 150
+    return training.images_to_tensor(images), torch.from_numpy(labels)
+
+
+def small_net():
+    return nn.Sequential(nn.Conv2d(1, 4, 5), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(),
+                         nn.Linear(4 * 6 * 6, 2))
+
+
+def test_the_loop_learns_a_separable_problem():
+    x, y = bright_half_problem(256, seed=0)
+    x_val, y_val = bright_half_problem(100, seed=1)
+    torch.manual_seed(0)
+    model = small_net()
+    history = training.train(model, x, y, x_val, y_val, epochs=4, batch_size=32, lr=1e-2,
+                             device=torch.device("cpu"), progress=False)
+    assert history.epochs == 4 and len(history.val_accuracy) == 4
+    assert history.val_accuracy[-1] == 1.0
+    assert history.train_loss[-1] < history.train_loss[0]
+    assert all(b >= a for a, b in zip(history.seconds, history.seconds[1:]))
+    assert (training.predict(model, x_val) == y_val).all()
+
+
+def test_sgd_learns_too():
+    x, y = bright_half_problem(256, seed=0)
+    torch.manual_seed(0)
+    history = training.train(small_net(), x, y, x, y, epochs=5, batch_size=16, lr=0.1,
+                             optimizer="sgd", device=torch.device("cpu"), progress=False)
+    assert history.val_accuracy[-1] == 1.0
+
+
+def run(seed):
+    x, y = bright_half_problem(128, seed=0)
+    torch.manual_seed(0)
+    model = small_net()
+    history = training.train(model, x, y, x[:32], y[:32], epochs=2, batch_size=16,
+                             seed=seed, device=torch.device("cpu"), progress=False)
+    return history, model
+
+
+def test_the_same_seed_gives_the_same_run():
+    (first, model_a), (second, model_b) = run(0), run(0)
+    assert first.train_loss == second.train_loss and first.val_loss == second.val_loss
+    for a, b in zip(model_a.parameters(), model_b.parameters()):
+        assert torch.equal(a, b)
+    other, _ = run(1)
+    assert other.train_loss != first.train_loss
+
+
+def test_evaluate_matches_a_direct_computation():
+    x, y = bright_half_problem(50, seed=3)
+    torch.manual_seed(0)
+    model = small_net()
+    loss, accuracy = training.evaluate(model, x, y, batch_size=7)
+    with torch.no_grad():
+        scores = model(x)
+    assert loss == pytest.approx(F.cross_entropy(scores, y).item(), rel=1e-5)
+    assert accuracy == pytest.approx((scores.argmax(1) == y).float().mean().item())
+
+
+def test_train_rejects_bad_settings():
+    x, y = bright_half_problem(8, seed=0)
+    with pytest.raises(ValueError, match="optimizer"):
+        training.train(small_net(), x, y, x, y, optimizer="rmsprop", progress=False)
+    with pytest.raises(ValueError, match="same length"):
+        training.train(small_net(), x, y[:4], x, y, progress=False)
+    with pytest.raises(ValueError, match="positive"):
+        training.train(small_net(), x, y, x, y, epochs=0, progress=False)
+
+
+def test_split_validation_and_standardize():
+    images = np.arange(100 * 4).reshape(100, 2, 2)
+    labels = np.arange(100)
+    train_x, train_y, val_x, val_y = training.split_validation(images, labels, 0.2, seed=0)
+    assert len(val_y) == 20 and len(train_y) == 80
+    assert sorted(np.concatenate([train_y, val_y]).tolist()) == list(range(100))
+    np.testing.assert_array_equal(train_x[:, 0, 0], train_y * 4)
+    with pytest.raises(ValueError, match="fraction"):
+        training.split_validation(images, labels, 1.5)
+    a, b = torch.tensor([1.0, 2.0, 3.0]), torch.tensor([5.0])
+    scaled_a, scaled_b = training.standardize(a, b)
+    assert scaled_a.mean().abs() < 1e-6 and scaled_a.std() == pytest.approx(1.0)
+    assert scaled_b.item() == pytest.approx((5.0 - 2.0) / 1.0)
+
+
+def test_images_to_tensor():
+    tensor = training.images_to_tensor(np.array([[[0, 255]]], dtype=np.uint8))
+    assert tensor.shape == (1, 1, 1, 2) and tensor.dtype == torch.float32
+    assert tensor.flatten().tolist() == [0.0, 1.0]
+    with pytest.raises(ValueError, match="shape"):
+        training.images_to_tensor(np.zeros((28, 28)))
+
+
+def test_pick_device_returns_a_usable_device():
+    device = training.pick_device()
+    assert torch.zeros(1, device=device).device.type == device.type
+
+
+# -- weight sharing ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("n, c, f, size, k", [(1, 1, 6, 12, 5), (3, 2, 4, 9, 3)])
+def test_shared_weight_gradient_is_the_sum_over_positions(n, c, f, size, k):
+    torch.manual_seed(0)
+    x = torch.randn(n, c, size, size)
+    layer = nn.Conv2d(c, f, k)
+    out = layer(x)
+    target = torch.randn_like(out)
+    ((out - target) ** 2).sum().backward()  # any loss: grad_out is 2 (out - target)
+    grad_out = (2 * (out - target)).detach().numpy()
+    per_position = training.weight_gradient_per_position(x.numpy(), grad_out, k)
+    assert per_position.shape == (size - k + 1, size - k + 1, f, c, k, k)
+    np.testing.assert_allclose(per_position.sum(axis=(0, 1)), layer.weight.grad.numpy(),
+                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(training.weight_gradient_loop(x.numpy(), grad_out, k),
+                               layer.weight.grad.numpy(), rtol=1e-4, atol=1e-4)
+
+
+def test_weight_gradient_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="does not fit"):
+        training.weight_gradient_loop(np.zeros((1, 1, 8, 8)), np.zeros((1, 2, 5, 5)), 3)
+    with pytest.raises(ValueError, match="4-D"):
+        training.weight_gradient_per_position(np.zeros((8, 8)), np.zeros((6, 6)), 3)
+
+
+# -- figures -----------------------------------------------------------------------------------
+
+def test_plots_return_figures():
+    x, y = bright_half_problem(20, seed=0)
+    history = training.History([1.0, 0.5], [0.5, 0.9], [1.1, 0.6], [0.4, 0.8], [1.0, 2.0])
+    assert len(training.plot_history(history).axes) == 2
+    images = (x[:, 0].numpy() * 255).astype(np.uint8)
+    assert isinstance(lenet_figures.plot_digits(images, y.numpy()), Figure)
+    wrong = lenet_figures.plot_misclassified(images, y.numpy(), 1 - y.numpy(), count=5)
+    assert len([ax for ax in wrong.axes if ax.images]) == 5
+    model = lenet5()
+    assert len(lenet_figures.plot_filters(model.C1.weight).axes) == 6
+    assert isinstance(lenet_figures.plot_feature_maps(model, x[0]), Figure)
+
+
+def test_feature_maps_have_lenet_shapes():
+    maps = lenet_figures.feature_maps(lenet5(), torch.zeros(1, 28, 28))
+    assert {k: v.shape for k, v in maps.items()} == {
+        "C1": (6, 28, 28), "S2": (6, 14, 14), "C3": (16, 10, 10), "S4": (16, 5, 5),
+        "C5": (120, 1, 1), "F6": (84,), "output": (10,)}
+    assert maps["output"].sum() == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_explorer_rejects_unknown_settings():
+    with pytest.raises(ValueError, match="digit"):
+        lenet_figures.draw_lenet_layers(digit=10)
+    with pytest.raises(ValueError, match="layer"):
+        lenet_figures.draw_lenet_layers(layer="F7")
