@@ -66,11 +66,11 @@ def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Fig
     field_ax.set_yticks([])
     field_ax.set_title("bar and receptive fields", fontsize=9)
 
-    positions = np.arange(-14, 14.25, 0.5)
+    positions = np.arange(-14, 15)  # whole pixels, like the slider
     position_ax.plot(positions, position_tuning(complex_cell, positions, orientation),
-                     color=COMPLEX_COLOR, label="complex cell")
+                     color=COMPLEX_COLOR, linewidth=3)
     position_ax.plot(positions, position_tuning(simple, positions, orientation),
-                     color=SIMPLE_COLOR, label="simple cell")
+                     color=SIMPLE_COLOR, linewidth=1.5)
     position_ax.plot([position], [complex_now], "o", color=COMPLEX_COLOR)
     position_ax.plot([position], [simple_now], "o", color=SIMPLE_COLOR)
     position_ax.axvline(position, color="#999999", linewidth=0.8)
@@ -81,10 +81,11 @@ def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Fig
     position_ax.tick_params(labelsize=7)
 
     orientations = np.arange(0, 180.5, 2.5)
+    # The complex cell's curve is drawn thick and first: where both agree, both stay visible.
     tuning_ax.plot(orientations, orientation_tuning(complex_cell, orientations, position),
-                   color=COMPLEX_COLOR)
+                   color=COMPLEX_COLOR, linewidth=3)
     tuning_ax.plot(orientations, orientation_tuning(simple, orientations, position),
-                   color=SIMPLE_COLOR)
+                   color=SIMPLE_COLOR, linewidth=1.5)
     tuning_ax.plot([orientation], [complex_now], "o", color=COMPLEX_COLOR)
     tuning_ax.plot([orientation], [simple_now], "o", color=SIMPLE_COLOR)
     tuning_ax.axvline(orientation, color="#999999", linewidth=0.8)
