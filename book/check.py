@@ -156,3 +156,118 @@ def check_value(actual, expected, name: str, atol: float = 1e-6) -> None:
 def _not_written(name: str) -> str:
     return (f"{name} is not written yet: replace the line `raise NotImplementedError()` "
             f"with your code, run that cell, then run this check again")
+
+
+def _call_student(function: Callable, name: str, *args, **kwargs):
+    """Call the student's function, turning a stub or a crash into a CheckFailed."""
+    if not callable(function):
+        raise CheckFailed(f"{name} should be a function, but it is {show(function)}")
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError:
+        raise CheckFailed(_not_written(name)) from None
+    except Exception as error:
+        raise CheckFailed(f"{name}(...) raised {type(error).__name__}: {error}") from None
+
+
+def check_table(function: Callable, expected: dict, name: str | None = None) -> None:
+    """Call ``function()`` and compare the dict it returns with ``expected``, entry by entry."""
+    name = name or getattr(function, "__name__", "your function")
+    table = _call_student(function, name)
+    if not isinstance(table, dict):
+        raise CheckFailed(f"{name}() returned {show(table)}; it should return a dict "
+                          f"with the keys {list(expected)}")
+    missing = [key for key in expected if key not in table]
+    extra = [key for key in table if key not in expected]
+    if missing or extra:
+        raise CheckFailed(f"{name}() has the keys {list(table)}; expected {list(expected)} "
+                          f"(missing {missing}, unexpected {extra})")
+    for key, value in expected.items():
+        problem = difference(table[key], value)
+        if problem:
+            raise CheckFailed(f"{name}()[{key!r}] {problem.replace('returned', 'is', 1)}")
+    print(f"✓ {name}: all {len(expected)} entries are correct")
+
+
+def check_model(build: Callable, input_shape: tuple, output_shape: tuple,
+                parameters: int | None = None, layer_shapes: list | None = None,
+                name: str | None = None) -> None:
+    """Check the PyTorch model that ``build()`` returns.
+
+    input_shape: a batch shape to feed, e.g. (2, 1, 28, 28); output_shape: what must come
+    out; parameters: the number of trainable parameters; layer_shapes: the output shapes
+    (without the batch axis) of its convolution and pooling layers, in the order they run.
+    """
+    import torch
+    from torch import nn
+
+    name = name or getattr(build, "__name__", "your function")
+    model = _call_student(build, name)
+    if not isinstance(model, nn.Module):
+        raise CheckFailed(f"{name}() returned {show(model)}, not a PyTorch model (nn.Module)")
+    if parameters is not None:
+        count = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        if count != parameters:
+            raise CheckFailed(f"{name}() makes a model with {count:,} trainable parameters; "
+                              f"expected {parameters:,}")
+    seen = []
+    kinds = (nn.Conv1d, nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
+    hooks = [module.register_forward_hook(
+        lambda module, inputs, output: seen.append((type(module).__name__,
+                                                    tuple(output.shape[1:]))))
+        for module in model.modules() if isinstance(module, kinds)]
+    try:
+        with torch.no_grad():
+            output = model(torch.zeros(input_shape))
+    except Exception as error:
+        raise CheckFailed(f"the model of {name}() fails on an input of shape {input_shape}: "
+                          f"{type(error).__name__}: {error}") from None
+    finally:
+        for hook in hooks:
+            hook.remove()
+    if not isinstance(output, torch.Tensor) or tuple(output.shape) != tuple(output_shape):
+        got = tuple(output.shape) if isinstance(output, torch.Tensor) else show(output)
+        raise CheckFailed(f"the model of {name}() turns an input of shape {input_shape} into "
+                          f"{got}; expected shape {tuple(output_shape)}")
+    if layer_shapes is not None:
+        shapes = [shape for _, shape in seen]
+        if shapes != [tuple(s) for s in layer_shapes]:
+            described = ", ".join(f"{kind} {shape}" for kind, shape in seen) or "none"
+            raise CheckFailed(f"the convolution and pooling layers of {name}() output the "
+                              f"shapes {described}; expected {[tuple(s) for s in layer_shapes]}")
+    print(f"✓ {name}: shapes" + (" and parameter count" if parameters is not None else "")
+          + " are correct")
+
+
+def check_training(train_function: Callable, make_model: Callable, train_data: tuple,
+                   test_data: tuple, at_least: float, name: str | None = None,
+                   seed: int = 0, **kwargs) -> None:
+    """Train a fresh model with the student's function and require a test accuracy.
+
+    make_model(): a new model; train_data, test_data: (inputs, labels) tensors;
+    ``train_function(model, inputs, labels, **kwargs)`` must return the list of per-epoch
+    losses (one float per epoch when ``epochs`` is in kwargs). Fails unless the trained model
+    classifies at least the fraction ``at_least`` of the test data correctly.
+    """
+    import torch
+
+    name = name or getattr(train_function, "__name__", "your function")
+    torch.manual_seed(seed)
+    model = make_model()
+    losses = _call_student(train_function, name, model, *train_data, **kwargs)
+    settings = ", ".join(f"{k}={v}" for k, v in kwargs.items())
+    if "epochs" in kwargs:
+        if not isinstance(losses, (list, tuple)) or len(losses) != kwargs["epochs"]:
+            raise CheckFailed(f"{name}(model, images, labels, {settings}) returned "
+                              f"{show(losses)}; it should return a list with one average "
+                              f"loss per epoch ({kwargs['epochs']} numbers)")
+    inputs, labels = test_data
+    model.eval()
+    with torch.no_grad():
+        accuracy = (model(inputs).argmax(dim=1) == labels).float().mean().item()
+    if accuracy < at_least:
+        raise CheckFailed(f"after {name}(model, images, labels, {settings}) the model "
+                          f"classifies {accuracy:.1%} of the {len(labels):,} test examples "
+                          f"correctly; expected at least {at_least:.0%}")
+    print(f"✓ {name}: the trained model classifies {accuracy:.1%} of the {len(labels):,} "
+          "test examples correctly")
