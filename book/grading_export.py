@@ -10,8 +10,9 @@ Each graded check cell of the solution notebook becomes one otter question:
 * the markdown cells just before the answer cell are the prompt;
 * the answer cell goes in a ``# BEGIN SOLUTION`` block (its ``# BEGIN SOLUTION`` /
   ``# END SOLUTION`` lines are the ones otter blanks out for students);
-* the visible checks become a public test and the hidden checks a hidden test, each an
-  exception-based test function whose parameters are the notebook names the checks use;
+* the visible checks become a public test, and the whole check cell (visible then hidden
+  checks) a hidden test; each is an exception-based test function whose parameters are the
+  notebook names the checks use;
 * ``all_or_nothing`` keeps nbgrader's rule: the question's points need every check to pass.
 
 (nbgrader needs no export: ``solutions/*.ipynb`` are nbgrader source notebooks as they are.)
@@ -92,8 +93,9 @@ def otter_master(solution: Path, requirements: str = "requirements.txt"):
         cells.append(nbformat.v4.new_code_cell(test_function("test_checks", visible)))
         hidden = _hidden_part(cell.source)
         if hidden:
+            # Hidden checks may use what the visible ones define, so they run after them.
             cells.append(nbformat.v4.new_code_cell(
-                "# HIDDEN\n" + test_function("test_hidden_checks", hidden)))
+                "# HIDDEN\n" + test_function("test_hidden_checks", visible + "\n" + hidden)))
         cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
         pending = []
     cells += pending
