@@ -1,12 +1,16 @@
 # Two commands on a fresh machine (see README.md):
 #   make html   builds the whole site into _build/html, every notebook executed
-#   make test   runs every test (unit tests, notebooks, exercises, the built site in Chromium)
+#   make test   runs every test (unit tests, notebooks, exercises, grading, the site in Chromium)
 # Both create the virtual environment .venv from requirements.txt on first use.
 
 PYTHON ?= python3
+.DEFAULT_GOAL := html
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+
+# nbgrader and otter-grader live in their own environment, .venv-graders (see graders.mk).
+include graders.mk
 
 .PHONY: html test browser exercises clean
 
@@ -26,7 +30,7 @@ browser:
 	    sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium chromium-driver; }
 
-test: html browser
+test: html browser graders
 	$(BIN)/pytest
 
 exercises: $(INSTALLED)

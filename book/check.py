@@ -100,7 +100,11 @@ def difference(actual, expected, atol: float = 1e-6, rtol: float = 1e-6) -> str 
         if not math.isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol):
             return f"returned {show(actual)}, expected {show(expected)}"
         return None
-    return None if actual == expected else f"returned {show(actual)}, expected {show(expected)}"
+    # Type first, then the expected value's own __eq__: a student's object whose __eq__
+    # always says True cannot pass for a string or any other value.
+    if type(actual) is not type(expected) or not expected == actual:
+        return f"returned {show(actual)}, expected {show(expected)}"
+    return None
 
 
 def check_function(function: Callable, cases: list[Case], reference: Callable | None = None,
