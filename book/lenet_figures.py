@@ -135,7 +135,7 @@ def plot_feature_maps(model: nn.Sequential, image: torch.Tensor, raw_image=None)
                     cmap="gray_r")
     digit_ax.set_title("input", fontsize=9)
     digit_ax.set_axis_off()
-    for row, (stage, columns) in enumerate((("C1", 6), ("S2", 6), ("C3", 16), ("S4", 16))):
+    for row, (stage, columns) in enumerate((("C1", 6), ("S2", 6), ("C3", 8), ("S4", 8))):
         ax = figure.add_subplot(grid[row, 1])
         ax.imshow(_montage(maps[stage], columns), cmap="viridis", interpolation="nearest")
         channels, height, width = maps[stage].shape

@@ -167,14 +167,15 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
 
 
 class _progress_bar:
-    """tqdm.auto over the epochs in a kernel; printed lines on the static website."""
+    """tqdm.auto over the epochs in a kernel; on the static website, where a widget cannot
+    run, one printed block with a line per epoch when training ends."""
 
     def __init__(self, epochs: int, enabled: bool):
         from book.interactive import static_mode
 
         self.enabled = enabled
-        self.lines = enabled and static_mode()
-        if enabled and not self.lines:
+        self.lines = [] if enabled and static_mode() else None
+        if enabled and self.lines is None:
             from tqdm.auto import tqdm
 
             self.bar = tqdm(total=epochs, desc="training", unit="epoch")
@@ -184,14 +185,18 @@ class _progress_bar:
             return
         summary = (f"loss {history.train_loss[-1]:.3f}, val_loss {history.val_loss[-1]:.3f}, "
                    f"val_acc {history.val_accuracy[-1]:.3f}")
-        if self.lines:
-            print(f"epoch {history.epochs}: {summary}")
+        if self.lines is not None:
+            self.lines.append(f"epoch {history.epochs:>3}: {summary}")
         else:
             self.bar.set_postfix_str(summary)
             self.bar.update(1)
 
     def close(self):
-        if self.enabled and not self.lines:
+        if not self.enabled:
+            return
+        if self.lines is not None:
+            print("\n".join(self.lines))
+        else:
             self.bar.close()
 
 

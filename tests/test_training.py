@@ -171,3 +171,12 @@ def test_the_explorer_rejects_unknown_settings():
         lenet_figures.draw_lenet_layers(digit=10)
     with pytest.raises(ValueError, match="layer"):
         lenet_figures.draw_lenet_layers(layer="F7")
+
+
+def test_on_the_static_website_progress_is_one_printed_block(monkeypatch, capsys):
+    monkeypatch.setenv("BOOK_STATIC_FIGURES", "1")
+    x, y = bright_half_problem(32, seed=0)
+    training.train(small_net(), x, y, x, y, epochs=3, batch_size=16,
+                   device=torch.device("cpu"))
+    printed = capsys.readouterr().out
+    assert printed.count("epoch") == 3 and printed.startswith("epoch   1: loss")
