@@ -12,7 +12,7 @@ INSTALLED := $(VENV)/.installed
 # nbgrader and otter-grader live in their own environment, .venv-graders (see graders.mk).
 include graders.mk
 
-.PHONY: html test browser exercises clean
+.PHONY: html test system-packages exercises clean
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,14 +23,19 @@ $(INSTALLED): requirements.txt pyproject.toml
 html: $(INSTALLED)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-# Debian's chromium and chromium-driver drive the browser tests of the built pages.
-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
-	    sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	    $$sudo apt-get update -q && $$sudo apt-get install -y -q chromium chromium-driver; }
+# Debian packages the tests use: chromium and chromium-driver drive the browser tests of the
+# built pages; dataset-fashion-mnist holds the Fashion-MNIST files that book.data reads.
+DEBIAN_PACKAGES := chromium chromium-driver dataset-fashion-mnist
 
-test: html browser graders
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for the tests:" $$missing; \
+	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; \
+	fi
+
+test: html system-packages graders
 	$(BIN)/pytest
 
 exercises: $(INSTALLED)
