@@ -60,3 +60,13 @@ def test_binder_uses_cpu_torch_and_the_same_pins():
         if name != "torch":
             assert book_pins.get(name) == version, f"binder pins {name}=={version}"
     assert "pip install --no-deps ." in (ROOT / "binder" / "postBuild").read_text()
+
+
+def test_readme_links_follow_the_configured_repository():
+    url, branch = repository(ROOT / "_config.yml")
+    owner, name = url.rstrip("/").split("/")[-2:]
+    readme = (ROOT / "README.md").read_text()
+    mentioned = set(re.findall(r"(?:github\.com|/gh)/([\w.-]+)/([\w.-]+)/", readme))
+    mentioned |= set(re.findall(r"https://([\w.-]+)\.github\.io/([\w.-]+)/", readme))
+    assert mentioned == {(owner, name)}, f"README points at {mentioned}, _config.yml at {url}"
+    assert f"/{branch}?urlpath=" in readme and f"/blob/{branch}/" in readme
