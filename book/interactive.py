@@ -93,15 +93,19 @@ def static_mode() -> bool:
 
 def render_png(figure: Figure) -> bytes:
     """Encode a figure as a small, deterministic palette PNG and close it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=FRAME_DPI, metadata={"Software": None})
+    # Rendering straight from Agg's pixel buffer skips an RGBA PNG round trip.
+    canvas = FigureCanvasAgg(figure)
+    figure.set_dpi(FRAME_DPI)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     plt.close(figure)
-    buffer.seek(0)
-    image = Image.open(buffer).convert("RGB").quantize(colors=PALETTE_COLORS)
+    palette = image.convert("RGB").quantize(colors=PALETTE_COLORS,
+                                            method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    image.save(out, format="png", optimize=True)
+    palette.save(out, format="png", optimize=True)
     return out.getvalue()
 
 
