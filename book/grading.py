@@ -60,6 +60,7 @@ OUTPUT_LIMIT = 100_000     # characters of output kept per cell; the rest is dro
 MAX_SUBMISSION_BYTES = 50_000_000
 SEED = 0
 MESSAGE_LIMIT = 2_000      # characters of a check's message kept in the report
+KERNEL_STARTS = 3          # attempts to start a kernel before the grader gives up
 
 # Question statuses; a question scores its points only when "passed".
 PASSED, FAILED, ERROR, TIMEOUT, CRASHED, TAMPERED, NOT_GRADED, MANUAL = (
@@ -369,6 +370,7 @@ def run_steps(steps: list[Step], workdir: Path, cell_timeout: float,
     deadline = time.monotonic() + notebook_timeout
     outcomes = [StepOutcome("not run") for _ in steps]
     skipped: set[int] = set()
+    failed_starts = 0
     while True:
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s.source)
                                                    for s in steps])
@@ -378,8 +380,10 @@ def run_steps(steps: list[Step], workdir: Path, cell_timeout: float,
                                startup_timeout=120,
                                resources={"metadata": {"path": str(workdir)}})
         failed_at = None
+        started = False
         try:
             with client.setup_kernel(env=_kernel_env()):
+                started = True
                 for index, cell in enumerate(notebook.cells):
                     if index in skipped:
                         continue
@@ -405,6 +409,14 @@ def run_steps(steps: list[Step], workdir: Path, cell_timeout: float,
                     outcomes[index] = _outcome(cell)
         except DeadKernelError:
             pass
+        except RuntimeError:
+            # A kernel can die while it starts, before any student code runs (for instance
+            # when another process took the port it was given). That says nothing about the
+            # submission, so start another one.
+            failed_starts += 1
+            if started or failed_starts >= KERNEL_STARTS:
+                raise
+            continue
         if failed_at is None:
             return outcomes
         skipped.add(failed_at)

@@ -329,3 +329,34 @@ def test_bad_arguments_are_reported(tmp_path, capsys):
     (tmp_path / "ann.txt").write_text("")
     with pytest.raises(ValueError, match="same student id: ann"):
         find_submissions(tmp_path, "04_padding_and_stride")
+
+
+def test_a_kernel_that_dies_while_starting_is_replaced(tmp_path, monkeypatch):
+    from book import grading
+
+    real_setup = grading._CappedClient.setup_kernel
+    starts = []
+
+    def flaky_setup(self, **kwargs):
+        starts.append(1)
+        if len(starts) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real_setup(self, **kwargs)
+
+    monkeypatch.setattr(grading._CappedClient, "setup_kernel", flaky_setup)
+    outcomes = grading.run_steps([grading.Step("answer", "print(6 * 7)")], tmp_path,
+                                 cell_timeout=30, notebook_timeout=120)
+    assert len(starts) == 2
+    assert outcomes[0].status == "ok" and outcomes[0].text.strip() == "42"
+
+
+def test_a_kernel_that_never_starts_is_a_grader_error(tmp_path, monkeypatch):
+    from book import grading
+
+    def dead_setup(self, **kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(grading._CappedClient, "setup_kernel", dead_setup)
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        grading.run_steps([grading.Step("answer", "1")], tmp_path, cell_timeout=30,
+                          notebook_timeout=120)
