@@ -52,7 +52,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from book.exercises import HIDDEN_TESTS, ExerciseFormatError, replace_regions, student_notebook
+from book.exercises import HIDDEN_TESTS, replace_regions, student_notebook
 
 CELL_TIMEOUT = 60          # seconds one cell may run
 NOTEBOOK_TIMEOUT = 600     # seconds one submission may take in all

@@ -30,7 +30,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import matplotlib
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 

@@ -144,7 +144,6 @@ def draw_connections_3x3() -> Figure:
     Left: all 36 connections, each its own weight (grey). Right: the 16 connections of a 2x2
     filter sliding over the 3x3 input, coloured by which of the 4 shared weights they use.
     """
-    inputs = [(c, -r) for r in range(3) for c in range(3)]
     figure = Figure(figsize=(7, 3.2))
     axes = figure.subplots(1, 2)
     weight_colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
