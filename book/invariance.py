@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib.cbook
-import matplotlib.image
 import numpy as np
 
 from book.conv import conv2d, corr2d
+from book.conv_figures import photo_rgb
 from book.pooling import avg_pool2d, max_pool2d
 
 # The edge detector of chapter 3 (it responds to changes along both diagonals).
@@ -34,9 +33,7 @@ def photo(step: int = 4) -> np.ndarray:
 
     -> (H, W) float array; step=4 gives 150 x 128.
     """
-    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as file:
-        rgb = matplotlib.image.imread(file, format="jpg")
-    return rgb.mean(axis=2)[::step, ::step]
+    return photo_rgb(step).mean(axis=2)
 
 
 def shifted_pair(image, pixels: int = 1) -> tuple[np.ndarray, np.ndarray]:
