@@ -33,6 +33,16 @@ def _rotated_rectangle(orientation: float, half_along: float, half_across: float
                      for sa, sc in ((1, 1), (1, -1), (-1, -1), (-1, 1))])
 
 
+def _plot_both_cells(ax, xs, complex_curve, simple_curve, x_now, complex_now, simple_now):
+    """Both cells' response curves, with dots and a line at the bar being shown."""
+    # The complex cell's curve is drawn thick and first: where both agree, both stay visible.
+    ax.plot(xs, complex_curve, color=COMPLEX_COLOR, linewidth=3)
+    ax.plot(xs, simple_curve, color=SIMPLE_COLOR, linewidth=1.5)
+    ax.plot([x_now], [complex_now], "o", color=COMPLEX_COLOR)
+    ax.plot([x_now], [simple_now], "o", color=SIMPLE_COLOR)
+    ax.axvline(x_now, color="#999999", linewidth=0.8)
+
+
 def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Figure:
     """A bar shown to a model simple cell and complex cell, both preferring vertical bars.
 
@@ -67,13 +77,10 @@ def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Fig
     field_ax.set_title("bar and receptive fields", fontsize=9)
 
     positions = np.arange(-14, 15)  # whole pixels, like the slider
-    position_ax.plot(positions, position_tuning(complex_cell, positions, orientation),
-                     color=COMPLEX_COLOR, linewidth=3)
-    position_ax.plot(positions, position_tuning(simple, positions, orientation),
-                     color=SIMPLE_COLOR, linewidth=1.5)
-    position_ax.plot([position], [complex_now], "o", color=COMPLEX_COLOR)
-    position_ax.plot([position], [simple_now], "o", color=SIMPLE_COLOR)
-    position_ax.axvline(position, color="#999999", linewidth=0.8)
+    _plot_both_cells(position_ax, positions,
+                     position_tuning(complex_cell, positions, orientation),
+                     position_tuning(simple, positions, orientation),
+                     position, complex_now, simple_now)
     position_ax.set_xlabel("bar position (pixels)", fontsize=8)
     position_ax.set_ylabel("response", fontsize=8)
     position_ax.set_title(f"moving a {orientation:g}° bar", fontsize=9)
@@ -81,14 +88,10 @@ def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Fig
     position_ax.tick_params(labelsize=7)
 
     orientations = np.arange(0, 180.5, 2.5)
-    # The complex cell's curve is drawn thick and first: where both agree, both stay visible.
-    tuning_ax.plot(orientations, orientation_tuning(complex_cell, orientations, position),
-                   color=COMPLEX_COLOR, linewidth=3)
-    tuning_ax.plot(orientations, orientation_tuning(simple, orientations, position),
-                   color=SIMPLE_COLOR, linewidth=1.5)
-    tuning_ax.plot([orientation], [complex_now], "o", color=COMPLEX_COLOR)
-    tuning_ax.plot([orientation], [simple_now], "o", color=SIMPLE_COLOR)
-    tuning_ax.axvline(orientation, color="#999999", linewidth=0.8)
+    _plot_both_cells(tuning_ax, orientations,
+                     orientation_tuning(complex_cell, orientations, position),
+                     orientation_tuning(simple, orientations, position),
+                     orientation, complex_now, simple_now)
     tuning_ax.set_xticks([0, 45, 90, 135, 180])
     tuning_ax.set_xlabel("bar orientation (degrees)", fontsize=8)
     tuning_ax.set_title(f"turning a bar at position {position:g}", fontsize=9)
