@@ -2,7 +2,7 @@
 
   exercises     regenerate exercises/ from solutions/
   colab-cells   write the Colab install cell (from _config.yml) into every notebook
-  pin-outputs   execute notebooks and store the outputs nbval checks (# NBVAL_CHECK_OUTPUT)
+  pin-outputs   execute notebooks and store the outputs of cells tagged nbval-check-output
   grade         grade a folder of student notebooks: JSON, feedback and a CSV gradebook
   export-otter  write an otter-grader master notebook (for otter assign and Gradescope)
 """
@@ -21,7 +21,7 @@ def main(argv=None) -> int:
     commands.add_parser("exercises", help="regenerate exercises/ from solutions/")
     commands.add_parser("colab-cells", help="update the Colab install cell of every notebook")
     pin = commands.add_parser("pin-outputs",
-                              help="store the expected outputs of # NBVAL_CHECK_OUTPUT cells")
+                              help="store the expected outputs of cells tagged nbval-check-output")
     pin.add_argument("notebooks", nargs="*", type=Path,
                      help="notebooks to pin (default: every chapter and solution notebook)")
     grade = commands.add_parser(

@@ -1,7 +1,8 @@
 """Pin the outputs that nbval checks.
 
 nbval compares a cell's fresh output with the output stored in the notebook, and only for
-cells whose first line is ``# NBVAL_CHECK_OUTPUT`` (we run it with ``--nbval-lax``). The
+cells tagged ``nbval-check-output`` (we run it with ``--nbval-lax``); a tag rather than a
+comment keeps the test machinery out of the code a reader sees. The
 notebooks are kept free of outputs, so those cells need their expected output stored:
 ``python -m book pin-outputs`` executes each notebook and keeps the outputs of the checked
 cells only, every other output stays cleared. Review the pinned text in the diff: it is what
@@ -16,11 +17,11 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-MARKER = "# NBVAL_CHECK_OUTPUT"
+CHECK_TAG = "nbval-check-output"
 
 
 def is_checked(cell) -> bool:
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(MARKER)
+    return cell.cell_type == "code" and CHECK_TAG in cell.metadata.get("tags", [])
 
 
 def pin(path: Path, timeout: int = 900) -> int:

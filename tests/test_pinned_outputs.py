@@ -20,7 +20,7 @@ def test_checked_cells_have_pinned_outputs_and_others_none(path):
         if cell.cell_type != "code":
             continue
         if is_checked(cell):
-            assert cell.outputs, (f"{path.name}, cell {number}: # NBVAL_CHECK_OUTPUT with no "
+            assert cell.outputs, (f"{path.name}, cell {number}: tagged nbval-check-output with no "
                                   "stored output checks nothing: run `python -m book pin-outputs`")
         else:
             assert not cell.outputs, f"{path.name}, cell {number}: stored output not checked"
@@ -36,7 +36,7 @@ def test_nbval_compares_pinned_outputs(tmp_path):
     (tmp_path / "pytest.ini").write_text("[pytest]\n")  # keep the book's options out
     path = tmp_path / "worked.ipynb"
     nbformat.write(nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("# NBVAL_CHECK_OUTPUT\nprint(6 * 7)"),
+        cells=[nbformat.v4.new_code_cell("print(6 * 7)", metadata={"tags": ["nbval-check-output"]}),
                nbformat.v4.new_code_cell("print('not checked')")],
         metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}}), path)
