@@ -26,12 +26,26 @@ EXAMPLE_KERNEL = np.array([[1, 0, 1],
                            [0, 1, 0],
                            [1, 0, 1]])
 
+# The book's edge detector: the Sobel kernel. As a cross-correlation it takes the difference
+# right minus left, weighted 1, 2, 1 down the rows, so it answers to vertical edges:
+# positive where the brightness increases from left to right, negative where it decreases.
+SOBEL = np.array([[-1, 0, 1],
+                  [-2, 0, 2],
+                  [-1, 0, 1]])
+
+# Four times the mixed second derivative d2/dx dy: exactly 0 on vertical, horizontal and
+# ramp edges; it answers at corners and saddles, where the x-slope changes along y.
+MIXED_DERIVATIVE = np.array([[1, 0, -1],
+                             [0, 0, 0],
+                             [-1, 0, 1]])
+
 # Hand-designed 3x3 filters: name -> (integer weights, divisor). The kernel is weights/divisor.
 FILTERS = {
     "identity": ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], 1),
-    "edges (diagonal)": ([[1, 0, -1], [0, 0, 0], [-1, 0, 1]], 1),
+    "Sobel (vertical edges)": (SOBEL.tolist(), 1),
     "edges (4-neighbour)": ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], 1),
     "edges (8-neighbour)": ([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], 1),
+    "corners (mixed derivative)": (MIXED_DERIVATIVE.tolist(), 1),
     "sharpen": ([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 1),
     "box blur": ([[1, 1, 1], [1, 1, 1], [1, 1, 1]], 9),
     "Gaussian blur": ([[1, 2, 1], [2, 4, 2], [1, 2, 1]], 16),
@@ -119,7 +133,6 @@ def plot_filter_table(step: int = 3) -> Figure:
         how = _show_response(ax, filter_image(image, kernel(name)), kernel(name))
         ax.set_axis_off()
         ax.set_title(how, fontsize=8, color="#555555")
-    figure.add_subplot(grid[2:, 3]).set_axis_off()
     return figure
 
 

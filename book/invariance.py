@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from book.conv import conv2d, corr2d
-from book.conv_figures import photo_rgb
+from book.conv_figures import SOBEL, photo_rgb
 from book.pooling import avg_pool2d, max_pool2d
 
-# The edge detector of chapter 3 (it responds to changes along both diagonals).
-EDGE_KERNEL = np.array([[1, 0, -1], [0, 0, 0], [-1, 0, 1]])
+# The edge detector of chapter 3: the Sobel kernel, which answers to vertical edges.
+EDGE_KERNEL = SOBEL
 
-# A 5x5 "eye": a dark ring around a bright pupil, on a dark background.
+# A 5x5 "eye" on a dark background: a bright ring (1) around a dark iris (0) with a bright
+# pupil (1) in the middle.
 EYE = np.array([[0, 1, 1, 1, 0],
                 [1, 0, 0, 0, 1],
                 [1, 0, 1, 0, 1],

@@ -38,6 +38,25 @@ def test_filter_kernels_match_the_syllabus():
         conv_figures.kernel("emboss")
 
 
+def test_mixed_derivative_kernel_is_blind_to_edges_and_answers_at_corners():
+    rows, cols = np.mgrid[0:8, 0:8].astype(float)
+    k = conv_figures.MIXED_DERIVATIVE
+    for image in (cols > 3, rows > 3, 2 * cols + 3 * rows, cols ** 2 - rows ** 2):
+        assert not conv_figures.filter_image(image, k).any()  # edges, ramps, no xy term
+    # 4 times d2/dx dy: on a quadratic surface with an xy term it is 4 * that coefficient.
+    np.testing.assert_allclose(conv_figures.filter_image(5 * rows * cols + rows ** 2, k), 20)
+    corner = ((rows > 3) & (cols > 3)).astype(float)
+    response = conv_figures.filter_image(corner, k)
+    assert set(zip(*np.nonzero(response))) == {(2, 2), (2, 3), (3, 2), (3, 3)}
+
+
+def test_sobel_answers_to_vertical_edges_only():
+    rows, cols = np.mgrid[0:8, 0:8].astype(float)
+    k = conv_figures.kernel("Sobel (vertical edges)")
+    assert conv_figures.filter_image(cols > 3, k).max() == 4
+    assert not conv_figures.filter_image(rows > 3, k).any()
+
+
 def test_photo_is_8_bit():
     rgb, gray = conv_figures.photo_rgb(4), conv_figures.photo_gray(4)
     assert rgb.dtype == np.uint8 and rgb.shape == (150, 128, 3)
