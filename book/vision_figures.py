@@ -5,9 +5,14 @@ Every function returns a new ``matplotlib.figure.Figure`` built only from its ar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle
+from matplotlib.text import Text
 from numpy.lib.stride_tricks import sliding_window_view
 
 from book.vision import (COMPLEX_POSITIONS, FIELD_SIZE, ComplexCell, SimpleCell,
@@ -33,14 +38,46 @@ def _rotated_rectangle(orientation: float, half_along: float, half_across: float
                      for sa, sc in ((1, 1), (1, -1), (-1, -1), (-1, 1))])
 
 
-def _plot_both_cells(ax, xs, complex_curve, simple_curve, x_now, complex_now, simple_now):
-    """Both cells' response curves, with dots and a line at the bar being shown."""
+def _plot_both_cells(ax, xs):
+    """Both cells' response curves, dots and a line at the bar shown; data set later.
+
+    Returns the five lines, in drawing order, for :func:`_show_both_cells`.
+    """
     # The complex cell's curve is drawn thick and first: where both agree, both stay visible.
-    ax.plot(xs, complex_curve, color=COMPLEX_COLOR, linewidth=3)
-    ax.plot(xs, simple_curve, color=SIMPLE_COLOR, linewidth=1.5)
-    ax.plot([x_now], [complex_now], "o", color=COMPLEX_COLOR)
-    ax.plot([x_now], [simple_now], "o", color=SIMPLE_COLOR)
-    ax.axvline(x_now, color="#999999", linewidth=0.8)
+    placeholder = np.zeros_like(xs, dtype=float)
+    return (ax.plot(xs, placeholder, color=COMPLEX_COLOR, linewidth=3)
+            + ax.plot(xs, placeholder, color=SIMPLE_COLOR, linewidth=1.5)
+            + ax.plot([xs[0]], [0.0], "o", color=COMPLEX_COLOR)
+            + ax.plot([xs[0]], [0.0], "o", color=SIMPLE_COLOR)
+            + [ax.axvline(xs[0], color="#999999", linewidth=0.8)])
+
+
+def _show_both_cells(lines, complex_curve, simple_curve, x_now, complex_now, simple_now):
+    """Put new responses on the lines made by :func:`_plot_both_cells`."""
+    complex_line, simple_line, complex_dot, simple_dot, marker = lines
+    complex_line.set_ydata(complex_curve)
+    simple_line.set_ydata(simple_curve)
+    complex_dot.set_data([x_now], [complex_now])
+    simple_dot.set_data([x_now], [simple_now])
+    marker.set_xdata([x_now, x_now])
+
+
+@dataclass
+class _SimulatorParts:
+    """The artists of the cell simulator that change with the bar."""
+
+    stimulus: AxesImage
+    position_ax: Axes
+    position_lines: list
+    tuning_ax: Axes
+    tuning_lines: list
+    bar_text: Text
+    simple_text: Text
+    complex_text: Text
+
+
+SIMULATOR_POSITIONS = np.arange(-14, 15)  # whole pixels, like the slider
+SIMULATOR_ORIENTATIONS = np.arange(0, 180.5, 2.5)
 
 
 def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Figure:
@@ -51,18 +88,54 @@ def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Fig
     orientation. Right: both orientation tuning curves, at this position. Dots mark the bar
     shown on the left; the simple cell is orange, the complex cell blue.
     """
+    figure = _cell_simulator_layout()
+    update_cell_simulator(figure, orientation, position)
+    return figure
+
+
+def update_cell_simulator(figure: Figure, orientation: float = 90.0,
+                          position: float = 0.0) -> None:
+    """Show another bar on a figure made by :func:`draw_cell_simulator`, in place.
+
+    The result draws the same pixels as a new ``draw_cell_simulator(orientation, position)``;
+    a live slider uses it because changing a few artists costs half of building the figure.
+    """
+    parts = figure.cell_simulator_parts
     simple, complex_cell = SimpleCell(PREFERRED), ComplexCell(PREFERRED)
     stimulus = bar_stimulus(orientation, position)
     simple_now = float(simple.respond(stimulus))
     complex_now = float(complex_cell.respond(stimulus))
 
+    parts.stimulus.set_data(stimulus)
+    _show_both_cells(parts.position_lines,
+                     position_tuning(complex_cell, SIMULATOR_POSITIONS, orientation),
+                     position_tuning(simple, SIMULATOR_POSITIONS, orientation),
+                     position, complex_now, simple_now)
+    parts.position_ax.set_title(f"moving a {orientation:g}° bar", fontsize=9)
+    _show_both_cells(parts.tuning_lines,
+                     orientation_tuning(complex_cell, SIMULATOR_ORIENTATIONS, position),
+                     orientation_tuning(simple, SIMULATOR_ORIENTATIONS, position),
+                     orientation, complex_now, simple_now)
+    parts.tuning_ax.set_title(f"turning a bar at position {position:g}", fontsize=9)
+    parts.bar_text.set_text(f"bar at {orientation:g}°, position {position:g}")
+    parts.simple_text.set_text(f"simple cell: {simple_now:.2f}")
+    parts.complex_text.set_text(f"complex cell: {complex_now:.2f}")
+
+
+# A live widget redraws this figure in place (see book.interactive).
+draw_cell_simulator.update = update_cell_simulator
+
+
+def _cell_simulator_layout() -> Figure:
+    """The simulator's axes, receptive fields and empty curves: all that no bar changes."""
     figure = Figure(figsize=(7.6, 3.0))
     grid = figure.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.25], left=0.01, right=0.985,
                                bottom=0.17, top=0.8, wspace=0.32)
     field_ax, position_ax, tuning_ax = (figure.add_subplot(grid[0, i]) for i in range(3))
 
     extent = _field_extent(FIELD_SIZE)
-    field_ax.imshow(stimulus, cmap="gray", vmin=0, vmax=1.4, extent=extent)
+    stimulus = field_ax.imshow(np.zeros((FIELD_SIZE, FIELD_SIZE)), cmap="gray", vmin=0,
+                               vmax=1.4, extent=extent)
     x, y = np.meshgrid(np.arange(FIELD_SIZE) - FIELD_SIZE // 2,
                        FIELD_SIZE // 2 - np.arange(FIELD_SIZE))
     receptive_field = gabor_receptive_field(PREFERRED)
@@ -76,33 +149,26 @@ def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Fig
     field_ax.set_yticks([])
     field_ax.set_title("bar and receptive fields", fontsize=9)
 
-    positions = np.arange(-14, 15)  # whole pixels, like the slider
-    _plot_both_cells(position_ax, positions,
-                     position_tuning(complex_cell, positions, orientation),
-                     position_tuning(simple, positions, orientation),
-                     position, complex_now, simple_now)
+    position_lines = _plot_both_cells(position_ax, SIMULATOR_POSITIONS)
     position_ax.set_xlabel("bar position (pixels)", fontsize=8)
     position_ax.set_ylabel("response", fontsize=8)
-    position_ax.set_title(f"moving a {orientation:g}° bar", fontsize=9)
     position_ax.set_ylim(-0.05, 1.15)
     position_ax.tick_params(labelsize=7)
 
-    orientations = np.arange(0, 180.5, 2.5)
-    _plot_both_cells(tuning_ax, orientations,
-                     orientation_tuning(complex_cell, orientations, position),
-                     orientation_tuning(simple, orientations, position),
-                     orientation, complex_now, simple_now)
+    tuning_lines = _plot_both_cells(tuning_ax, SIMULATOR_ORIENTATIONS)
     tuning_ax.set_xticks([0, 45, 90, 135, 180])
     tuning_ax.set_xlabel("bar orientation (degrees)", fontsize=8)
-    tuning_ax.set_title(f"turning a bar at position {position:g}", fontsize=9)
     tuning_ax.set_ylim(-0.05, 1.15)
     tuning_ax.tick_params(labelsize=7)
 
-    figure.text(0.02, 0.93, f"bar at {orientation:g}°, position {position:g}", fontsize=10)
-    figure.text(0.4, 0.93, f"simple cell: {simple_now:.2f}", fontsize=10, color=SIMPLE_COLOR,
-                weight="bold")
-    figure.text(0.7, 0.93, f"complex cell: {complex_now:.2f}", fontsize=10,
-                color=COMPLEX_COLOR, weight="bold")
+    figure.cell_simulator_parts = _SimulatorParts(
+        stimulus=stimulus, position_ax=position_ax, position_lines=position_lines,
+        tuning_ax=tuning_ax, tuning_lines=tuning_lines,
+        bar_text=figure.text(0.02, 0.93, "", fontsize=10),
+        simple_text=figure.text(0.4, 0.93, "", fontsize=10, color=SIMPLE_COLOR,
+                                weight="bold"),
+        complex_text=figure.text(0.7, 0.93, "", fontsize=10, color=COMPLEX_COLOR,
+                                 weight="bold"))
     return figure
 
 
