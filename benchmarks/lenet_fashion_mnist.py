@@ -82,7 +82,7 @@ def main():
     torch.set_num_threads(args.threads)
 
     data = load_fashion_mnist()
-    print(f"data: {data.source}")
+    print(data.summary)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s)\n")
     raw_train, raw_test = images_to_tensor(data.train_images), images_to_tensor(data.test_images)
     y_train, y_test = torch.from_numpy(data.train_labels), torch.from_numpy(data.test_labels)

