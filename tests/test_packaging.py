@@ -1,15 +1,30 @@
-"""`pip install` of the package (the Colab install cell) brings everything the book imports."""
+"""The reader's package brings what the chapters import; the tools come with an extra.
+
+`pip install cnn-textbook` (the Colab install cell) must bring every module that a
+chapter, an exercise or a reader-facing module of `book` imports, and nothing more. The
+authoring and instructor tools import more (nbformat, nbclient, ...): they come with
+`cnn-textbook[instructor]`.
+"""
 
 import ast
 import re
+import subprocess
 import sys
-import tomllib
 from importlib.metadata import packages_distributions
-from pathlib import Path
 
 import nbformat
+import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.project_metadata import ROOT, extra_requirements, reader_requirements
+
+# Modules of `book` that only authors and instructors run (python -m book ..., the site
+# build); every other module is reader-facing.
+TOOLING_MODULES = {"__main__", "colab", "exercises", "grading", "grading_export",
+                   "grading_guard", "grading_report", "pinned_outputs", "sphinx"}
+NOTEBOOK_FOLDERS = ("chapters", "solutions", "exercises")
+# Imported by a reader module only while the site builds (book.glue in static mode): the
+# build's environment (requirements.txt) has it, a reader's kernel never imports it.
+SITE_BUILD_ONLY = {"myst_nb"}
 
 
 def top_level_imports(source):
@@ -19,32 +34,108 @@ def top_level_imports(source):
                      for line in source.splitlines())
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.Import):
-            yield from (alias.name.split(".")[0] for alias in node.names)
+            yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
-            yield node.module.split(".")[0]
+            yield node.module
 
 
-def imported_modules():
-    sources = [p.read_text() for p in (ROOT / "book").glob("*.py")]
-    for folder in ("chapters", "solutions"):
-        for path in (ROOT / folder).glob("*.ipynb"):
-            sources += [c.source for c in nbformat.read(path, as_version=4).cells
-                        if c.cell_type == "code"]
-    return {m for source in sources for m in top_level_imports(source)}
+def book_modules(tooling):
+    return sorted(path for path in (ROOT / "book").glob("*.py")
+                  if (path.stem in TOOLING_MODULES) == tooling)
+
+
+def notebook_sources():
+    for folder in NOTEBOOK_FOLDERS:
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            yield from (c.source for c in notebook.cells if c.cell_type == "code")
+
+
+def third_party(sources):
+    modules = {name.split(".")[0]
+               for source in sources for name in top_level_imports(source)}
+    return modules - set(sys.stdlib_module_names) - {"book", "__future__"}
 
 
 def normalise(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def test_every_third_party_import_is_a_declared_dependency():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = {normalise(re.split(r"[<>=!~ \[]", d)[0]) for d in project["dependencies"]}
-    distributions = packages_distributions()
+def undeclared(modules, requirements):
+    """{module: its distributions} for each module no requirement provides."""
+    declared = {normalise(r.name) for r in requirements}
+    providers = packages_distributions()
     missing = {}
-    for module in imported_modules() - set(sys.stdlib_module_names) - {"book", "__future__"}:
-        names = {normalise(d) for d in distributions.get(module, [])}
+    for module in sorted(modules):
+        names = {normalise(d) for d in providers.get(module, [])}
         assert names, f"{module} is imported but no installed distribution provides it"
         if not names & declared:
             missing[module] = sorted(names)
-    assert not missing, f"imported but not in pyproject.toml's dependencies: {missing}"
+    return missing
+
+
+def reader_imports():
+    sources = [p.read_text() for p in book_modules(tooling=False)]
+    sources += notebook_sources()
+    return third_party(sources) - SITE_BUILD_ONLY
+
+
+def test_what_readers_import_comes_with_the_reader_package():
+    missing = undeclared(reader_imports(), reader_requirements())
+    assert not missing, f"imported for readers but not a dependency: {missing}"
+
+
+def test_what_the_tools_import_comes_with_the_instructor_extra():
+    tooling = third_party(p.read_text() for p in book_modules(tooling=True))
+    declared = reader_requirements() + extra_requirements("instructor")
+    missing = undeclared(tooling, declared)
+    assert not missing, f"a tool imports, not declared nor [instructor]: {missing}"
+
+
+def test_the_reader_package_has_no_tooling_dependency():
+    """Each dependency is imported by a chapter or a reader module."""
+    providers = packages_distributions()
+    provided = {normalise(d)
+                for module in reader_imports() for d in providers.get(module, [])}
+    unused = {r.name for r in reader_requirements()
+              if normalise(r.name) not in provided}
+    assert not unused, f"dependencies no reader imports (move to an extra): {unused}"
+
+
+@pytest.mark.parametrize("path", book_modules(tooling=False), ids=lambda p: p.stem)
+def test_reader_module_uses_no_tooling_module(path):
+    tooling = {f"book.{name}" for name in TOOLING_MODULES}
+    tree = ast.parse(path.read_text())
+    used = {name for name in top_level_imports(path.read_text())} & tooling
+    used |= tooling & {f"book.{node.module}" for node in ast.walk(tree)
+                       if isinstance(node, ast.ImportFrom) and node.level == 1
+                       and node.module}
+    assert not used, f"book.{path.stem} imports {sorted(used)}"
+
+
+BLOCKER = """
+import importlib.abc, sys
+blocked = set(sys.argv[1].split())
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in blocked:
+            raise ModuleNotFoundError(f"No module named {name!r} (instructor extra)")
+sys.meta_path.insert(0, Block())
+import book
+for module in sys.argv[2].split():
+    __import__("book." + module)
+"""
+
+
+def test_reader_modules_import_without_the_instructor_extra():
+    reader = {normalise(r.name) for r in reader_requirements()}
+    extra = {normalise(r.name) for r in extra_requirements("instructor")} - reader
+    blocked = SITE_BUILD_ONLY | {
+        module for module, dists in packages_distributions().items()
+        if {normalise(d) for d in dists} & extra}
+    assert {"nbformat", "nbclient", "yaml", "markdown_it"} <= blocked
+    modules = " ".join(p.stem for p in book_modules(tooling=False)
+                       if p.stem != "__init__")
+    result = subprocess.run([sys.executable, "-c", BLOCKER, " ".join(blocked), modules],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr.strip().splitlines()[-1]
