@@ -14,13 +14,15 @@ from importlib.metadata import packages_distributions
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
 
 from tests.project_metadata import ROOT, extra_requirements, reader_requirements
 
-# Modules of `book` that only authors and instructors run (python -m book ..., the site
-# build); every other module is reader-facing.
+# Modules of `book` that only authors and instructors run (python -m book ...), and the
+# site build's Sphinx extension; every other module is reader-facing.
 TOOLING_MODULES = {"__main__", "colab", "exercises", "grading", "grading_export",
-                   "grading_guard", "grading_report", "pinned_outputs", "sphinx"}
+                   "grading_guard", "grading_report", "pinned_outputs"}
+SITE_BUILD_MODULES = {"sphinx"}
 NOTEBOOK_FOLDERS = ("chapters", "solutions", "exercises")
 # Imported by a reader module only while the site builds (book.glue in static mode): the
 # build's environment (requirements.txt) has it, a reader's kernel never imports it.
@@ -41,7 +43,8 @@ def top_level_imports(source):
 
 def book_modules(tooling):
     return sorted(path for path in (ROOT / "book").glob("*.py")
-                  if (path.stem in TOOLING_MODULES) == tooling)
+                  if path.stem not in SITE_BUILD_MODULES
+                  and (path.stem in TOOLING_MODULES) == tooling)
 
 
 def notebook_sources():
@@ -102,9 +105,19 @@ def test_the_reader_package_has_no_tooling_dependency():
     assert not unused, f"dependencies no reader imports (move to an extra): {unused}"
 
 
+def test_what_the_site_build_imports_is_pinned_in_requirements_txt():
+    pinned = [Requirement(line.split("==")[0])
+              for line in (ROOT / "requirements.txt").read_text().splitlines()
+              if "==" in line and not line.startswith("#")]
+    sources = [(ROOT / "book" / f"{name}.py").read_text()
+               for name in SITE_BUILD_MODULES]
+    missing = undeclared(third_party(sources) | SITE_BUILD_ONLY, pinned)
+    assert not missing, f"the site build imports, not in requirements.txt: {missing}"
+
+
 @pytest.mark.parametrize("path", book_modules(tooling=False), ids=lambda p: p.stem)
 def test_reader_module_uses_no_tooling_module(path):
-    tooling = {f"book.{name}" for name in TOOLING_MODULES}
+    tooling = {f"book.{name}" for name in TOOLING_MODULES | SITE_BUILD_MODULES}
     tree = ast.parse(path.read_text())
     used = {name for name in top_level_imports(path.read_text())} & tooling
     used |= tooling & {f"book.{node.module}" for node in ast.walk(tree)
