@@ -5,11 +5,24 @@
 * Jupyter Book registers some extensions' inline scripts twice (sphinx-thebe's
   ``const THEBE_JS_URL`` among them); a ``const`` declared twice is a console error on every
   page, so each page keeps only the first copy of identical scripts.
+* The build never publishes a result its text contradicts: once every page is read, each
+  executed notebook (freshly run or taken from the cache) is compared with its source, and the
+  build fails, naming notebook and cell, when a cell tagged ``nbval-check-output`` printed
+  something other than its pinned output, or when a number in the prose disagrees with the
+  value its ``<!-- glue:name -->`` marker names (see ``book.glue``).
 """
 
 import os
+from pathlib import Path
+
+import nbformat
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
 
 from book.interactive import STATIC_ENV_VAR
+from book.pinned_outputs import glued_values, marker_problems, output_mismatches
+
+logger = logging.getLogger(__name__)
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -24,7 +37,51 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def executed_notebook_problems(env) -> list[tuple[str, str]]:
+    """(docname, problem) for every executed notebook that contradicts its source.
+
+    The executed notebooks are read from jupyter-cache, as myst-nb renders them: a notebook
+    taken from the cache is checked like a freshly executed one, and so is a page that
+    Sphinx did not read again. (The copies under ``_build/jupyter_execute`` hold the source's
+    outputs, not the executed ones, in cache mode.)
+    """
+    from jupyter_cache import get_cache
+    from myst_nb.sphinx_ import NbMetadataCollector
+
+    config = env.mystnb_config
+    if config.execution_mode != "cache":
+        raise ExtensionError("book.sphinx checks the executed notebooks in jupyter-cache: "
+                             "set execute_notebooks: cache in _config.yml")
+    cache = get_cache(config.execution_cache_path)
+    problems = []
+    for docname in sorted(env.found_docs):
+        source = Path(env.doc2path(docname))
+        metadata = NbMetadataCollector.get_doc_data(env).get(docname, {})
+        if source.suffix != ".ipynb" or metadata.get("exec_data") is None:
+            continue  # not a notebook, or shown as stored (excluded from execution)
+        notebook = nbformat.read(source, as_version=4)
+        try:
+            _, executed = cache.merge_match_into_notebook(nbformat.read(source, as_version=4))
+        except KeyError:
+            problems.append((docname, "no executed copy in the jupyter-cache: build again"))
+            continue
+        found = (output_mismatches(notebook, executed)
+                 + marker_problems(notebook, glued_values(executed)))
+        problems += [(docname, problem) for problem in found]
+    return problems
+
+
+def check_executed_notebooks(app, env):
+    problems = executed_notebook_problems(env)
+    for docname, problem in problems:
+        logger.warning(problem, location=docname, type="book", subtype="pinned")
+    if problems:
+        raise ExtensionError(f"{len(problems)} result(s) on the site would contradict the "
+                             "book's text or pinned outputs (listed above)")
+
+
 def setup(app):
     os.environ[STATIC_ENV_VAR] = "1"
     app.connect("html-page-context", drop_duplicate_scripts)
+    app.connect("env-updated", check_executed_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
