@@ -10,7 +10,11 @@ to the right).
   function: an excitatory stripe flanked by two inhibitory ones) and rectifies the result.
   It responds to a bar of its preferred orientation at its own position, and little else.
 * A **complex cell** takes the maximum over simple cells of the same orientation at several
-  positions, so it keeps responding while the bar moves across its larger field.
+  positions, so it keeps responding while the bar moves across its larger field. Hubel and
+  Wiesel proposed that complex cells pool simple cells; the maximum as the pooling rule is
+  Riesenhuber and Poggio's model (1999). The energy model (Adelson and Bergen, 1985), which
+  squares and adds a pair of simple cells offset by a quarter period, is the usual
+  alternative.
 
 Figures built from these live in :mod:`book.vision_figures`.
 """
@@ -143,7 +147,7 @@ class SimpleCell:
 
 @dataclass(frozen=True)
 class ComplexCell:
-    """A model complex cell: the maximum over simple cells of one orientation.
+    """A model complex cell: the maximum over simple cells of one orientation (the MAX model).
 
     orientation: preferred orientation of all its simple cells (degrees); positions: where
     its simple cells sit across that orientation (pixels); size: side of the visual field.
