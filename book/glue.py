@@ -45,8 +45,9 @@ def glue(name: str, text: str) -> None:
         raise ValueError(f"glue name {name!r} must be letters, digits and underscores, "
                          "starting with a letter")
     if not isinstance(text, str):
-        raise TypeError(f"glue({name!r}, ...) takes the text the prose shows, formatted by "
-                        f"the code (e.g. f\"{{value:,}}\"), not a {type(text).__name__}")
+        raise TypeError(f"glue({name!r}, ...) takes the text the prose shows, formatted "
+                        f"by the code (e.g. f\"{{value:,}}\"), but got the "
+                        f"{type(text).__name__} {text!r}")
     if not static_mode():
         return
     # Imported only in the build: a reader's kernel (Colab) has no myst_nb.
