@@ -89,32 +89,35 @@ LAYER_STYLES = {
 }
 
 
-def layer_parameter_counts(side: int, kernel_size: int = 10,
-                           filters: int = 1) -> dict[str, int]:
+def layer_parameter_counts(side: int, kernel_size: int = 10, filters: int = 1,
+                           bias: bool = False) -> dict[str, int]:
     """Parameters of one layer mapping a side x side grayscale image to side x side units.
 
     Returns {"fully connected": ..., "locally connected": ..., "convolutional": ...} with
-    ``filters`` output maps (biases included, kernel_size x kernel_size windows).
+    ``filters`` output maps and kernel_size x kernel_size windows: weights only, as chapter 2
+    counts them (side**4, kernel_size**2 * side**2 and kernel_size**2 for one map), plus the
+    biases when ``bias``.
     """
     side = _positive_int("side", side)
     units = side * side * filters
     return {
-        "fully connected": dense_parameters(side * side, units),
+        "fully connected": dense_parameters(side * side, units, bias),
         "locally connected": locally_connected_parameters(side, side, kernel_size,
-                                                          out_channels=filters, bias=True),
-        "convolutional": conv2d_parameters(1, filters, kernel_size),
+                                                          out_channels=filters, bias=bias),
+        "convolutional": conv2d_parameters(1, filters, kernel_size, bias),
     }
 
 
 def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
-                          kernel_size: int = 10, mark_side: int = 200) -> Figure:
-    """Log-log plot: parameters of one layer against the image side, for the three layer kinds.
+                          kernel_size: int = 10, mark_side: int = 200,
+                          bias: bool = False) -> Figure:
+    """Log-log plot: weights of one layer against the image side, for the three layer kinds.
 
     sides: image sides n (images are n x n, grayscale, into n x n units); the counts at
-    ``mark_side`` are written next to the curves.
+    ``mark_side`` are written next to the curves; ``bias`` adds the biases to every count.
     """
     sides = [_positive_int("side", s) for s in sides]
-    counts = [layer_parameter_counts(s, kernel_size) for s in sides]
+    counts = [layer_parameter_counts(s, kernel_size, bias=bias) for s in sides]
     figure = Figure(figsize=(7, 3.6))
     ax = figure.subplots()
     for kind, style in LAYER_STYLES.items():
@@ -129,7 +132,7 @@ def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
     ax.set_xticklabels([str(s) for s in sides], fontsize=8)
     ax.minorticks_off()
     ax.set_xlabel("image side n (an n x n grayscale image into n x n units)")
-    ax.set_ylabel("parameters of one layer")
+    ax.set_ylabel("weights and biases of one layer" if bias else "weights of one layer")
     ax.set_title(f"One layer, {kernel_size}x{kernel_size} windows for the local layers",
                  fontsize=10)
     ax.grid(True, which="major", alpha=0.3)

@@ -85,7 +85,9 @@ def test_syllabus_numbers():
     assert conv2d_parameters(1, 1, 10) == 101
     assert conv2d_parameters(1, 20, 10) == 2_020
     assert 14_000_000 < dense_parameters(32 * 32 * 3, 4_704, bias=False) < 15_000_000
+    # "14M vs 9k" counts 1,000 3x3 filters on one channel; on a colour image they hold 27,000.
     assert conv2d_parameters(1, 1000, 3, bias=False) == 9_000
+    assert conv2d_parameters(3, 1000, 3, bias=False) == 27_000
     assert filter_parameters(5, in_channels=3) == 76
     assert conv2d_parameters(3, 6, 5) == 6 * 76
     assert dense_parameters(9, 4, bias=False) == 36 and dense_parameters(9, 4) == 40
@@ -94,10 +96,25 @@ def test_syllabus_numbers():
 
 def test_layer_parameter_counts_grow_as_expected():
     small, large = layer_parameter_counts(50), layer_parameter_counts(100)
-    # Doubling the side: fully connected grows 16x, locally connected 4x, conv not at all.
-    assert large["fully connected"] // small["fully connected"] in (15, 16)
-    assert large["locally connected"] == 4 * small["locally connected"]
-    assert large["convolutional"] == small["convolutional"] == 101
+    # Weights only: doubling the side multiplies n**4 by 16, 100 n**2 by 4, and leaves 100.
+    assert large["fully connected"] == 16 * small["fully connected"] == 100 ** 4
+    assert large["locally connected"] == 4 * small["locally connected"] == 100 * 100 ** 2
+    assert large["convolutional"] == small["convolutional"] == 100
+    with_biases = layer_parameter_counts(100, bias=True)
+    assert with_biases == {"fully connected": 100 ** 4 + 100 ** 2,
+                           "locally connected": 100 * 100 ** 2 + 100 ** 2,
+                           "convolutional": 101}
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_growth_plot_labels_are_the_counts_at_the_marked_side(bias):
+    # Chapter 2 quotes these labels; they must be the counts its table prints.
+    figure = plot_parameter_growth(mark_side=200, bias=bias)
+    labels = sorted(text.get_text() for text in figure.axes[0].texts)
+    counts = layer_parameter_counts(200, bias=bias).values()
+    assert labels == sorted(f"{count:,}" for count in counts)
+    if not bias:
+        assert labels == sorted(["1,600,000,000", "4,000,000", "100"])
 
 
 @pytest.mark.parametrize("call", [
