@@ -8,12 +8,12 @@ and the markdown writes the same text literally with a marker right after it, no
 
     the response is 6,600<!-- glue:curve_response -->.
 
-The HTML comment is invisible in Jupyter, Colab and on the website, so the sentence reads
-normally everywhere. In a live kernel (Jupyter, Colab, nbval) ``glue`` does nothing. In the
-site build it records the text with myst-nb's glue (``display=False``: nothing shows on the
-page), and the ``book.sphinx`` extension fails the build when the text before a marker is not
-the glued text, a marker names a value that was never glued, or a glued value is never quoted
-(see ``book.pinned_outputs``).
+The HTML comment is invisible in Jupyter, Colab and on the website, so the sentence
+reads normally everywhere. In a live kernel (Jupyter, Colab, nbval) ``glue`` does
+nothing. In the site build it records the text with myst-nb's glue (``display=False``:
+nothing shows on the page), and the ``book.sphinx`` extension fails the build when the
+text before a marker is not the glued text, a marker names a value that was never
+glued, or a glued value is never quoted (see ``book.pinned_outputs``).
 """
 
 from __future__ import annotations
@@ -36,17 +36,17 @@ class _Text(str):
 
 
 def glue(name: str, text: str) -> None:
-    """Record ``text``, the exact words the prose shows, under ``name`` for the site build.
+    """Record ``text``, the exact words the prose shows, under ``name`` for the build.
 
-    name: letters, digits and underscores (it appears in ``<!-- glue:name -->`` markers);
+    name: letters, digits and underscores (it appears in ``<!-- glue:name -->``);
     text: the formatted value, e.g. ``f"{total:,}"``.
     """
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise ValueError(f"glue name {name!r} must be letters, digits and underscores, "
                          "starting with a letter")
     if not isinstance(text, str):
-        raise TypeError(f"glue({name!r}, ...) takes the text the prose shows, formatted "
-                        f"by the code (e.g. f\"{{value:,}}\"), but got the "
+        raise TypeError(f"glue({name!r}, ...) takes the text the prose shows, "
+                        f"formatted by the code (e.g. f\"{{value:,}}\"), but got the "
                         f"{type(text).__name__} {text!r}")
     if not static_mode():
         return

@@ -1,12 +1,16 @@
-"""Pin the outputs that nbval checks.
+"""Pin the outputs that nbval checks, and compare executed notebooks with their source.
 
-nbval compares a cell's fresh output with the output stored in the notebook, and only for
-cells tagged ``nbval-check-output`` (we run it with ``--nbval-lax``); a tag rather than a
-comment keeps the test machinery out of the code a reader sees. The
-notebooks are kept free of outputs, so those cells need their expected output stored:
-``python -m book pin-outputs`` executes each notebook and keeps the outputs of the checked
-cells only, every other output stays cleared. Review the pinned text in the diff: it is what
+nbval compares a cell's fresh output with the output stored in the notebook, and only
+for cells tagged ``nbval-check-output`` (we run it with ``--nbval-lax``); a tag rather
+than a comment keeps the test machinery out of the code a reader sees. The notebooks
+are kept free of outputs, so those cells need their expected output stored: ``python -m
+book pin-outputs`` executes each notebook and keeps the outputs of the checked cells
+only, every other output stays cleared. Review the pinned text in the diff: it is what
 the book claims, and a test fails if a checked cell has nothing pinned.
+
+The site build (``book.sphinx``) and the tests compare an executed notebook with its
+source through ``output_mismatches`` (the comparison nbval makes) and
+``marker_problems`` (the prose numbers of ``book.glue``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,14 @@ import nbformat
 from nbclient import NotebookClient
 
 CHECK_TAG = "nbval-check-output"
+# Output fields nbval leaves out of the comparison: bookkeeping, pictures (compared by
+# eye, not by bytes) and widget model ids (random).
+IGNORED_FIELDS = {"metadata", "traceback", "prompt_number", "output_type", "name",
+                  "execution_count", "image/png", "image/jpeg",
+                  "application/vnd.jupyter.widget-view+json"}
+GLUE_PREFIX = "application/papermill.record/"  # myst-nb's glue with display=False
+MARKER = re.compile(r"<!--\s*glue:(\w+)\s*-->")
+REWRITTEN_LINE = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)  # a progress bar's redraws
 
 
 def is_checked(cell) -> bool:
@@ -26,7 +38,7 @@ def is_checked(cell) -> bool:
 
 
 def pin(path: Path, timeout: int = 900) -> int:
-    """Execute ``path`` and store only the outputs of its checked cells; return their count."""
+    """Execute ``path``, keep only its checked cells' outputs; return how many."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
     executed = nbformat.read(path, as_version=4)
@@ -51,91 +63,59 @@ def pin(path: Path, timeout: int = 900) -> int:
     return pinned
 
 
-# The build guard (book.sphinx) and the tests compare an executed notebook with its source
-# through the functions below: what nbval compares, and the prose-number markers of book.glue.
-
-# Output fields nbval leaves out of the comparison: bookkeeping, pictures (compared by eye,
-# not by bytes) and widget model ids (random).
-IGNORED_FIELDS = {"metadata", "traceback", "prompt_number", "output_type", "name",
-                  "execution_count", "image/png", "image/jpeg",
-                  "application/vnd.jupyter.widget-view+json"}
-MARKER = re.compile(r"<!--\s*glue:(\w+)\s*-->")
-GLUE_PREFIX = "application/papermill.record/"
-
-
-def _merged_streams(outputs) -> list[dict]:
-    """Outputs with each stream's pieces joined (they split where the kernel flushed)."""
-    merged, streams = [], {}
-    for output in outputs:
-        if output.get("metadata", {}).get("scrapbook"):
-            continue  # a value recorded by glue, not something the reader sees
-        if output["output_type"] == "stream":
-            if output["name"] in streams:
-                streams[output["name"]]["text"] += output["text"]
-                continue
-            output = streams[output["name"]] = {"output_type": "stream",
-                                                "name": output["name"],
-                                                "text": output["text"]}
-        merged.append(output)
-    for stream in streams.values():
-        stream["text"] = _CARRIAGE_RETURN.sub("", stream["text"])
-    return merged
-
-
-_CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)  # a progress bar's rewrites
-
-
 def compared_fields(outputs) -> dict[str, list]:
     """What nbval compares of a cell's outputs: the values of each field, in order.
 
-    A stream's text is compared under its name ("stdout", "stderr"), every other output by
-    its MIME types ("text/plain", ...), so outputs of different kinds may interleave freely.
+    A stream's text is compared under its name ("stdout", "stderr"), joined across the
+    pieces the kernel flushed; every other output by its MIME types ("text/plain", ...),
+    so outputs of different kinds may interleave freely. Values recorded by glue are not
+    outputs a reader sees and are left out.
     """
     fields: dict[str, list] = {}
-    for output in _merged_streams(outputs):
+    streams: dict[str, str] = {}
+    for output in outputs:
+        if output.get("metadata", {}).get("scrapbook"):
+            continue
         if output["output_type"] == "stream":
-            fields.setdefault(output["name"], []).append(output["text"])
+            streams[output["name"]] = streams.get(output["name"], "") + output["text"]
             continue
         for key, value in output.items():
-            values = value.items() if key == "data" else [(key, value)]
-            for field, text in values:
+            for field, text in value.items() if key == "data" else [(key, value)]:
                 if field not in IGNORED_FIELDS:
                     fields.setdefault(field, []).append(text)
+    for name, text in streams.items():
+        fields[name] = [REWRITTEN_LINE.sub("", text)]
     return fields
 
 
-def _cell_name(number: int, cell) -> str:
-    first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
-    return f"cell {number} ({first_line[:60]!r})"
-
-
 def output_mismatches(source, executed) -> list[str]:
-    """Checked cells of ``source`` whose output in ``executed`` differs from the pinned one.
+    """Checked cells of ``source`` whose output in ``executed`` is not the pinned one.
 
     source, executed: the same notebook (nbformat nodes), as stored and as executed.
     Returns one line per mismatch, naming the cell by number (from 1) and first line.
     """
     if len(source.cells) != len(executed.cells):
         return [f"the executed notebook has {len(executed.cells)} cells, the source "
-                f"{len(source.cells)}: rebuild it"]
+                f"{len(source.cells)}: build again"]
     problems = []
     for number, (cell, ran) in enumerate(zip(source.cells, executed.cells), start=1):
         if not is_checked(cell):
             continue
         pinned, printed = compared_fields(cell.outputs), compared_fields(ran.outputs)
         if pinned != printed:
-            problems.append(f"{_cell_name(number, cell)} is pinned to print "
-                            f"{_shown(pinned)} but printed {_shown(printed)}")
+            first_line = next((line for line in cell.source.splitlines() if line), "")
+            problems.append(f"cell {number} ({first_line[:50]!r}) is pinned to print "
+                            f"{_text(pinned)} but printed {_text(printed)}")
     return problems
 
 
-def _shown(fields: dict[str, list]) -> str:
-    return repr("".join(str(text) for values in fields.values() for text in values)) \
-        if fields else "nothing"
+def _text(fields: dict[str, list]) -> str:
+    texts = [str(text) for values in fields.values() for text in values]
+    return repr("".join(texts)) if texts else "nothing"
 
 
 def glued_values(notebook) -> dict[str, str]:
-    """The texts recorded by ``book.glue.glue`` in an executed notebook's outputs."""
+    """name -> text recorded by ``book.glue.glue`` in an executed notebook's outputs."""
     values = {}
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
@@ -148,10 +128,11 @@ def glued_values(notebook) -> dict[str, str]:
 
 
 def marker_problems(notebook, glued: dict[str, str]) -> list[str]:
-    """Prose numbers that disagree with the glued values, and values glued but never quoted.
+    """Prose numbers that are not the glued values, and glued values never quoted.
 
     notebook: nbformat node whose markdown cells write ``6,600<!-- glue:name -->``;
     glued: name -> text, as recorded by ``glue(name, text)`` when the notebook ran.
+    Returns one line per problem, naming the markdown cell (from 1) and the marker.
     """
     problems, quoted = [], set()
     for number, cell in enumerate(notebook.cells, start=1):
@@ -161,19 +142,20 @@ def marker_problems(notebook, glued: dict[str, str]) -> list[str]:
             name = marker.group(1)
             quoted.add(name)
             before = cell.source[:marker.start()]
-            where = f"markdown cell {number}, marker glue:{name}"
+            where = f"markdown cell {number}, <!-- glue:{name} -->"
             if name not in glued:
-                problems.append(f"{where}: no value glued under that name")
-            elif not _ends_with_text(before, glued[name]):
-                problems.append(f"{where}: the prose says {before[-30:]!r} but the code "
+                problems.append(f"{where}: no value was glued under that name")
+            elif not ends_with_text(before, glued[name]):
+                line = before.splitlines()[-1] if before.strip() else before
+                problems.append(f"{where}: the prose says {line[-40:]!r} but the code "
                                 f"glued {glued[name]!r}")
     for name in sorted(set(glued) - quoted):
-        problems.append(f"glue:{name} ({glued[name]!r}) is glued but no marker quotes it")
+        problems.append(f"glue:{name} ({glued[name]!r}) is glued but never quoted")
     return problems
 
 
-def _ends_with_text(before: str, text: str) -> bool:
-    """True when ``before`` ends with ``text`` as a whole: 16,600 does not end with 6,600."""
+def ends_with_text(before: str, text: str) -> bool:
+    """True when ``before`` ends with the whole of ``text``: 16,600 is not 6,600."""
     if not text or not before.endswith(text):
         return False
     preceding = before[:-len(text)][-1:]

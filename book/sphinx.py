@@ -1,15 +1,17 @@
 """Sphinx extension used by the book build (listed in ``_config.yml``).
 
-* Notebook kernels are started by the build process and inherit its environment, so setting
-  ``BOOK_STATIC_FIGURES`` here makes every interactive figure render its kernel-free player.
+* Notebook kernels are started by the build process and inherit its environment, so
+  setting ``BOOK_STATIC_FIGURES`` here makes every interactive figure render its
+  kernel-free player.
 * Jupyter Book registers some extensions' inline scripts twice (sphinx-thebe's
-  ``const THEBE_JS_URL`` among them); a ``const`` declared twice is a console error on every
-  page, so each page keeps only the first copy of identical scripts.
+  ``const THEBE_JS_URL`` among them); a ``const`` declared twice is a console error on
+  every page, so each page keeps only the first copy of identical scripts.
 * The build never publishes a result its text contradicts: once every page is read, each
-  executed notebook (freshly run or taken from the cache) is compared with its source, and the
-  build fails, naming notebook and cell, when a cell tagged ``nbval-check-output`` printed
-  something other than its pinned output, or when a number in the prose disagrees with the
-  value its ``<!-- glue:name -->`` marker names (see ``book.glue``).
+  executed notebook (freshly run or taken from the cache) is compared with its source,
+  and the build fails, naming notebook and cell, when a cell tagged
+  ``nbval-check-output`` printed something other than its pinned output, or when a
+  number in the prose is not the value its ``<!-- glue:name -->`` marker names (see
+  ``book.glue``).
 """
 
 import os
@@ -28,7 +30,7 @@ logger = logging.getLogger(__name__)
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
     seen, unique = set(), []
     for script in context.get("script_files", []):
-        # Copies differ only in priority, or in None against "" for an inline script's file.
+        # Copies differ only in priority, or in None against "" for an inline script.
         key = (getattr(script, "filename", None) or "",
                tuple(sorted(getattr(script, "attributes", {}).items())))
         if key not in seen:
@@ -40,18 +42,18 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
 def executed_notebook_problems(env) -> list[tuple[str, str]]:
     """(docname, problem) for every executed notebook that contradicts its source.
 
-    The executed notebooks are read from jupyter-cache, as myst-nb renders them: a notebook
-    taken from the cache is checked like a freshly executed one, and so is a page that
-    Sphinx did not read again. (The copies under ``_build/jupyter_execute`` hold the source's
-    outputs, not the executed ones, in cache mode.)
+    The executed notebooks are read from jupyter-cache, as myst-nb renders them: a
+    notebook taken from the cache is checked like a freshly executed one, and so is a
+    page that Sphinx did not read again. (In cache mode the copies under
+    ``_build/jupyter_execute`` hold the source's outputs, not the executed ones.)
     """
     from jupyter_cache import get_cache
     from myst_nb.sphinx_ import NbMetadataCollector
 
     config = env.mystnb_config
     if config.execution_mode != "cache":
-        raise ExtensionError("book.sphinx checks the executed notebooks in jupyter-cache: "
-                             "set execute_notebooks: cache in _config.yml")
+        raise ExtensionError("book.sphinx checks the executed notebooks in jupyter-"
+                             "cache: set execute_notebooks: cache in _config.yml")
     cache = get_cache(config.execution_cache_path)
     problems = []
     for docname in sorted(env.found_docs):
@@ -61,9 +63,10 @@ def executed_notebook_problems(env) -> list[tuple[str, str]]:
             continue  # not a notebook, or shown as stored (excluded from execution)
         notebook = nbformat.read(source, as_version=4)
         try:
-            _, executed = cache.merge_match_into_notebook(nbformat.read(source, as_version=4))
+            _, executed = cache.merge_match_into_notebook(
+                nbformat.read(source, as_version=4))
         except KeyError:
-            problems.append((docname, "no executed copy in the jupyter-cache: build again"))
+            problems.append((docname, "no executed copy in jupyter-cache: build again"))
             continue
         found = (output_mismatches(notebook, executed)
                  + marker_problems(notebook, glued_values(executed)))
@@ -76,8 +79,8 @@ def check_executed_notebooks(app, env):
     for docname, problem in problems:
         logger.warning(problem, location=docname, type="book", subtype="pinned")
     if problems:
-        raise ExtensionError(f"{len(problems)} result(s) on the site would contradict the "
-                             "book's text or pinned outputs (listed above)")
+        raise ExtensionError(f"{len(problems)} result(s) on the site would contradict "
+                             "the book's text or pinned outputs (listed above)")
 
 
 def setup(app):
