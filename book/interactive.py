@@ -41,6 +41,7 @@ STATIC_ENV_VAR = "BOOK_STATIC_FIGURES"
 FRAME_DPI = 90  # about the width of the text column for a 7-inch figure
 PALETTE_COLORS = 128  # frames are stored as palette PNGs: a third of the bytes of RGBA
 MAX_FRAMES = 400
+LIVE_CLASS = "book-interactive-live"  # marks a live figure's box in the page
 SLIDER_BASIS = "440px"  # a live slider's share of the row: label, track of 200+ px, readout
 
 
@@ -329,6 +330,7 @@ class InteractiveFigure:
             control_widget.observe(redraw, names="value")
         box = widgets.VBox([widgets.HBox(list(inputs.values()),
                                          layout=widgets.Layout(flex_flow="row wrap")), image])
+        box.add_class(LIVE_CLASS)
         box.redraw = redraw
         box.inputs = inputs
         return box

@@ -1,12 +1,18 @@
-"""Serving the built site on loopback and driving Debian's headless Chromium.
+"""Serving the built site or a live Jupyter server on loopback, and driving Debian's Chromium.
 
-Shared by tests/test_site.py and benchmarks/sliders.py.
+Shared by tests/test_site.py, tests/test_live_widgets.py and benchmarks/sliders.py.
 """
 
 import contextlib
 import functools
+import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -65,3 +71,61 @@ def open_page(browser, base_url: str, page: str):
         else { window.addEventListener("load", typeset); }
     """)
     return browser
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyter_server(app: str, root: Path, state: Path, token: str = "book-test"):
+    """Run ``jupyter lab`` or ``jupyter notebook`` on 127.0.0.1 serving the folder root.
+
+    state: an empty folder for Jupyter's configuration, data and runtime files, so that the
+    reader's own settings play no part. Yields (base URL, server log path); the log holds the
+    kernels' stderr too.
+    """
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("BOOK_STATIC_FIGURES", "JUPYTERLAB_SETTINGS_DIR")}
+    for name in ("config", "data", "runtime"):
+        env[f"JUPYTER_{name.upper()}_DIR"] = str(state / name)
+    env["IPYTHONDIR"] = str(state / "ipython")
+    # No "get Jupyter news?" prompt over the page, and every cell kept in the page (not only
+    # those scrolled into view), as a learner scrolling through sees them.
+    settings = state / "config/lab/user-settings/@jupyterlab"
+    for plugin, value in (("apputils-extension/notification", '{"fetchNews": "false"}'),
+                          ("notebook-extension/tracker", '{"windowingMode": "none"}')):
+        path = settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value)
+    app_class = {"lab": "LabApp", "notebook": "JupyterNotebookApp"}[app]
+    port = free_port()
+    log_path = state / "server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name("jupyter")), app, "--no-browser",
+             "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
+             f"--ServerApp.root_dir={root}", "--allow-root",
+             f"--{app_class}.expose_app_in_browser=True",
+             "--LabApp.extension_manager=readonly"],
+            env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"jupyter {app} did not start:\n{log_path.read_text()}")
+                time.sleep(0.5)
+        yield url, log_path
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
