@@ -5,20 +5,19 @@ time; then a tiny book is built with the book's Sphinx extension, once right and
 with a wrong pinned output and wrong prose numbers, taken from the cache.
 """
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_cache import get_cache
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from book.interactive import STATIC_ENV_VAR
 from book.pinned_outputs import (CHECK_TAG, GLUE_PREFIX, MARKER, glued_values,
                                  marker_problems, output_mismatches, pin)
+from tests.built_notebooks import CHAPTERS, built
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,8 +104,6 @@ def test_glued_values_are_read_from_the_outputs():
 
 # The book's own notebooks ---------------------------------------------------------
 
-CHAPTERS = [ROOT / f"{page}.ipynb" for page in
-            re.findall(r"file: (chapters/\S+)", (ROOT / "_toc.yml").read_text())]
 SOLUTIONS_WITH_MARKERS = [path for path in sorted((ROOT / "solutions").glob("*.ipynb"))
                           if MARKER.search(path.read_text())]
 
@@ -114,14 +111,7 @@ SOLUTIONS_WITH_MARKERS = [path for path in sorted((ROOT / "solutions").glob("*.i
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_the_built_chapters_agree_with_their_prose_and_pins(path):
     """The chapters as the site build executed them (``make html``, cached)."""
-    cache = ROOT / "_build" / ".jupyter_cache"
-    if not cache.exists():
-        pytest.fail("the site is not built: run `make html` first (`make test` does)")
-    try:
-        _, executed = get_cache(cache).merge_match_into_notebook(
-            nbformat.read(path, as_version=4))
-    except KeyError:
-        pytest.fail(f"{path.name} changed since the site was built: run `make html`")
+    executed = built(path)
     notebook = nbformat.read(path, as_version=4)
     problems = (output_mismatches(notebook, executed)
                 + marker_problems(notebook, glued_values(executed)))

@@ -1,0 +1,29 @@
+"""The chapter notebooks as the site build executed them (``make html``).
+
+myst-nb keeps each executed notebook in ``_build/.jupyter_cache``, matched to its source
+by the code of its cells; these are the outputs the website shows.
+"""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from jupyter_cache import get_cache
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "_build" / ".jupyter_cache"
+CHAPTERS = [ROOT / f"{page}.ipynb" for page in
+            re.findall(r"file: (chapters/\S+)", (ROOT / "_toc.yml").read_text())]
+
+
+def built(path: Path):
+    """The executed copy of ``path`` from the last site build; fails without one."""
+    if not CACHE.exists():
+        pytest.fail("the site is not built: run `make html` first (`make test` does)")
+    try:
+        _, executed = get_cache(CACHE).merge_match_into_notebook(
+            nbformat.read(path, as_version=4))
+    except KeyError:
+        pytest.fail(f"{path.name} changed since the site was built: run `make html`")
+    return executed
