@@ -14,10 +14,12 @@ def pad2d(x: np.ndarray, p: int) -> np.ndarray:
     """
     x = np.asarray(x)
     if x.ndim < 2:
-        raise ValueError(f"pad2d needs at least a 2-D array (H, W), got shape {x.shape}")
+        raise ValueError(f"pad2d needs at least a 2-D array (H, W), got shape "
+                         f"{x.shape}")
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 0:
         raise ValueError(f"padding p must be a non-negative integer, got {p!r}")
-    out = np.zeros(x.shape[:-2] + (x.shape[-2] + 2 * p, x.shape[-1] + 2 * p), dtype=x.dtype)
+    height, width = x.shape[-2:]
+    out = np.zeros(x.shape[:-2] + (height + 2 * p, width + 2 * p), dtype=x.dtype)
     out[..., p:p + x.shape[-2], p:p + x.shape[-1]] = x
     return out
 
@@ -84,7 +86,7 @@ def draw_padded_grids(x, paddings=(0, 1, 2)) -> Figure:
 
 
 def draw_pixel_usage(n: int = 5, f: int = 3, paddings=(0, 1)) -> Figure:
-    """How often a stride-1 f x f kernel reads each pixel of an n x n input, per padding.
+    """How often a stride-1 f x f kernel reads each pixel of an n x n input, by padding.
 
     Darker cells are read more often; without padding the corners are read once.
     """
@@ -99,17 +101,18 @@ def draw_pixel_usage(n: int = 5, f: int = 3, paddings=(0, 1)) -> Figure:
             ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center", fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"{f}x{f} kernel, padding {p}: {usage.min()} to {usage.max()} reads",
-                     fontsize=10)
+        ax.set_title(f"{f}x{f} kernel, padding {p}: "
+                     f"{usage.min()} to {usage.max()} reads", fontsize=10)
     return figure
 
 
-def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1, d: int = 1) -> Figure:
+def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
+                        d: int = 1) -> Figure:
     """Padded input with every kernel position, and the output grid with the formula.
 
-    Input cells are white and padding grey; blue cells are read by the kernel, darker the
-    more positions read them; input cells that no position reads are hatched red. The first
-    kernel position is outlined in blue, the last in orange.
+    Input cells are white and padding grey; blue cells are read by the kernel, darker
+    the more positions read them; input cells that no position reads are hatched red.
+    The first kernel position is outlined in blue, the last in orange.
     """
     figure = Figure(figsize=(7.2, 3.3))
     figure.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.8, wspace=0.1)
@@ -122,7 +125,8 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1, d: int =
     except ValueError:
         starts = []
 
-    # How many kernel positions read each row (and, by symmetry, column) of the padded input.
+    # How many kernel positions read each row (and, by symmetry, column) of the padded
+    # input.
     reads = reads_along_axis(n, f, p, s, d) if starts else np.zeros(size, dtype=int)
     uses = np.outer(reads, reads)
     is_input = np.zeros(size, dtype=bool)
@@ -133,7 +137,8 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1, d: int =
     if starts:
         shade = (0.15 + 0.6 * uses / uses.max())[..., None]
         blue = np.array([0.12, 0.47, 0.71])
-        colours = np.where(uses[..., None] > 0, (1 - shade) * colours + shade * blue, colours)
+        colours = np.where(uses[..., None] > 0, (1 - shade) * colours + shade * blue,
+                           colours)
     grid_ax.imshow(colours, extent=(0, size, size, 0), interpolation="nearest")
     grid_ax.hlines(range(size + 1), 0, size, colors="#888888", linewidth=0.6)
     grid_ax.vlines(range(size + 1), 0, size, colors="#888888", linewidth=0.6)
@@ -144,27 +149,29 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1, d: int =
         for start, colour in ((starts[0], "#1f77b4"), (starts[-1], "#ff7f0e")):
             grid_ax.add_patch(Rectangle((start, start), span, span, fill=False,
                                         edgecolor=colour, linewidth=2.4))
-    grid_ax.add_patch(Rectangle((p, p), n, n, fill=False, edgecolor="black", linewidth=1.6))
+    grid_ax.add_patch(Rectangle((p, p), n, n, fill=False, edgecolor="black",
+                                linewidth=1.6))
     grid_ax.set_xlim(-0.1, size + 0.1)
     grid_ax.set_ylim(size + 0.1, -0.1)
     grid_ax.axis("off")
-    grid_ax.set_title(f"input {n}x{n} padded to {size}x{size}\nkernel {f}x{f} spans {span}",
-                      fontsize=10)
+    grid_ax.set_title(f"input {n}x{n} padded to {size}x{size}\n"
+                      f"kernel {f}x{f} spans {span}", fontsize=10)
 
     out_ax.axis("off")
     if not starts:
         out_ax.set_xlim(0, 1)
         out_ax.set_ylim(1, 0)
-        out_ax.text(0.5, 0.5, f"impossible:\nthe kernel spans {span}\nbut the padded input\n"
-                    f"is only {size} wide", ha="center", va="center", color="#d62728",
-                    fontsize=11)
+        out_ax.text(0.5, 0.5, f"impossible:\nthe kernel spans {span}\n"
+                    f"but the padded input\nis only {size} wide", ha="center",
+                    va="center", color="#d62728", fontsize=11)
         out_ax.set_title(f"output size\n{formula} < 1", fontsize=9)
         return figure
     m = len(starts)
     out_ax.imshow(np.full((m, m, 3), [0.78, 0.86, 0.94]), extent=(0, m, m, 0))
     out_ax.hlines(range(m + 1), 0, m, colors="#555555", linewidth=0.8)
     out_ax.vlines(range(m + 1), 0, m, colors="#555555", linewidth=0.8)
-    out_ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="#1f77b4", linewidth=2.4))
+    out_ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="#1f77b4",
+                               linewidth=2.4))
     out_ax.add_patch(Rectangle((m - 1, m - 1), 1, 1, fill=False, edgecolor="#ff7f0e",
                                linewidth=2.4))
     limit = max(m, size)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Layer:
-    """One convolution or pooling layer: kernel size, stride and dilation (along one axis)."""
+    """One convolution or pooling layer: kernel size, stride, dilation (one axis)."""
 
     kernel: int
     stride: int = 1
@@ -25,7 +25,8 @@ class FieldAfter:
     """The receptive field after one layer of a stack.
 
     size: how many input pixels (along one axis) one output unit sees;
-    jump: the distance in input pixels between neighbouring output units (product of strides).
+    jump: the distance in input pixels between neighbouring output units (the product of
+    the strides).
     """
 
     size: int
@@ -39,18 +40,18 @@ def _as_layer(layer) -> Layer:
         return Layer(layer)
     if isinstance(layer, (tuple, list)) and 1 <= len(layer) <= 3:
         return Layer(*layer)
-    raise ValueError(f"each layer must be a kernel size, a (kernel, stride, dilation) tuple "
-                     f"or a Layer, got {layer!r}")
+    raise ValueError(f"each layer must be a kernel size, a (kernel, stride, dilation) "
+                     f"tuple or a Layer, got {layer!r}")
 
 
 def receptive_fields(layers) -> list[FieldAfter]:
     """The receptive field after each layer of a stack, first layer first.
 
-    layers: a list of kernel sizes, ``(kernel, stride, dilation)`` tuples (stride and dilation
-    may be left out) or :class:`Layer` objects.
+    layers: a list of kernel sizes, ``(kernel, stride, dilation)`` tuples (stride and
+    dilation may be left out) or :class:`Layer` objects.
 
-    A layer with kernel k and dilation d reaches ``d*(k-1)`` more units of its own input;
-    one unit of its input is ``jump`` input pixels apart from the next, so::
+    A layer with kernel k and dilation d reaches ``d*(k-1)`` more units of its own
+    input; one unit of its input is ``jump`` input pixels apart from the next, so::
 
         size_l = size_{l-1} + d_l * (k_l - 1) * jump_{l-1},    jump_l = jump_{l-1} * s_l
 
@@ -66,27 +67,30 @@ def receptive_fields(layers) -> list[FieldAfter]:
 
 
 def receptive_field(layers) -> int:
-    """Side length of the input patch one unit at the top of the stack sees (1 for no layers)."""
+    """Side of the input patch one unit on top of the stack sees (1 for no layers)."""
     fields = receptive_fields(layers)
     return fields[-1].size if fields else 1
 
 
 def empirical_receptive_field(layers) -> int:
-    """Measure the receptive field with PyTorch: which input pixels move one output unit?
+    """Measure the receptive field with PyTorch: which input pixels move one output?
 
-    Builds the stack as ``torch.nn.Conv2d`` layers with all-one weights on an input large
-    enough for any such stack, takes the gradient of one output unit near the middle with
-    respect to the input, and returns the height of the box of pixels with a non-zero
-    gradient. It shares no code with :func:`receptive_fields`, so each checks the other.
+    Builds the stack as ``torch.nn.Conv2d`` layers with all-one weights on an input
+    large enough for any such stack, takes the gradient of one output unit near the
+    middle with respect to the input, and returns the height of the box of pixels with a
+    non-zero gradient. It shares no code with :func:`receptive_fields`, so each checks
+    the other.
     """
     import math
 
     import torch
 
     layers = [_as_layer(layer) for layer in layers]
-    # Every layer widens the field by at most dilation*(kernel-1) times all strides together.
+    # Every layer widens the field by at most dilation*(kernel-1) times all strides
+    # together.
     all_strides = math.prod(layer.stride for layer in layers)
-    bound = 1 + sum(layer.dilation * (layer.kernel - 1) for layer in layers) * all_strides
+    widening = sum(layer.dilation * (layer.kernel - 1) for layer in layers)
+    bound = 1 + widening * all_strides
     size = 2 * bound + all_strides
     x = torch.zeros(1, 1, size, size, dtype=torch.float64, requires_grad=True)
     y = x
