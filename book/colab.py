@@ -1,8 +1,10 @@
 """The first cell of every notebook: on Colab, install this book's helper package.
 
-The repository URL lives only in ``_config.yml`` (``repository.url`` and ``branch``), where
-the Binder and Colab launch buttons read it too. ``python -m book colab-cells`` writes the
-cell into every notebook from there, and a test fails if any notebook is out of date.
+The repository URL lives only in ``_config.yml`` (``repository.url`` and ``branch``),
+where the Binder and Colab launch buttons read it too. ``python -m book colab-cells``
+writes the cell into every notebook from there, and a test fails if any notebook is out
+of date. The cell installs the reader's package only, whose dependencies Colab already
+meets (tests/test_colab_resolution.py), so it changes no package Colab preinstalls.
 """
 
 from __future__ import annotations
@@ -23,13 +25,20 @@ def repository(config: Path) -> tuple[str, str]:
 
 
 def install_cell_source(url: str, branch: str) -> str:
+    # `!pip install`, not `%pip`: Colab checks a shell command starting `pip install`
+    # and, should it replace a package already imported, shows a restart button;
+    # IPython 7's `%pip` runs `python -m pip` and always prints "you may need to
+    # restart". Not `--quiet`: it hides the "Successfully installed" line Colab reads.
     return (
-        "# On Colab only: install the book's helper package `book` from the repository.\n"
-        "# Colab already has torch, numpy and matplotlib, so they are not reinstalled.\n"
+        "# On Colab only: install the book's helper package `book` from the "
+        "repository.\n"
+        "# Colab already has the packages it needs (torch, numpy, matplotlib, "
+        "ipywidgets),\n"
+        "# so pip adds `book` alone and no restart is needed.\n"
         "import sys\n"
         "\n"
         'if "google.colab" in sys.modules:\n'
-        f'    %pip install --quiet "cnn-textbook @ git+{url}@{branch}"'
+        f'    !pip install "cnn-textbook @ git+{url}@{branch}"'
     )
 
 
@@ -46,7 +55,7 @@ def has_install_cell(notebook, url: str, branch: str) -> bool:
 
 
 def sync(root: Path) -> list[Path]:
-    """Put the current install cell first in every notebook; return the notebooks changed."""
+    """Put the current install cell first in every notebook; return those changed."""
     root = Path(root)
     url, branch = repository(root / "_config.yml")
     changed = []
