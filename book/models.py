@@ -67,24 +67,29 @@ def lenet5(activation: str = "tanh", pooling: str = "avg") -> nn.Sequential:
     ]))
 
 
-def alexnet(num_classes: int = 1000) -> nn.Sequential:
-    """AlexNet without the two-GPU grouping: x: (N, 3, 227, 227) -> scores (N, num_classes).
+def alexnet(num_classes: int = 1000, grouped: bool = False) -> nn.Sequential:
+    """AlexNet: x: (N, 3, 227, 227) -> scores (N, num_classes).
 
     Conv-1 96 kernels 11x11 stride 4 -> 55x55; 3x3 max pooling stride 2 -> 27x27;
     Conv-2 256 5x5 padding 2; pool -> 13x13; Conv-3 384, Conv-4 384, Conv-5 256 (3x3,
     padding 1); pool -> 6x6; FC-1 9216 -> 4096, FC-2 4096 -> 4096, FC-3 4096 -> classes.
     Local response normalisation follows Conv-1 and Conv-2, dropout precedes FC-1 and FC-2.
+    The paper states 224x224 inputs, but only 227 gives its 55x55 maps after Conv-1.
+    grouped: as trained on two GPUs, Conv-2, Conv-4 and Conv-5 see only the half of the
+    previous layer's maps on their own GPU (groups=2; Conv-3 and the FC layers see all);
+    the default is the ungrouped network, as on one GPU.
     """
+    groups = 2 if grouped else 1
     return nn.Sequential(OrderedDict([
         ("conv1", nn.Conv2d(3, 96, kernel_size=11, stride=4)), ("relu1", nn.ReLU()),
         ("norm1", nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)),
         ("pool1", nn.MaxPool2d(kernel_size=3, stride=2)),
-        ("conv2", nn.Conv2d(96, 256, kernel_size=5, padding=2)), ("relu2", nn.ReLU()),
+        ("conv2", nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=groups)), ("relu2", nn.ReLU()),
         ("norm2", nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)),
         ("pool2", nn.MaxPool2d(kernel_size=3, stride=2)),
         ("conv3", nn.Conv2d(256, 384, kernel_size=3, padding=1)), ("relu3", nn.ReLU()),
-        ("conv4", nn.Conv2d(384, 384, kernel_size=3, padding=1)), ("relu4", nn.ReLU()),
-        ("conv5", nn.Conv2d(384, 256, kernel_size=3, padding=1)), ("relu5", nn.ReLU()),
+        ("conv4", nn.Conv2d(384, 384, kernel_size=3, padding=1, groups=groups)), ("relu4", nn.ReLU()),
+        ("conv5", nn.Conv2d(384, 256, kernel_size=3, padding=1, groups=groups)), ("relu5", nn.ReLU()),
         ("pool5", nn.MaxPool2d(kernel_size=3, stride=2)),
         ("flatten", nn.Flatten()),
         ("drop1", nn.Dropout(0.5)), ("fc1", nn.Linear(256 * 6 * 6, 4096)), ("relu6", nn.ReLU()),

@@ -110,12 +110,14 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.
 
 
 def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
-          x_val: torch.Tensor, y_val: torch.Tensor, epochs: int = 10, batch_size: int = 64,
+          x_val: torch.Tensor | None, y_val: torch.Tensor | None, epochs: int = 10,
+          batch_size: int = 64,
           lr: float = 1e-3, optimizer: str = "adam", seed: int = 0,
           device: torch.device | None = None, progress: bool = True) -> History:
     """Train ``model`` with mini-batch SGD or Adam on the cross-entropy loss.
 
-    x_train: (N, C, H, W) float, y_train: (N,) int64 class indices; x_val, y_val likewise.
+    x_train: (N, C, H, W) float, y_train: (N,) int64 class indices; x_val, y_val likewise,
+    or both None to skip validation (the history's val_loss and val_accuracy stay empty).
     optimizer: "adam" or "sgd" (plain SGD with learning rate ``lr``).
     seed fixes the order of the mini-batches (seed the model's initialisation yourself,
     with ``torch.manual_seed``, before building it).
@@ -128,9 +130,13 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"epochs and batch_size must be positive, got {epochs}, {batch_size}")
-    if len(x_train) != len(y_train) or len(x_val) != len(y_val):
+    if (x_val is None) != (y_val is None):
+        raise ValueError("give both x_val and y_val, or neither")
+    validate = x_val is not None
+    if len(x_train) != len(y_train) or (validate and len(x_val) != len(y_val)):
         raise ValueError("inputs and labels must have the same length: "
-                         f"{len(x_train)}/{len(y_train)} and {len(x_val)}/{len(y_val)}")
+                         f"{len(x_train)}/{len(y_train)} and "
+                         f"{len(x_val)}/{len(y_val)}")
     device = device or pick_device()
     model.to(device)
     make = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
@@ -155,12 +161,13 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
             total_loss += loss.item() * len(batch)
             correct += (scores.argmax(dim=1) == yb).sum().item()
         elapsed += time.perf_counter() - start
-        val_loss, val_accuracy = evaluate(model, x_val, y_val, device=device)
         history.train_loss.append(total_loss / len(y_train))
         history.train_accuracy.append(correct / len(y_train))
-        history.val_loss.append(val_loss)
-        history.val_accuracy.append(val_accuracy)
         history.seconds.append(elapsed)
+        if validate:
+            val_loss, val_accuracy = evaluate(model, x_val, y_val, device=device)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_accuracy)
         bar.update(history)
     bar.close()
     return history
@@ -183,8 +190,10 @@ class _progress_bar:
     def update(self, history: History):
         if not self.enabled:
             return
-        summary = (f"loss {history.train_loss[-1]:.3f}, val_loss {history.val_loss[-1]:.3f}, "
-                   f"val_acc {history.val_accuracy[-1]:.3f}")
+        summary = f"loss {history.train_loss[-1]:.3f}"
+        if history.val_loss:
+            summary += (f", val_loss {history.val_loss[-1]:.3f}, "
+                        f"val_acc {history.val_accuracy[-1]:.3f}")
         if self.lines is not None:
             self.lines.append(f"epoch {history.epochs:>3}: {summary}")
         else:
@@ -198,6 +207,43 @@ class _progress_bar:
             print("\n".join(self.lines))
         else:
             self.bar.close()
+
+
+def accuracy_over_seeds(builders: dict, x_train: torch.Tensor, y_train: torch.Tensor,
+                        x_test: torch.Tensor, y_test: torch.Tensor, seeds, epochs: int,
+                        batch_size: int, lr: float,
+                        device: torch.device | None = None) -> dict[str, list[float]]:
+    """Test accuracy of several models after the same training budget, once per seed.
+
+    builders: {name: function of no arguments returning a fresh model}; each model is built
+    after ``torch.manual_seed(seed)`` and trained with :func:`train` (Adam, the given epochs,
+    batch size and learning rate, mini-batch order from the same seed, no validation).
+    x_train: (N, C, H, W), y_train: (N,); x_test, y_test likewise.
+    Returns {name: [test accuracy for each seed, in the order of ``seeds``]}.
+    """
+    results = {name: [] for name in builders}
+    for seed in seeds:
+        for name, build in builders.items():
+            torch.manual_seed(seed)
+            model = build()
+            train(model, x_train, y_train, None, None, epochs=epochs, batch_size=batch_size,
+                  lr=lr, seed=seed, device=device, progress=False)
+            results[name].append(evaluate(model, x_test, y_test)[1])
+    return results
+
+
+def format_seed_table(results: dict[str, list[float]]) -> str:
+    """{name: accuracies over seeds} as a table: mean, standard deviation, lowest, highest.
+
+    The standard deviation is the sample one (ddof=1): the spread between seeds.
+    """
+    lines = [f"{'model':<24} {'mean':>7} {'std':>6} {'lowest':>7} {'highest':>8}"]
+    for name, accuracies in results.items():
+        values = 100 * np.asarray(accuracies)
+        spread = values.std(ddof=1) if len(values) > 1 else 0.0
+        lines.append(f"{name:<24} {values.mean():>6.2f}% {spread:>5.2f}% "
+                     f"{values.min():>6.2f}% {values.max():>7.2f}%")
+    return "\n".join(lines)
 
 
 def plot_history(history: History, title: str = "") -> Figure:

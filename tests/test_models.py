@@ -69,6 +69,20 @@ def test_alexnet_table_matches_the_syllabus():
     assert parameter_count(model) == 62_378_344 == sum(expected.values())
 
 
+def test_grouped_alexnet_halves_the_weights_of_conv2_conv4_conv5():
+    with torch.device("meta"):
+        grouped, ungrouped = alexnet(grouped=True), alexnet()
+    halved = {"conv2": (96, 256, 5), "conv4": (384, 384, 3), "conv5": (384, 256, 3)}
+    for name, (c_in, c_out, k) in halved.items():
+        assert parameter_count(getattr(grouped, name)) == conv(c_in // 2, c_out, k)
+    assert parameter_count(grouped.conv3) == parameter_count(ungrouped.conv3)
+    saved = sum(conv(c_in, c_out, k) - conv(c_in // 2, c_out, k)
+                for c_in, c_out, k in halved.values())
+    assert parameter_count(grouped) == 62_378_344 - saved == 60_965_224
+    rows = layer_table(grouped, (3, 227, 227), skip_parameterless=True)
+    assert rows[-1][2] == (1000,)
+
+
 def test_vgg16_has_138357544_parameters():
     with torch.device("meta"):
         model = vgg16()

@@ -79,6 +79,50 @@ def test_evaluate_matches_a_direct_computation():
     assert accuracy == pytest.approx((scores.argmax(1) == y).float().mean().item())
 
 
+def test_training_without_validation_records_only_training_numbers():
+    x, y = bright_half_problem(64, seed=0)
+    torch.manual_seed(0)
+    history = training.train(small_net(), x, y, None, None, epochs=2, batch_size=16,
+                             device=torch.device("cpu"), progress=False)
+    assert len(history.train_loss) == 2 and history.val_loss == history.val_accuracy == []
+    with pytest.raises(ValueError, match="or neither"):
+        training.train(small_net(), x, y, x, None, progress=False)
+
+
+def test_accuracy_over_seeds_trains_each_model_once_per_seed():
+    x, y = bright_half_problem(128, seed=0)
+    x_test, y_test = bright_half_problem(64, seed=1)
+    built = []
+
+    def build(kind):
+        built.append(kind)
+        return small_net() if kind == "net" else nn.Sequential(nn.Flatten(),
+                                                               nn.Linear(784, 2))
+
+    builders = {"net": lambda: build("net"), "linear": lambda: build("linear")}
+    settings = dict(seeds=(0, 1, 2), epochs=2, batch_size=16, lr=1e-2,
+                    device=torch.device("cpu"))
+    results = training.accuracy_over_seeds(builders, x, y, x_test, y_test, **settings)
+    assert built == ["net", "linear"] * 3
+    assert list(results) == ["net", "linear"] and all(len(v) == 3 for v in results.values())
+    assert all(0.9 <= a <= 1.0 for a in results["net"])
+    torch.manual_seed(1)
+    model = small_net()
+    training.train(model, x, y, None, None, epochs=2, batch_size=16, lr=1e-2, seed=1,
+                   device=torch.device("cpu"), progress=False)
+    assert results["net"][1] == training.evaluate(model, x_test, y_test)[1]
+    again = training.accuracy_over_seeds(builders, x, y, x_test, y_test, **settings)
+    assert again == results
+
+
+def test_format_seed_table_gives_mean_spread_and_range():
+    table = training.format_seed_table({"a": [0.80, 0.90, 0.85], "b": [0.5, 0.5, 0.5]})
+    header, row_a, row_b = table.splitlines()
+    assert header.split() == ["model", "mean", "std", "lowest", "highest"]
+    assert row_a.split() == ["a", "85.00%", "5.00%", "80.00%", "90.00%"]
+    assert row_b.split() == ["b", "50.00%", "0.00%", "50.00%", "50.00%"]
+
+
 def test_train_rejects_bad_settings():
     x, y = bright_half_problem(8, seed=0)
     with pytest.raises(ValueError, match="optimizer"):
