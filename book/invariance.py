@@ -1,10 +1,11 @@
 """Translation invariance of pooling, measured: shift an input and count what changes.
 
-A convolution is *equivariant*: move the input one pixel and its output map moves one pixel,
-so almost every value at a fixed position changes. Max pooling is approximately *invariant*:
-the largest value of a window often stays inside the window after a small shift, so many
-pooled values stay exactly the same. This module measures both on a real photograph and
-builds the "eye detector", whose maximum over all positions does not care where the eye is.
+A convolution is *equivariant*: move the input one pixel and its output map moves one
+pixel, so almost every value at a fixed position changes. Max pooling is approximately
+*invariant*: the largest value of a window often stays inside the window after a small
+shift, so many pooled values stay exactly the same. This module measures both on a real
+photograph and builds the "eye detector", whose maximum over all positions does not care
+where the eye is.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from book.pooling import avg_pool2d, max_pool2d
 # The edge detector of chapter 3: the Sobel kernel, which answers to vertical edges.
 EDGE_KERNEL = SOBEL
 
-# A 5x5 "eye" on a dark background: a bright ring (1) around a dark iris (0) with a bright
-# pupil (1) in the middle.
+# A 5x5 "eye" on a dark background: a bright ring (1) around a dark iris (0) with a
+# bright pupil (1) in the middle.
 EYE = np.array([[0, 1, 1, 1, 0],
                 [1, 0, 0, 0, 1],
                 [1, 0, 1, 0, 1],
@@ -30,7 +31,7 @@ EYE = np.array([[0, 1, 1, 1, 0],
 
 
 def photo(step: int = 4) -> np.ndarray:
-    """Grace Hopper's portrait (shipped with matplotlib) in grey levels 0..255, downsampled.
+    """Grace Hopper's portrait (from matplotlib) in grey levels 0..255, downsampled.
 
     -> (H, W) float array; step=4 gives 150 x 128.
     """
@@ -40,9 +41,9 @@ def photo(step: int = 4) -> np.ndarray:
 def shifted_pair(image, pixels: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Two equal-sized views of one image, the second moved ``pixels`` to the right.
 
-    Like a camera panned by a pixel: both are crops of the same scene, so no made-up border
-    values enter. image: (H, W) -> before, after: (H, W - pixels) with
-    ``after[:, j + pixels] == before[:, j]``.
+    Like a camera panned by a pixel: both are crops of the same scene, so no made-up
+    border values enter. image: (H, W) -> before, after: (H, W - pixels) with ``after[:,
+    j + pixels] == before[:, j]``.
     """
     image = np.asarray(image)
     if image.ndim != 2:
@@ -59,9 +60,9 @@ def shifted_pair(image, pixels: int = 1) -> tuple[np.ndarray, np.ndarray]:
 class ShiftChange:
     """How one layer's output responds to shifting its input.
 
-    outputs: how many values the layer outputs; changed: how many of them differ (at the same
-    position) after the shift; relative_size: the size of the change, ``||after - before||``
-    divided by ``||before||``.
+    outputs: how many values the layer outputs; changed: how many of them differ (at the
+    same position) after the shift; relative_size: the size of the change, ``||after -
+    before||`` divided by ``||before||``.
     """
 
     layer: str
@@ -78,15 +79,15 @@ def shift_change(layer: str, before, after, atol: float = 1e-9) -> ShiftChange:
     """Compare a layer's outputs before and after a shift, position by position."""
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     if before.shape != after.shape:
-        raise ValueError(f"before and after must have the same shape, got {before.shape} "
-                         f"and {after.shape}")
+        raise ValueError(f"before and after must have the same shape, got "
+                         f"{before.shape} and {after.shape}")
     changed = int((~np.isclose(before, after, rtol=0, atol=atol)).sum())
     size = float(np.linalg.norm(after - before) / max(np.linalg.norm(before), 1e-300))
     return ShiftChange(layer, before.size, changed, size)
 
 
 def detector_map(image, kernel=EDGE_KERNEL) -> np.ndarray:
-    """Convolution followed by ReLU: where (and how strongly) the kernel's pattern appears.
+    """Convolution, then ReLU: where (and how strongly) the kernel's pattern appears.
 
     image: (H, W), kernel: (k, k) -> (H - k + 1, W - k + 1)
     """
@@ -105,11 +106,12 @@ POOLINGS = {  # name: (function, window, stride)
 
 def measure_shift_invariance(image, kernel=EDGE_KERNEL, pixels: int = 1,
                              poolings=None) -> list[ShiftChange]:
-    """Shift ``image`` right by ``pixels``; count changed outputs of conv+ReLU and of poolings.
+    """Shift ``image`` right by ``pixels``; count changed outputs of conv, ReLU, pools.
 
     The first rows are the convolution and the detector map (convolution + ReLU); each
-    further row pools the detector map with one of ``poolings`` (default :data:`POOLINGS`:
-    name -> (pool function, window, stride)). image: (H, W) -> one ShiftChange per layer.
+    further row pools the detector map with one of ``poolings`` (default
+    :data:`POOLINGS`: name -> (pool function, window, stride)). image: (H, W) -> one
+    ShiftChange per layer.
     """
     poolings = POOLINGS if poolings is None else poolings
     views = shifted_pair(image, pixels)
@@ -126,15 +128,18 @@ def measure_shift_invariance(image, kernel=EDGE_KERNEL, pixels: int = 1,
 
 
 def place(pattern, shape: tuple[int, int], row: int, col: int) -> np.ndarray:
-    """A zero image of ``shape`` with ``pattern`` pasted with its top-left corner at (row, col).
+    """A zero image of ``shape`` with ``pattern`` pasted, top-left corner at (row, col).
 
     pattern: (h, w) -> (H, W)
     """
     pattern = np.asarray(pattern)
     height, width = shape
-    if not (0 <= row <= height - pattern.shape[0] and 0 <= col <= width - pattern.shape[1]):
-        raise ValueError(f"a {pattern.shape[0]}x{pattern.shape[1]} pattern at (row, col) = "
-                         f"({row}, {col}) does not fit in a {height}x{width} image")
+    fits_rows = 0 <= row <= height - pattern.shape[0]
+    fits_cols = 0 <= col <= width - pattern.shape[1]
+    if not (fits_rows and fits_cols):
+        raise ValueError(f"a {pattern.shape[0]}x{pattern.shape[1]} pattern at "
+                         f"(row, col) = ({row}, {col}) does not fit in a "
+                         f"{height}x{width} image")
     image = np.zeros(shape, dtype=pattern.dtype)
     image[row:row + pattern.shape[0], col:col + pattern.shape[1]] = pattern
     return image
@@ -149,8 +154,8 @@ def eye_template(eye=EYE) -> np.ndarray:
 def eye_detector(image, template=None) -> tuple[np.ndarray, float]:
     """Template matching followed by a max over every position.
 
-    image: (H, W) -> (the detection map (H - 4, W - 4) for the 5x5 eye, its maximum). The
-    map moves with the eye (equivariance); the maximum does not (invariance).
+    image: (H, W) -> (the detection map (H - 4, W - 4) for the 5x5 eye, its maximum).
+    The map moves with the eye (equivariance); the maximum does not (invariance).
     """
     template = eye_template() if template is None else np.asarray(template, dtype=float)
     scores = corr2d(np.asarray(image, dtype=float), template)

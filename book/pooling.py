@@ -1,20 +1,22 @@
-"""Max and average pooling on (N, C, H, W) arrays, as a loop that teaches and a fast version.
+"""Max and average pooling on (N, C, H, W) arrays: a loop that teaches, a fast version.
 
-Pooling slides a window over each channel separately and replaces the window by one number:
-its largest entry (max pooling) or its mean (average pooling). It has no parameters to learn.
+Pooling slides a window over each channel separately and replaces the window by one
+number: its largest entry (max pooling) or its mean (average pooling). It has no
+parameters to learn.
 
 Settings follow ``torch.nn.functional.max_pool2d`` / ``avg_pool2d``:
 
 * ``window``: the window size, an int (square) or a pair ``(height, width)``;
-* ``stride``: how far the window moves; ``None`` (the default) means "equal to the window",
-  so the windows tile the input without overlapping;
+* ``stride``: how far the window moves; ``None`` (the default) means "equal to the
+  window", so the windows tile the input without overlapping;
 * ``padding``: added on each side, at most half the window (a window lying wholly in the
   padding would have nothing to pool). Max pooling pads with the smallest value of the
-  dtype (``-inf`` for floats), so padding never wins a maximum. Average pooling pads with
-  zeros and *counts them* in the mean (PyTorch's default ``count_include_pad=True``), so a
-  border window with padding averages over the full window area.
+  dtype (``-inf`` for floats), so padding never wins a maximum. Average pooling pads
+  with zeros and *counts them* in the mean (PyTorch's default
+  ``count_include_pad=True``), so a border window with padding averages over the full
+  window area.
 
-The output size along each side is ``floor((n + 2p - k) / s) + 1`` (see ``book.shapes``).
+The output size along each side is ``floor((n + 2p - k) / s) + 1`` (``book.shapes``).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def _pair(value, name: str, smallest: int) -> tuple[int, int]:
     """An int or a pair of ints as a pair, each at least ``smallest``."""
     pair = (value, value) if not isinstance(value, (tuple, list)) else tuple(value)
     if len(pair) != 2:
-        raise ValueError(f"{name} must be an int or a pair (height, width), got {value!r}")
+        raise ValueError(f"{name} must be an int or a pair (height, width), "
+                         f"got {value!r}")
     for entry in pair:
         if isinstance(entry, bool) or not isinstance(entry, (int, np.integer)):
             raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
@@ -40,12 +43,14 @@ def _pair(value, name: str, smallest: int) -> tuple[int, int]:
 def pool_settings(x, window, stride=None, padding=0):
     """Check the input and settings of a pooling layer; return them in a uniform form.
 
-    x: (N, C, H, W). Returns ``(x, (kh, kw), (sh, sw), (ph, pw), (H_out, W_out))`` with x as a
-    numpy array. Raises ValueError naming the argument when a setting is impossible.
+    x: (N, C, H, W). Returns ``(x, (kh, kw), (sh, sw), (ph, pw), (H_out, W_out))`` with
+    x as a numpy array. Raises ValueError naming the argument when a setting is
+    impossible.
     """
     x = np.asarray(x)
     if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, C, H, W), got an array of shape {x.shape}")
+        raise ValueError(f"x must have shape (N, C, H, W), got an array of shape "
+                         f"{x.shape}")
     if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool) or \
             np.issubdtype(x.dtype, np.complexfloating):
         raise ValueError(f"x must hold real numbers, got dtype {x.dtype}")
@@ -53,10 +58,11 @@ def pool_settings(x, window, stride=None, padding=0):
     sh, sw = _pair(window if stride is None else stride, "stride", 1)
     ph, pw = _pair(padding, "padding", 0)
     if 2 * ph > kh or 2 * pw > kw:
-        raise ValueError(f"padding {padding!r} is more than half the window {window!r}: some "
-                         "windows would lie wholly in the padding")
+        raise ValueError(f"padding {padding!r} is more than half the window "
+                         f"{window!r}: some windows would lie wholly in the padding")
     sizes = []
-    for axis, n, k, s, p in (("height", x.shape[2], kh, sh, ph), ("width", x.shape[3], kw, sw, pw)):
+    for axis, n, k, s, p in (("height", x.shape[2], kh, sh, ph),
+                             ("width", x.shape[3], kw, sw, pw)):
         if n + 2 * p < k:
             raise ValueError(f"the window ({k}) is larger than the padded input {axis} "
                              f"({n} + 2*{p} = {n + 2 * p}): no window position fits")
@@ -70,7 +76,7 @@ def _pad(x: np.ndarray, ph: int, pw: int, value) -> np.ndarray:
 
 
 def _lowest(dtype) -> float | int:
-    """The value that never wins a maximum: -inf for floats, the minimum for integers."""
+    """The value that never wins a maximum: -inf for floats, the minimum for ints."""
     if np.issubdtype(dtype, np.floating):
         return -np.inf
     if dtype == bool:
@@ -84,11 +90,12 @@ def max_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
     x: (N, C, H, W) -> (N, C, H_out, W_out), same dtype as x.
     window, stride (default: window), padding: int or (height, width) pair.
     """
-    x, (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = pool_settings(x, window, stride, padding)
+    x, (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = pool_settings(x, window, stride,
+                                                                    padding)
     padded = _pad(x, ph, pw, _lowest(x.dtype))
     out = np.empty(x.shape[:2] + (h_out, w_out), dtype=x.dtype)
     for n in range(x.shape[0]):
-        for c in range(x.shape[1]):  # each channel on its own: pooling never mixes channels
+        for c in range(x.shape[1]):  # each channel on its own: pooling never mixes them
             for i in range(h_out):
                 for j in range(w_out):
                     patch = padded[n, c, i * sh:i * sh + kh, j * sw:j * sw + kw]
@@ -97,12 +104,13 @@ def max_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
 
 
 def avg_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
-    """Average pooling written as loops; padded zeros count in the mean (PyTorch's default).
+    """Average pooling as loops; padded zeros count in the mean (PyTorch's default).
 
     x: (N, C, H, W) -> (N, C, H_out, W_out), floating point.
     window, stride (default: window), padding: int or (height, width) pair.
     """
-    x, (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = pool_settings(x, window, stride, padding)
+    x, (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = pool_settings(x, window, stride,
+                                                                    padding)
     padded = _pad(x.astype(np.result_type(x.dtype, np.float64)), ph, pw, 0)
     out = np.empty(x.shape[:2] + (h_out, w_out), dtype=padded.dtype)
     for n in range(x.shape[0]):
@@ -115,24 +123,26 @@ def avg_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
 
 
 def pool_windows(x, window, stride=None, padding=0, fill=0) -> np.ndarray:
-    """Every pooling window at once, as a read-only view (no copying beyond the padding).
+    """Every pooling window at once, as a read-only view (no copy beyond the padding).
 
     x: (N, C, H, W) -> (N, C, H_out, W_out, kh, kw); ``fill`` is the padding value.
     """
-    x, (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = pool_settings(x, window, stride, padding)
+    x, (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = pool_settings(x, window, stride,
+                                                                    padding)
     padded = _pad(x, ph, pw, fill) if ph or pw else x
     views = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
     return views[:, :, ::sh, ::sw][:, :, :h_out, :w_out]
 
 
 def max_pool2d(x, window, stride=None, padding=0) -> np.ndarray:
-    """Max pooling, vectorized with a sliding-window view; same result as the loop version.
+    """Max pooling, vectorized with a sliding-window view; same result as the loop.
 
     x: (N, C, H, W) -> (N, C, H_out, W_out), same dtype as x.
     window, stride (default: window), padding: int or (height, width) pair.
     """
     x = pool_settings(x, window, stride, padding)[0]
-    return pool_windows(x, window, stride, padding, fill=_lowest(x.dtype)).max(axis=(-2, -1))
+    windows = pool_windows(x, window, stride, padding, fill=_lowest(x.dtype))
+    return windows.max(axis=(-2, -1))
 
 
 def avg_pool2d(x, window, stride=None, padding=0) -> np.ndarray:
