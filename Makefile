@@ -11,6 +11,8 @@ INSTALLED := $(VENV)/.installed
 
 # nbgrader and otter-grader live in their own environment, .venv-graders (see graders.mk).
 include graders.mk
+# The notebooks under Colab's versions run in .venv-colab (see colab.mk).
+include colab.mk
 
 .PHONY: html test cpu-paths system-packages exercises clean
 
@@ -35,9 +37,10 @@ system-packages:
 	  $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; \
 	fi
 
-test: html system-packages graders
+test: html system-packages graders colab
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory cpu-paths
+	$(MAKE) --no-print-directory colab-notebooks
 
 # No pinned output may depend on the CPU's vector unit, BLAS path or thread count: every
 # chapter and solution notebook runs a second time on PyTorch's portable kernels (no
