@@ -1,4 +1,4 @@
-"""Figures of chapter 5: pooling windows, the invariance explorer and the eye detector."""
+"""Figures of chapter 5: pooling windows, the invariance explorer, the eye detector."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def _grid(ax, values, title: str, fmt: str = "{:g}", tint=None) -> None:
     ax.hlines(range(h + 1), 0, w, colors="#555555", linewidth=0.8)
     ax.vlines(range(w + 1), 0, h, colors="#555555", linewidth=0.8)
     for (r, c), value in np.ndenumerate(values):
-        ax.text(c + 0.5, r + 0.5, fmt.format(value), ha="center", va="center", fontsize=10)
+        ax.text(c + 0.5, r + 0.5, fmt.format(value), ha="center", va="center",
+                fontsize=10)
     ax.set_xlim(-0.05, w + 0.05)
     ax.set_ylim(h + 0.05, -0.05)
     ax.set_aspect("equal")
@@ -40,7 +41,8 @@ def draw_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
     """The input with its pooling windows, and the max- and average-pooled outputs.
 
     x: (H, W). Each output cell has the colour of the window it summarises. Overlapping
-    windows (stride < window) are shown by outlining the windows of the first output row.
+    windows (stride < window) are shown by outlining the windows of the first output
+    row.
     """
     x = np.asarray(x)
     stride = window if stride is None else stride
@@ -49,7 +51,8 @@ def draw_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
     h_out, w_out = pooled_max.shape
     figure = Figure(figsize=(7, 2.8))
     figure.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.85, wspace=0.25)
-    axes = figure.subplots(1, 3, gridspec_kw={"width_ratios": [x.shape[1], w_out, w_out]})
+    axes = figure.subplots(1, 3,
+                           gridspec_kw={"width_ratios": [x.shape[1], w_out, w_out]})
     overlapping = stride < window
     tint_in = np.ones(x.shape + (3,))
     tint_out = np.ones((h_out, w_out, 3))
@@ -58,7 +61,9 @@ def draw_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
     for number, (i, j) in enumerate(shown):
         colour = WINDOW_COLOURS[number % len(WINDOW_COLOURS)]
         if not overlapping:
-            tint_in[i * stride:i * stride + window, j * stride:j * stride + window] = _light(colour)
+            rows = slice(i * stride, i * stride + window)
+            cols = slice(j * stride, j * stride + window)
+            tint_in[rows, cols] = _light(colour)
         tint_out[i, j] = _light(colour)
     _grid(axes[0], x, f"input {x.shape[0]}x{x.shape[1]}, window {window}x{window}, "
           f"stride {stride}", tint=tint_in)
@@ -73,8 +78,9 @@ def draw_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
     return figure
 
 
-# The explorer's input: a bright "corner" pattern on a faint texture, seen through a 9x16
-# window that pans over a wider scene, so pattern and texture move together.
+# The explorer's input: a strong "corner" pattern (ones) on a faint texture (below 0.3),
+# seen through a 9x16 window that pans over a wider scene, so pattern and texture move
+# together.
 EXPLORER_SHAPE = (9, 16)
 EXPLORER_SHIFTS = 8
 EXPLORER_PATTERN = np.array([[1.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
@@ -87,7 +93,8 @@ def explorer_input(shift: int) -> np.ndarray:
     """
     if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or \
             not 0 <= shift <= EXPLORER_SHIFTS:
-        raise ValueError(f"shift must be an int from 0 to {EXPLORER_SHIFTS}, got {shift!r}")
+        raise ValueError(f"shift must be an int from 0 to {EXPLORER_SHIFTS}, "
+                         f"got {shift!r}")
     height, width = EXPLORER_SHAPE
     scene = 0.3 * np.random.default_rng(5).random((height, width + EXPLORER_SHIFTS))
     scene[3:6, EXPLORER_SHIFTS + 1:EXPLORER_SHIFTS + 4] += EXPLORER_PATTERN
@@ -96,10 +103,10 @@ def explorer_input(shift: int) -> np.ndarray:
 
 
 def explorer_maps(shift: int, pool: str = "max", window: int = 2):
-    """Input (9, 16), detector map (7, 14) and pooled map for one position of the pattern.
+    """Input (9, 16), detector map (7, 14) and pooled map for one pattern position.
 
-    The detector is template matching with the mean-removed pattern, then ReLU; pooling uses
-    stride 2 (window 2: non-overlapping, window 3: AlexNet-style overlapping).
+    The detector is template matching with the mean-removed pattern, then ReLU; pooling
+    uses stride 2 (window 2: non-overlapping, window 3: AlexNet-style overlapping).
     """
     if pool not in ("max", "average"):
         raise ValueError(f"pool must be 'max' or 'average', got {pool!r}")
@@ -109,8 +116,9 @@ def explorer_maps(shift: int, pool: str = "max", window: int = 2):
     return image, detections, pooling(detections[None, None], window, 2)[0, 0]
 
 
-def draw_pooling_invariance(shift: int = 0, pool: str = "max", window: int = 2) -> Figure:
-    """Move a pattern right by ``shift`` pixels: the detector map moves, the pooled map less.
+def draw_pooling_invariance(shift: int = 0, pool: str = "max",
+                            window: int = 2) -> Figure:
+    """Move a pattern ``shift`` pixels right: the detector map moves, the pooled less.
 
     Panels: the input, the detector map (convolution + ReLU) and the pooled map (window
     ``window``, stride 2). Titles count how many outputs changed since the input was one
@@ -119,7 +127,8 @@ def draw_pooling_invariance(shift: int = 0, pool: str = "max", window: int = 2) 
     image, detections, pooled = explorer_maps(shift, pool, window)
     figure = Figure(figsize=(7.4, 2.9))
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.78, wspace=0.12)
-    axes = figure.subplots(1, 3, gridspec_kw={"width_ratios": [16, 14, pooled.shape[1] * 1.6]})
+    ratios = [16, 14, pooled.shape[1] * 1.6]
+    axes = figure.subplots(1, 3, gridspec_kw={"width_ratios": ratios})
     if shift > 0:
         _, previous_detections, previous_pooled = explorer_maps(shift - 1, pool, window)
         changed_det = int((~np.isclose(detections, previous_detections)).sum())
@@ -131,13 +140,16 @@ def draw_pooling_invariance(shift: int = 0, pool: str = "max", window: int = 2) 
     top = max(detections.max(), 1e-9)
     panels = [(axes[0], image, f"input moved {shift} pixel(s) right", 1.3),
               (axes[1], detections, f"detector map (conv + ReLU)\n{det_note}", top),
-              (axes[2], pooled, f"{pool} pooling {window}x{window}, stride 2\n{pool_note}", top)]
+              (axes[2], pooled,
+               f"{pool} pooling {window}x{window}, stride 2\n{pool_note}", top)]
     for ax, values, title, vmax in panels:
-        ax.imshow(values, cmap="Greys" if ax is axes[0] else "viridis", vmin=0, vmax=vmax,
-                  extent=(0, values.shape[1], values.shape[0], 0), interpolation="nearest")
+        ax.imshow(values, cmap="Greys" if ax is axes[0] else "viridis", vmin=0,
+                  vmax=vmax, extent=(0, values.shape[1], values.shape[0], 0),
+                  interpolation="nearest")
         r, c = np.unravel_index(np.argmax(values), values.shape)
         if ax is not axes[0]:
-            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor="#d62728", linewidth=2))
+            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor="#d62728",
+                                   linewidth=2))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(title, fontsize=9)
@@ -152,13 +164,15 @@ NOT_AN_EYE = np.ones((3, 3), dtype=int)  # a filled blob: bright, but no ring an
 
 
 def draw_eye_detector(positions=((1, 1), (5, 8), (8, 3)), shape=(14, 14)) -> Figure:
-    """The eye at several positions, then a blob that is not an eye (top row), with their
-    detection maps (bottom row).
+    """The eye at several positions, then a blob that is not an eye (top row), with
+    their detection maps (bottom row).
 
     The bright cell of each map (the best match) moves with the eye; the maximum printed
-    above it, which is what a global max pool keeps, stays the same, and is lower for the blob.
+    above it, which is what a global max pool keeps, stays the same, and is lower for
+    the blob.
     """
-    images = [(f"eye at ({row}, {col})", place(EYE, shape, row, col)) for row, col in positions]
+    images = [(f"eye at ({row}, {col})", place(EYE, shape, row, col))
+              for row, col in positions]
     images.append(("no eye: a blob at (5, 5)", place(NOT_AN_EYE, shape, 5, 5)))
     figure = Figure(figsize=(7.4, 4.2))
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9, hspace=0.3,
@@ -166,7 +180,7 @@ def draw_eye_detector(positions=((1, 1), (5, 8), (8, 3)), shape=(14, 14)) -> Fig
     axes = figure.subplots(2, len(images))
     for column, (title, image) in enumerate(images):
         scores, best = eye_detector(image)
-        axes[0, column].imshow(image, cmap="Greys", vmin=0, vmax=1)
+        axes[0, column].imshow(image, cmap="gray", vmin=0, vmax=1)  # 1 is bright
         axes[0, column].set_title(title, fontsize=9)
         axes[1, column].imshow(scores, cmap="viridis", vmin=-3, vmax=6.5)
         r, c = np.unravel_index(np.argmax(scores), scores.shape)
