@@ -1,18 +1,18 @@
 """Convolution (cross-correlation, as deep-learning libraries compute it) in numpy.
 
-Two levels, each given as a plain loop that teaches and, where speed matters, a vectorized
-version that is fast:
+Two levels, each given as a plain loop that teaches and, where speed matters, a
+vectorized version that is fast:
 
-* one channel: :func:`corr1d`, :func:`corr2d` (valid cross-correlation), :func:`convolve2d`
-  (true convolution: the kernel flipped);
+* one channel: :func:`corr1d`, :func:`corr2d` (valid cross-correlation),
+  :func:`convolve2d` (true convolution: the kernel flipped);
 * a layer: :func:`conv2d_loop` and :func:`conv2d` on ``(N, C, H, W)`` batches with ``F``
   filters, bias, stride, zero padding and dilation, like ``torch.nn.functional.conv2d``;
 * the same operation as a matrix product: :func:`corr1d_as_matrix` and
   :func:`conv2d_as_matrix` build the sparse, weight-shared ("banded") matrix ``M`` with
   ``M @ x.ravel() == conv(x).ravel()``.
 
-Bad arguments raise ``ValueError`` naming the argument. NaN and infinity are not rejected:
-they propagate to the outputs that read them, as in PyTorch.
+Bad arguments raise ``ValueError`` naming the argument. NaN and infinity are not
+rejected: they propagate to the outputs that read them, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -24,13 +24,14 @@ from book.shapes import output_size
 
 
 def _as_array(name: str, value, ndim: int, layout: str) -> np.ndarray:
-    """``value`` as a numeric array with ``ndim`` axes, or a ValueError naming ``name``."""
+    """``value`` as a numeric array with ``ndim`` axes, or a ValueError naming it."""
     array = np.asarray(value)
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
                                      or array.dtype == bool):
         raise ValueError(f"{name} must be an array of numbers, got dtype {array.dtype}")
     if array.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes {layout}, got shape {array.shape}")
+        raise ValueError(f"{name} must have {ndim} axes {layout}, got shape "
+                         f"{array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
     return array
@@ -48,11 +49,12 @@ def _pair(name: str, value, smallest: int) -> tuple[int, int]:
     """An int or a (height, width) pair of ints, each at least ``smallest``."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(values) != 2:
-        raise ValueError(f"{name} must be an int or a (height, width) pair, got {value!r}")
+        raise ValueError(f"{name} must be an int or a (height, width) pair, "
+                         f"got {value!r}")
     for v in values:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-            raise ValueError(f"{name} must be an int or a (height, width) pair of ints, "
-                             f"got {value!r}")
+            raise ValueError(f"{name} must be an int or a (height, width) pair of "
+                             f"ints, got {value!r}")
         if v < smallest:
             raise ValueError(f"{name} must be at least {smallest}, got {value!r}")
     return int(values[0]), int(values[1])
@@ -62,9 +64,9 @@ def _fits(name: str, n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
     """Output length along one axis, or a ValueError saying the kernel does not fit."""
     span = d * (f - 1) + 1
     if span > n + 2 * p:
-        raise ValueError(f"the kernel is larger than the input along the {name}: it spans "
-                         f"{span} (size {f}, dilation {d}) but the padded input has only "
-                         f"{n + 2 * p} (size {n}, padding {p})")
+        raise ValueError(f"the kernel is larger than the input along the {name}: it "
+                         f"spans {span} (size {f}, dilation {d}) but the padded input "
+                         f"has only {n + 2 * p} (size {n}, padding {p})")
     return output_size(n, f, p, s, d)
 
 
@@ -84,8 +86,8 @@ def corr1d(x, w) -> np.ndarray:
 def corr2d(x, k) -> np.ndarray:
     """Valid 2-D cross-correlation of one channel with one kernel (a plain loop).
 
-    ``y[i, j] = sum_{a, b} x[i + a, j + b] * k[a, b]``: slide ``k`` over ``x`` and at each
-    position add up the products of overlapping entries.
+    ``y[i, j] = sum_{a, b} x[i + a, j + b] * k[a, b]``: slide ``k`` over ``x`` and at
+    each position add up the products of overlapping entries.
 
     x: (H, W), k: (kh, kw) -> y: (H - kh + 1, W - kw + 1)
     """
@@ -104,7 +106,7 @@ def corr2d(x, k) -> np.ndarray:
 
 
 def convolve2d(x, k) -> np.ndarray:
-    """Valid 2-D *true* convolution: cross-correlation with the kernel flipped both ways.
+    """Valid 2-D *true* convolution: cross-correlation, the kernel flipped on both axes.
 
     ``y[i, j] = sum_{a, b} x[i + a, j + b] * k[kh - 1 - a, kw - 1 - b]`` (what
     ``scipy.signal.convolve2d(x, k, mode="valid")`` computes).
@@ -121,12 +123,13 @@ def _check_layer(x, w, b, stride, padding, dilation):
     w = _as_array("w", w, 4, "(F, C, kh, kw)")
     if w.shape[1] != x.shape[1]:
         raise ValueError(f"w has {w.shape[1]} input channels (w.shape[1]) but x has "
-                         f"{x.shape[1]} (x.shape[1]); a filter spans every channel of its input")
+                         f"{x.shape[1]} (x.shape[1]); a filter spans every channel of "
+                         "its input")
     if b is not None:
         b = _as_array("b", b, 1, "(F,)")
         if len(b) != len(w):
-            raise ValueError(f"b must have one bias per filter: w has {len(w)} filters, "
-                             f"b has shape {b.shape}")
+            raise ValueError(f"b must have one bias per filter: w has {len(w)} "
+                             f"filters, b has shape {b.shape}")
     stride = _pair("stride", stride, 1)
     padding = _pair("padding", padding, 0)
     dilation = _pair("dilation", dilation, 1)
@@ -148,8 +151,8 @@ def _pad(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
 def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """A convolution layer written as loops: every image, filter and output position.
 
-    Output ``(n, f, i, j)`` is the bias of filter ``f`` plus the sum, over all channels and
-    kernel offsets, of filter weight times input pixel under it::
+    Output ``(n, f, i, j)`` is the bias of filter ``f`` plus the sum, over all channels
+    and kernel offsets, of filter weight times input pixel under it::
 
         y[n, f, i, j] = b[f] + sum_{c, a, e} w[f, c, a, e]
                                 * x_padded[n, c, i*sh + a*dh, j*sw + e*dw]
@@ -179,12 +182,12 @@ def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """The same layer as :func:`conv2d_loop`, vectorized: windows as a view, one matmul.
 
-    ``sliding_window_view`` gives every (dilated) kernel-sized window of the padded input
-    without copying; keeping every ``stride``-th window start and every ``dilation``-th pixel
-    inside a window leaves a view of shape (N, C, H_out, W_out, kh, kw). Reordered to
-    (N, C*kh*kw, H_out*W_out) and copied once (the "im2col" matrix of each image), it meets the
-    filters, reshaped to (F, C*kh*kw), in one batched matrix product that lands directly in the
-    output layout.
+    ``sliding_window_view`` gives every (dilated) kernel-sized window of the padded
+    input without copying; keeping every ``stride``-th window start and every
+    ``dilation``-th pixel inside a window leaves a view of shape (N, C, H_out, W_out,
+    kh, kw). Reordered to (N, C*kh*kw, H_out*W_out) and copied once (the "im2col" matrix
+    of each image), it meets the filters, reshaped to (F, C*kh*kw), in one batched
+    matrix product that lands directly in the output layout.
 
     x: (N, C, H, W), w: (F, C, kh, kw), b: (F,) or None
     stride, padding, dilation: int or (height, width) pair -> y: (N, F, H_out, W_out)
@@ -194,7 +197,8 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     n_images, channels = x.shape[:2]
     n_filters, _, kh, kw = w.shape
     xp = _pad(x, padding) if any(padding) else x
-    windows = sliding_window_view(xp, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
+    windows = sliding_window_view(xp, span, axis=(2, 3))
     windows = windows[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :h_out, :w_out]
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(
         n_images, channels * kh * kw, h_out * w_out)
@@ -207,8 +211,9 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 def corr1d_as_matrix(w, n: int) -> np.ndarray:
     """The banded matrix ``M`` with ``M @ x == corr1d(x, w)`` for every x of length n.
 
-    Row i holds the kernel starting at column i and zeros elsewhere: each output reads only
-    k inputs (sparse connections) and every row holds the same k weights (weight sharing).
+    Row i holds the kernel starting at column i and zeros elsewhere: each output reads
+    only k inputs (sparse connections) and every row holds the same k weights (weight
+    sharing).
 
     w: (k,), n: input length -> M: (n - k + 1, n)
     """
@@ -230,20 +235,24 @@ def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndar
         conv2d_as_matrix(w, x.shape, ...) @ x.ravel() == conv2d(x[None], w, ...).ravel()
 
     Row (f, i, j) holds filter f's weights at the columns of the input pixels its window
-    covers at output position (i, j); window entries that fall on zero padding are dropped.
+    covers at output position (i, j); window entries that fall on zero padding are
+    dropped.
 
     w: (F, C, kh, kw), input_shape: (C, H, W) -> M: (F * H_out * W_out, C * H * W)
     """
     w = _as_array("w", w, 4, "(F, C, kh, kw)")
     shape = tuple(input_shape)
-    if len(shape) != 3 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                              or v < 1 for v in shape):
-        raise ValueError(f"input_shape must be (C, H, W) of positive ints, got {input_shape!r}")
+    if len(shape) != 3 or any(isinstance(v, bool)
+                              or not isinstance(v, (int, np.integer)) or v < 1
+                              for v in shape):
+        raise ValueError(f"input_shape must be (C, H, W) of positive ints, "
+                         f"got {input_shape!r}")
     channels, height, width = shape
     if w.shape[1] != channels:
-        raise ValueError(f"w has {w.shape[1]} input channels (w.shape[1]) but input_shape has "
-                         f"{channels}")
-    (sh, sw), (ph, pw), (dh, dw) = (_pair("stride", stride, 1), _pair("padding", padding, 0),
+        raise ValueError(f"w has {w.shape[1]} input channels (w.shape[1]) but "
+                         f"input_shape has {channels}")
+    (sh, sw), (ph, pw), (dh, dw) = (_pair("stride", stride, 1),
+                                    _pair("padding", padding, 0),
                                     _pair("dilation", dilation, 1))
     n_filters, _, kh, kw = w.shape
     h_out = _fits("height", height, kh, ph, sh, dh)
@@ -262,13 +271,14 @@ def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndar
 
 
 def conv2d_multiply_adds(x_shape, w_shape, stride=1, padding=0, dilation=1) -> int:
-    """Multiply-adds of one convolution layer: every output value sums C * kh * kw products.
+    """Multiply-adds of one convolution layer: each output sums C * kh * kw products.
 
     x_shape: (N, C, H, W), w_shape: (F, C, kh, kw)
     -> N * F * H_out * W_out * C * kh * kw (bias additions not counted)
     """
     x, w, _, stride, padding, dilation, (h_out, w_out) = _check_layer(
-        np.empty(tuple(x_shape)), np.empty(tuple(w_shape)), None, stride, padding, dilation)
+        np.empty(tuple(x_shape)), np.empty(tuple(w_shape)), None, stride, padding,
+        dilation)
     n_images, channels = x.shape[:2]
     n_filters, _, kh, kw = w.shape
     return n_images * n_filters * h_out * w_out * channels * kh * kw
