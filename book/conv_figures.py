@@ -1,8 +1,9 @@
 """Figures of chapter 3 (convolution): the sliding kernel, filters on a photograph, the
-banded matrix, colour channels, receptive fields and a filter learned by gradient descent.
+banded matrix, colour channels, receptive fields and a filter learned by gradient
+descent.
 
-Every function returns a ``matplotlib.figure.Figure``; the ``draw_*`` functions are the frames
-of the chapter's interactive figures and take only keyword parameters.
+Every function returns a ``matplotlib.figure.Figure``; the ``draw_*`` functions are the
+frames of the chapter's interactive figures and take only keyword parameters.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ EXAMPLE_KERNEL = np.array([[1, 0, 1],
                            [0, 1, 0],
                            [1, 0, 1]])
 
-# The book's edge detector: the Sobel kernel. As a cross-correlation it takes the difference
-# right minus left, weighted 1, 2, 1 down the rows, so it answers to vertical edges:
-# positive where the brightness increases from left to right, negative where it decreases.
+# The book's edge detector: the Sobel kernel. As a cross-correlation it takes the
+# difference right minus left, weighted 1, 2, 1 down the rows, so it answers to vertical
+# edges: positive where the brightness increases from left to right, negative where it
+# decreases.
 SOBEL = np.array([[-1, 0, 1],
                   [-2, 0, 2],
                   [-1, 0, 1]])
@@ -39,7 +41,8 @@ MIXED_DERIVATIVE = np.array([[1, 0, -1],
                              [0, 0, 0],
                              [-1, 0, 1]])
 
-# Hand-designed 3x3 filters: name -> (integer weights, divisor). The kernel is weights/divisor.
+# Hand-designed 3x3 filters: name -> (integer weights, divisor). The kernel is
+# weights/divisor.
 FILTERS = {
     "identity": ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], 1),
     "Sobel (vertical edges)": (SOBEL.tolist(), 1),
@@ -77,7 +80,7 @@ def photo_rgb(step: int = 1) -> np.ndarray:
 
 
 def photo_gray(step: int = 1) -> np.ndarray:
-    """The portrait in 8-bit grey levels (ITU-R BT.601 luma: 0.299 R + 0.587 G + 0.114 B).
+    """The portrait in 8-bit grey levels (BT.601 luma: 0.299 R + 0.587 G + 0.114 B).
 
     -> (H, W) uint8
     """
@@ -97,17 +100,19 @@ def filter_image(image, k) -> np.ndarray:
 def _show_response(ax, response: np.ndarray, k: np.ndarray) -> str:
     """Show a filter's output as an image; return how its grey levels were chosen."""
     if abs(k.sum()) < 1e-12:
-        # Edge filters answer with positive and negative values around 0 on flat regions; a
-        # few very strong edges would make the rest invisible, so white is the 99th percentile.
+        # Edge filters answer with positive and negative values around 0 on flat
+        # regions; a few very strong edges would make the rest invisible, so white is
+        # the 99th percentile.
         magnitude = np.abs(response)
-        ax.imshow(magnitude, cmap="gray", vmin=0, vmax=max(np.percentile(magnitude, 99), 1e-9))
+        white = max(np.percentile(magnitude, 99), 1e-9)
+        ax.imshow(magnitude, cmap="gray", vmin=0, vmax=white)
         return "|output|, contrast stretched"
     ax.imshow(np.clip(response, 0, 255), cmap="gray", vmin=0, vmax=255)
     return "output clipped to 0..255"
 
 
 def _draw_kernel(ax, name: str) -> None:
-    """The kernel as a small grid of its integer weights, with the divisor in the title."""
+    """The kernel as a small grid of its integer weights, the divisor in the title."""
     weights, divisor = FILTERS[name]
     weights = np.array(weights)
     limit = max(1, np.abs(weights).max())
@@ -121,11 +126,12 @@ def _draw_kernel(ax, name: str) -> None:
 
 
 def plot_filter_table(step: int = 3) -> Figure:
-    """Every filter of :data:`FILTERS` above its result on the (downsampled) portrait."""
+    """Every filter of :data:`FILTERS` above its result on the downsampled portrait."""
     image = photo_gray(step)
     figure = Figure(figsize=(8, 8.4))
     grid = figure.add_gridspec(4, 4, height_ratios=[0.55, 1.6, 0.55, 1.6], hspace=0.2,
-                               wspace=0.08, left=0.02, right=0.98, top=0.97, bottom=0.02)
+                               wspace=0.08, left=0.02, right=0.98, top=0.97,
+                               bottom=0.02)
     for index, name in enumerate(FILTERS):
         row, col = 2 * (index // 4), index % 4
         _draw_kernel(figure.add_subplot(grid[row, col]), name)
@@ -137,7 +143,7 @@ def plot_filter_table(step: int = 3) -> Figure:
 
 
 def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
-    """One frame of the filter gallery: photo, kernel, feature map (the photo is downscaled)."""
+    """One frame of the filter gallery: photo (downscaled), kernel, feature map."""
     image = photo_gray(4)
     k = kernel(filter_name)
     figure = Figure(figsize=(7, 3))
@@ -150,7 +156,8 @@ def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
     _draw_kernel(kernel_ax, filter_name)
     response = filter_image(image, k)
     how = _show_response(out_ax, response, k)
-    out_ax.set_title(f"feature map {response.shape[0]}x{response.shape[1]}\n{how}", fontsize=9)
+    out_ax.set_title(f"feature map {response.shape[0]}x{response.shape[1]}\n{how}",
+                     fontsize=9)
     out_ax.set_axis_off()
     return figure
 
@@ -163,17 +170,19 @@ def _grid(ax, values: np.ndarray, colours: np.ndarray, fontsize: int = 12) -> No
     ax.vlines(range(cols + 1), 0, rows, colors=CELL_EDGE, linewidth=0.8)
     for (r, c), value in np.ndenumerate(values):
         if value is not None:
-            ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center", fontsize=fontsize)
+            ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center",
+                    fontsize=fontsize)
     ax.set_xlim(-0.05, cols + 0.05)
     ax.set_ylim(rows + 0.05, -0.05)
     ax.set_axis_off()
 
 
 def draw_conv_step(position: int = 0) -> Figure:
-    """The kernel of the worked example at one of its 9 positions (0 = top left, row by row).
+    """The worked example's kernel at one of its 9 positions (0 = top left, row by row).
 
-    Left: the 5x5 input with the window outlined and the kernel weights in small red type;
-    middle: the nine products and their sum; right: the 3x3 output filled up to this position.
+    Left: the 5x5 input with the window outlined and the kernel weights in small red
+    type; middle: the nine products and their sum; right: the 3x3 output filled up to
+    this position.
     """
     out_size = EXAMPLE_INPUT.shape[0] - EXAMPLE_KERNEL.shape[0] + 1
     if isinstance(position, bool) or not isinstance(position, int) \
@@ -187,7 +196,8 @@ def draw_conv_step(position: int = 0) -> Figure:
 
     figure = Figure(figsize=(7.5, 3))
     figure.subplots_adjust(left=0.02, right=0.98, top=0.85, bottom=0.04, wspace=0.15)
-    in_ax, sum_ax, out_ax = figure.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.9, 0.75]})
+    in_ax, sum_ax, out_ax = figure.subplots(
+        1, 3, gridspec_kw={"width_ratios": [1, 0.9, 0.75]})
 
     colours = np.ones(EXAMPLE_INPUT.shape + (3,))
     colours[EXAMPLE_INPUT == 1] = [0.85, 0.85, 0.85]
@@ -196,7 +206,8 @@ def draw_conv_step(position: int = 0) -> Figure:
     for (a, e), weight in np.ndenumerate(EXAMPLE_KERNEL):
         in_ax.text(j + e + 0.88, i + a + 0.85, f"×{weight}", ha="right", va="bottom",
                    fontsize=7, color="#d62728")
-    in_ax.add_patch(Rectangle((j, i), kw, kh, fill=False, edgecolor=WINDOW_BLUE, linewidth=2.5))
+    in_ax.add_patch(Rectangle((j, i), kw, kh, fill=False, edgecolor=WINDOW_BLUE,
+                              linewidth=2.5))
     in_ax.set_title("input 5x5, kernel at\n"
                     f"rows {i}-{i + kh - 1}, columns {j}-{j + kw - 1}", fontsize=10)
 
@@ -206,7 +217,8 @@ def draw_conv_step(position: int = 0) -> Figure:
     lines = [" + ".join(f"{x}·{w}" for x, w in zip(window[a], EXAMPLE_KERNEL[a]))
              for a in range(kh)]
     text = "   " + "\n+ ".join(lines) + f"\n= {int(np.sum(window * EXAMPLE_KERNEL))}"
-    sum_ax.text(0.5, 0.5, text, ha="center", va="center", family="monospace", fontsize=11)
+    sum_ax.text(0.5, 0.5, text, ha="center", va="center", family="monospace",
+                fontsize=11)
     sum_ax.set_title("nine products, added", fontsize=10)
 
     shown = np.full((out_size, out_size), None, dtype=object)
@@ -215,13 +227,14 @@ def draw_conv_step(position: int = 0) -> Figure:
     colours = np.ones((out_size, out_size, 3))
     colours[filled] = [0.99, 0.87, 0.72]
     _grid(out_ax, shown, colours)
-    out_ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor=OUTPUT_ORANGE, linewidth=2.5))
+    out_ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor=OUTPUT_ORANGE,
+                               linewidth=2.5))
     out_ax.set_title(f"output 3x3, entry ({i}, {j})", fontsize=10)
     return figure
 
 
 def plot_rgb_channels(step: int = 4) -> Figure:
-    """The colour portrait and its red, green and blue channels, each an 8-bit grey image."""
+    """The colour portrait and its red, green and blue channels, each 8-bit grey."""
     rgb = photo_rgb(step)
     figure = Figure(figsize=(8, 2.9))
     figure.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.02, wspace=0.05)
@@ -237,9 +250,10 @@ def plot_rgb_channels(step: int = 4) -> Figure:
 
 
 def plot_conv_matrix(k, input_size: int = 4) -> Figure:
-    """The weight matrix of a 2-D convolution: one row per output, one column per input pixel.
+    """The weight matrix of a 2-D convolution: a row per output, a column per input.
 
-    k: (kh, kw) integer kernel; the input is input_size x input_size, flattened row by row.
+    k: (kh, kw) integer kernel; the input is input_size x input_size, flattened row by
+    row.
     Zeros are left blank so that the bands of repeated weights stand out.
     """
     k = np.asarray(k)
@@ -249,8 +263,9 @@ def plot_conv_matrix(k, input_size: int = 4) -> Figure:
     figure.subplots_adjust(left=0.08, right=0.99, top=1 - 0.45 / (0.35 * rows + 1.0),
                            bottom=0.02)
     ax = figure.add_subplot()
-    palette = np.array([[1, 1, 1], [0.65, 0.81, 0.89], [0.70, 0.87, 0.54], [0.99, 0.75, 0.44],
-                        [0.79, 0.70, 0.84], [0.98, 0.60, 0.60], [0.85, 0.85, 0.85]])
+    palette = np.array([[1, 1, 1], [0.65, 0.81, 0.89], [0.70, 0.87, 0.54],
+                        [0.99, 0.75, 0.44], [0.79, 0.70, 0.84], [0.98, 0.60, 0.60],
+                        [0.85, 0.85, 0.85]])
     values = np.unique(k[k != 0])
     colour_index = np.zeros_like(matrix)
     for number, value in enumerate(values, start=1):
@@ -268,10 +283,10 @@ def plot_conv_matrix(k, input_size: int = 4) -> Figure:
 
 
 def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
-    """Units of a stack of stride-1 convolutions along one axis, and what the top unit sees.
+    """Units of a stack of stride-1 convolutions along one axis; what the top unit sees.
 
-    Each layer's unit is joined to the units below it that it reads; the cone of the middle
-    unit at the top is drawn in colour down to the input.
+    Each layer's unit is joined to the units below it that it reads; the cone of the
+    middle unit at the top is drawn in colour down to the input.
     """
     kernels = [int(k) for k in kernels]
     field = 1 + sum(k - 1 for k in kernels)
@@ -279,7 +294,8 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
     figure = Figure(figsize=(7, 1.1 + 0.9 * len(kernels)))
     ax = figure.add_subplot()
     figure.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.04)
-    # Positions of the units of each layer: layer 0 is the input, centred under the top unit.
+    # Positions of the units of each layer: layer 0 is the input, centred under the top
+    # unit.
     centre = width // 2
     lo, hi = centre, centre
     cones = [(lo, hi)]
@@ -299,19 +315,22 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
             if layer and inside:
                 k = kernels[layer - 1]
                 for v in range(u - (k - 1) // 2, u + k // 2 + 1):
-                    ax.plot([u, v], [y, y + 1], color=WINDOW_BLUE, linewidth=0.8, zorder=1)
-        label = "input" if layer == 0 else f"after conv {layer} ({kernels[layer - 1]}-wide)"
+                    ax.plot([u, v], [y, y + 1], color=WINDOW_BLUE, linewidth=0.8,
+                            zorder=1)
+        label = ("input" if layer == 0
+                 else f"after conv {layer} ({kernels[layer - 1]}-wide)")
         ax.text(-1, y, label, ha="right", va="center", fontsize=9)
     ax.set_ylim(-0.5, len(kernels) + 0.5)
     ax.set_xlim(-7, width - 0.5)
     ax.set_axis_off()
     ax.set_title(f"one unit after {len(kernels)} convolutions of sizes "
-                 f"{', '.join(map(str, kernels))} sees {field} input pixels", fontsize=10)
+                 f"{', '.join(map(str, kernels))} sees {field} input pixels",
+                 fontsize=10)
     return figure
 
 
 def plot_filter_learning(losses, target, learned) -> Figure:
-    """Loss per step of gradient descent, and the target and learned kernels side by side."""
+    """Loss per step of gradient descent; target and learned kernels side by side."""
     target, learned = np.asarray(target), np.asarray(learned)
     figure = Figure(figsize=(8, 2.8))
     figure.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.17, wspace=0.35)
