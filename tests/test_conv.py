@@ -5,8 +5,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from book.conv import (conv2d, conv2d_as_matrix, conv2d_loop, conv2d_multiply_adds, convolve2d,
-                       corr1d, corr1d_as_matrix, corr2d)
+from book.conv import (conv2d, conv2d_as_matrix, conv2d_loop, conv2d_multiply_adds,
+                       convolve2d, corr1d, corr1d_as_matrix, corr2d)
 
 
 def torch_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
@@ -20,8 +20,8 @@ def torch_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
 def random_layer(rng, small=False):
     """Random (x, w, b, stride, padding, dilation) for which at least one output exists.
 
-    Non-square inputs and kernels, and stride/padding/dilation given either as one int or as
-    a different (height, width) pair.
+    Non-square inputs and kernels, and stride/padding/dilation given either as one int
+    or as a different (height, width) pair.
     """
     def hyper(low, high):
         if rng.random() < 0.5:
@@ -32,7 +32,8 @@ def random_layer(rng, small=False):
         return value if isinstance(value, tuple) else (value, value)
 
     while True:
-        n, c, f = rng.integers(1, 3 if small else 4), rng.integers(1, 4), rng.integers(1, 4)
+        n = rng.integers(1, 3 if small else 4)
+        c, f = rng.integers(1, 4), rng.integers(1, 4)
         kh, kw = (int(v) for v in rng.integers(1, 5, size=2))
         stride, padding, dilation = hyper(1, 3), hyper(0, 2), hyper(1, 3)
         h, w = (int(v) for v in rng.integers(1, 9 if small else 14, size=2))
@@ -56,8 +57,8 @@ def test_conv2d_matches_torch(seed):
 
 @pytest.mark.parametrize("seed", range(80))
 def test_conv2d_loop_matches_torch(seed):
-    x, w, b, stride, padding, dilation = random_layer(np.random.default_rng(1000 + seed),
-                                                      small=True)
+    rng = np.random.default_rng(1000 + seed)
+    x, w, b, stride, padding, dilation = random_layer(rng, small=True)
     expected = torch_conv2d(x, w, b, stride, padding, dilation)
     actual = conv2d_loop(x, w, b, stride=stride, padding=padding, dilation=dilation)
     assert actual.shape == expected.shape
@@ -66,12 +67,13 @@ def test_conv2d_loop_matches_torch(seed):
 
 @pytest.mark.parametrize("seed", range(40))
 def test_conv2d_as_matrix_matches_torch(seed):
-    x, w, _, stride, padding, dilation = random_layer(np.random.default_rng(2000 + seed),
-                                                      small=True)
+    rng = np.random.default_rng(2000 + seed)
+    x, w, _, stride, padding, dilation = random_layer(rng, small=True)
     matrix = conv2d_as_matrix(w, x.shape[1:], stride=stride, padding=padding,
                               dilation=dilation)
     expected = torch_conv2d(x[:1], w, None, stride, padding, dilation)
-    np.testing.assert_allclose(matrix @ x[0].ravel(), expected.ravel(), atol=1e-6, rtol=1e-6)
+    np.testing.assert_allclose(matrix @ x[0].ravel(), expected.ravel(), atol=1e-6,
+                               rtol=1e-6)
 
 
 @pytest.mark.parametrize("seed", range(50))
@@ -80,10 +82,11 @@ def test_corr1d_and_its_matrix_match_torch_conv1d(seed):
     n = int(rng.integers(1, 20))
     k = int(rng.integers(1, n + 1))
     x, w = rng.standard_normal(n), rng.standard_normal(k)
-    expected = F.conv1d(torch.from_numpy(x)[None, None], torch.from_numpy(w)[None, None])
-    expected = expected.numpy().ravel()
+    expected = F.conv1d(torch.from_numpy(x)[None, None],
+                        torch.from_numpy(w)[None, None]).numpy().ravel()
     np.testing.assert_allclose(corr1d(x, w), expected, atol=1e-6, rtol=1e-6)
-    np.testing.assert_allclose(corr1d_as_matrix(w, n) @ x, expected, atol=1e-6, rtol=1e-6)
+    np.testing.assert_allclose(corr1d_as_matrix(w, n) @ x, expected, atol=1e-6,
+                               rtol=1e-6)
 
 
 @pytest.mark.parametrize("seed", range(50))
@@ -112,41 +115,48 @@ def test_syllabus_1d_examples():
     assert corr1d([0, 1, -1, 1, 1], [-1, 1]).tolist() == [1, -2, 2, 0]
 
 
-FIVE_BY_FIVE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0],
-                         [0, 1, 1, 0, 0]])
+FIVE_BY_FIVE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1],
+                         [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
 X_KERNEL = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
 
 
 def test_syllabus_2d_example():
     expected = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
     assert corr2d(FIVE_BY_FIVE, X_KERNEL).tolist() == expected
-    assert conv2d(FIVE_BY_FIVE[None, None], X_KERNEL[None, None])[0, 0].tolist() == expected
+    layer = conv2d(FIVE_BY_FIVE[None, None], X_KERNEL[None, None])
+    assert layer[0, 0].tolist() == expected
     # The kernel is symmetric under flipping, so true convolution gives the same.
     assert convolve2d(FIVE_BY_FIVE, X_KERNEL).tolist() == expected
 
 
 def test_convolution_differs_from_correlation_for_an_asymmetric_kernel():
     kernel = np.array([[1, 2, 0], [0, 0, 0], [0, 0, -1]])
-    assert not np.array_equal(convolve2d(FIVE_BY_FIVE, kernel), corr2d(FIVE_BY_FIVE, kernel))
+    assert not np.array_equal(convolve2d(FIVE_BY_FIVE, kernel),
+                              corr2d(FIVE_BY_FIVE, kernel))
 
 
 def test_curve_detector_numbers():
     detector = np.zeros((7, 7), dtype=int)
     for row, col in [(0, 5), (1, 4), (2, 3), (3, 3), (4, 3), (5, 3)]:
         detector[row, col] = 30
-    curve = np.array([[0, 0, 0, 0, 0, 0, 30], [0, 0, 0, 0, 50, 50, 50], [0, 0, 0, 20, 50, 0, 0],
-                      [0, 0, 0, 50, 50, 0, 0], [0, 0, 0, 50, 50, 0, 0], [0, 0, 0, 50, 50, 0, 0],
+    curve = np.array([[0, 0, 0, 0, 0, 0, 30], [0, 0, 0, 0, 50, 50, 50],
+                      [0, 0, 0, 20, 50, 0, 0], [0, 0, 0, 50, 50, 0, 0],
+                      [0, 0, 0, 50, 50, 0, 0], [0, 0, 0, 50, 50, 0, 0],
                       [0, 0, 0, 50, 50, 0, 0]])
-    other = np.array([[0, 0, 0, 0, 0, 0, 0], [0, 40, 0, 0, 0, 0, 0], [40, 0, 40, 0, 0, 0, 0],
-                      [40, 20, 0, 0, 0, 0, 0], [0, 50, 0, 0, 0, 0, 0], [0, 0, 50, 0, 0, 0, 0],
+    other = np.array([[0, 0, 0, 0, 0, 0, 0], [0, 40, 0, 0, 0, 0, 0],
+                      [40, 0, 40, 0, 0, 0, 0], [40, 20, 0, 0, 0, 0, 0],
+                      [0, 50, 0, 0, 0, 0, 0], [0, 0, 50, 0, 0, 0, 0],
                       [25, 25, 0, 50, 0, 0, 0]])
     assert corr2d(curve, detector).item() == 6600
+    # The first weight sits on a 0: five non-zero products, 30 * 220.
+    assert curve[detector > 0].tolist() == [0, 50, 20, 50, 50, 50]
     assert corr2d(other, detector).item() == 0
 
 
 def test_syllabus_shapes():
     rng = np.random.default_rng(0)
-    assert conv2d(rng.random((1, 3, 5, 5)), rng.random((1, 3, 2, 2))).shape == (1, 1, 4, 4)
+    assert conv2d(rng.random((1, 3, 5, 5)),
+                  rng.random((1, 3, 2, 2))).shape == (1, 1, 4, 4)
     first = conv2d(rng.random((1, 3, 32, 32)), rng.random((6, 3, 5, 5)), rng.random(6))
     assert first.shape == (1, 6, 28, 28)
     assert conv2d(first, rng.random((10, 6, 5, 5))).shape == (1, 10, 24, 24)
@@ -155,14 +165,16 @@ def test_syllabus_shapes():
 def test_uint8_images_do_not_overflow():
     image = np.full((4, 4), 255, dtype=np.uint8)
     assert corr2d(image, np.ones((3, 3), dtype=np.uint8)).tolist() == [[2295] * 2] * 2
-    assert conv2d(image[None, None], np.ones((1, 1, 3, 3), dtype=np.uint8))[0, 0, 0, 0] == 2295
+    layer = conv2d(image[None, None], np.ones((1, 1, 3, 3), dtype=np.uint8))
+    assert layer[0, 0, 0, 0] == 2295
 
 
 def test_equivariance_to_translation():
     rng = np.random.default_rng(1)
     x, k = rng.standard_normal((12, 12)), rng.standard_normal((3, 3))
     shifted = np.roll(x, (2, 3), axis=(0, 1))
-    # Away from the wrapped-around border, shifting then convolving = convolving then shifting.
+    # Away from the wrapped-around border, shifting then convolving equals convolving
+    # then shifting.
     np.testing.assert_allclose(corr2d(shifted, k)[2:, 3:], corr2d(x, k)[:-2, :-3])
 
 
@@ -171,7 +183,8 @@ GOOD_X, GOOD_W = np.zeros((1, 2, 5, 6)), np.zeros((3, 2, 3, 3))
 
 @pytest.mark.parametrize("kwargs, words", [
     (dict(w=np.zeros((3, 2, 7, 3))), ["larger than the input", "height", "spans 7"]),
-    (dict(w=np.zeros((3, 2, 3, 3)), dilation=(1, 4)), ["width", "spans 9", "dilation 4"]),
+    (dict(w=np.zeros((3, 2, 3, 3)), dilation=(1, 4)),
+     ["width", "spans 9", "dilation 4"]),
     (dict(w=np.zeros((3, 2, 9, 9)), padding=1), ["height", "has only 7", "padding 1"]),
     (dict(stride=0), ["stride", "at least 1"]),
     (dict(stride=(1, -2)), ["stride", "at least 1"]),
@@ -203,7 +216,8 @@ def test_bad_arguments_are_explained(layer, kwargs, words):
     (lambda: corr2d(np.zeros(3), np.zeros((1, 1))), ["x must have 2 axes", "(H, W)"]),
     (lambda: convolve2d(np.zeros((3, 3)), np.zeros(2)), ["k must have 2 axes"]),
     (lambda: corr1d_as_matrix([1, 2], 0), ["n must be a positive int"]),
-    (lambda: conv2d_as_matrix(GOOD_W, (3, 5, 5)), ["w has 2 input channels", "input_shape has 3"]),
+    (lambda: conv2d_as_matrix(GOOD_W, (3, 5, 5)),
+     ["w has 2 input channels", "input_shape has 3"]),
     (lambda: conv2d_as_matrix(GOOD_W, (2, 5)), ["input_shape must be (C, H, W)"]),
     (lambda: conv2d_as_matrix(GOOD_W, (2, 2, 5)), ["larger than the input", "height"]),
 ])
@@ -218,20 +232,23 @@ def test_nan_propagates_like_torch():
     x = np.zeros((1, 1, 4, 4))
     x[0, 0, 0, 0] = np.nan
     expected = torch_conv2d(x, np.ones((1, 1, 2, 2)))
-    np.testing.assert_array_equal(np.isnan(conv2d(x, np.ones((1, 1, 2, 2)))), np.isnan(expected))
+    np.testing.assert_array_equal(np.isnan(conv2d(x, np.ones((1, 1, 2, 2)))),
+                                  np.isnan(expected))
 
 
 @pytest.mark.parametrize("x_shape, w_shape, settings", [
     ((1, 1, 32, 32), (6, 1, 5, 5), {}),
     ((1, 6, 14, 14), (16, 6, 5, 5), {}),
-    ((2, 3, 17, 11), (4, 3, 3, 2), {"stride": (2, 1), "padding": 1, "dilation": (1, 2)}),
+    ((2, 3, 17, 11), (4, 3, 3, 2),
+     {"stride": (2, 1), "padding": 1, "dilation": (1, 2)}),
 ])
 def test_multiply_adds_match_torch_flop_counter(x_shape, w_shape, settings):
     from torch.utils.flop_counter import FlopCounterMode
 
     with FlopCounterMode(display=False) as counter:
         F.conv2d(torch.zeros(x_shape), torch.zeros(w_shape), **settings)
-    assert 2 * conv2d_multiply_adds(x_shape, w_shape, **settings) == counter.get_total_flops()
+    multiply_adds = conv2d_multiply_adds(x_shape, w_shape, **settings)
+    assert 2 * multiply_adds == counter.get_total_flops()
 
 
 def test_lenet_layer_costs():

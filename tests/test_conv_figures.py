@@ -10,7 +10,8 @@ from book.conv import corr2d
 
 def test_example_is_the_syllabus_example():
     expected = [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
-    assert corr2d(conv_figures.EXAMPLE_INPUT, conv_figures.EXAMPLE_KERNEL).tolist() == expected
+    output = corr2d(conv_figures.EXAMPLE_INPUT, conv_figures.EXAMPLE_KERNEL)
+    assert output.tolist() == expected
 
 
 @pytest.mark.parametrize("position", range(9))
@@ -21,7 +22,8 @@ def test_every_step_of_the_sliding_kernel_draws(position):
     i, j = divmod(position, 3)
     window = conv_figures.EXAMPLE_INPUT[i:i + 3, j:j + 3]
     # The sum shown equals the output entry at this position.
-    assert any(t.endswith(f"= {np.sum(window * conv_figures.EXAMPLE_KERNEL)}") for t in texts)
+    total = np.sum(window * conv_figures.EXAMPLE_KERNEL)
+    assert any(t.endswith(f"= {total}") for t in texts)
 
 
 @pytest.mark.parametrize("position", [-1, 9, 1.0, True])
@@ -43,8 +45,9 @@ def test_mixed_derivative_kernel_is_blind_to_edges_and_answers_at_corners():
     k = conv_figures.MIXED_DERIVATIVE
     for image in (cols > 3, rows > 3, 2 * cols + 3 * rows, cols ** 2 - rows ** 2):
         assert not conv_figures.filter_image(image, k).any()  # edges, ramps, no xy term
-    # 4 times d2/dx dy: on a quadratic surface with an xy term it is 4 * that coefficient.
-    np.testing.assert_allclose(conv_figures.filter_image(5 * rows * cols + rows ** 2, k), 20)
+    # 4 times d2/dx dy: on a quadratic surface, 4 times the coefficient of xy.
+    surface = 5 * rows * cols + rows ** 2
+    np.testing.assert_allclose(conv_figures.filter_image(surface, k), 20)
     corner = ((rows > 3) & (cols > 3)).astype(float)
     response = conv_figures.filter_image(corner, k)
     assert set(zip(*np.nonzero(response))) == {(2, 2), (2, 3), (3, 2), (3, 3)}
@@ -67,7 +70,8 @@ def test_photo_is_8_bit():
 
 def test_identity_filter_returns_the_inner_image():
     image = conv_figures.photo_gray(8)
-    np.testing.assert_allclose(conv_figures.filter_image(image, conv_figures.kernel("identity")),
+    identity = conv_figures.kernel("identity")
+    np.testing.assert_allclose(conv_figures.filter_image(image, identity),
                                image[1:-1, 1:-1])
 
 

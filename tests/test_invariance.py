@@ -10,7 +10,8 @@ from book.invariance import (EDGE_KERNEL, EYE, detector_map, eye_detector, eye_t
                              measure_shift_invariance, photo, place, shift_change,
                              shifted_pair)
 from book.pooling_figures import (draw_eye_detector, draw_pooling_example,
-                                  draw_pooling_invariance, explorer_input, explorer_maps)
+                                  draw_pooling_invariance, explorer_input,
+                                  explorer_maps)
 
 
 def test_shifted_pair_moves_the_content_right():
@@ -45,7 +46,8 @@ def test_the_edge_kernel_is_sobel_and_finds_vertical_edges():
 def test_convolution_is_equivariant_on_the_photo():
     before, after = shifted_pair(photo(), 1)
     kernel = torch.tensor(EDGE_KERNEL, dtype=torch.float64)[None, None]
-    conv = [F.conv2d(torch.tensor(v, dtype=torch.float64)[None, None], kernel)[0, 0].numpy()
+    conv = [F.conv2d(torch.tensor(v, dtype=torch.float64)[None, None],
+                     kernel)[0, 0].numpy()
             for v in (before, after)]
     np.testing.assert_allclose(conv[1][:, 1:], conv[0][:, :-1])  # the map moves along
 
@@ -53,11 +55,13 @@ def test_convolution_is_equivariant_on_the_photo():
 def test_max_pooling_changes_about_half_as_many_outputs_as_convolution():
     rows = {row.layer: row for row in measure_shift_invariance(photo())}
     conv = rows["convolution"]
-    assert conv.fraction > 0.95  # equivariance: nearly every value at a fixed place changes
+    # equivariance: almost every value at a fixed place changes
+    assert conv.fraction > 0.95
     for name in ("max pooling 3x3, stride 2 (AlexNet)", "max pooling 3x3, stride 1"):
         assert 0.4 < rows[name].fraction < 0.6  # "about half" (syllabus)
         assert rows[name].relative_size < rows["convolution + ReLU"].relative_size
-    assert rows["max pooling 2x2, stride 2"].fraction < rows["convolution + ReLU"].fraction
+    detector = rows["convolution + ReLU"]
+    assert rows["max pooling 2x2, stride 2"].fraction < detector.fraction
     # Averages move with every input value: most change, but by less than the conv map.
     average = rows["average pooling 2x2, stride 2"]
     assert average.fraction > 0.8
@@ -71,8 +75,9 @@ def test_eye_detector_fires_equally_wherever_the_eye_is(row, col):
     template = eye_template()
     assert best == pytest.approx((template ** 2).sum())  # a perfect match
     assert np.unravel_index(np.argmax(scores), scores.shape) == (row, col)
-    expected = F.conv2d(torch.tensor(place(EYE, (14, 14), row, col), dtype=torch.float64)[None, None],
-                        torch.tensor(template)[None, None])[0, 0].numpy()
+    image = torch.tensor(place(EYE, (14, 14), row, col), dtype=torch.float64)
+    expected = F.conv2d(image[None, None], torch.tensor(template)[None, None])
+    expected = expected[0, 0].numpy()
     np.testing.assert_allclose(scores, expected)
 
 
@@ -91,7 +96,8 @@ def test_place_rejects_patterns_that_do_not_fit():
 
 def test_explorer_input_pans_over_one_scene():
     for shift in range(1, 9):
-        np.testing.assert_array_equal(explorer_input(shift)[:, 1:], explorer_input(shift - 1)[:, :-1])
+        np.testing.assert_array_equal(explorer_input(shift)[:, 1:],
+                                      explorer_input(shift - 1)[:, :-1])
     with pytest.raises(ValueError, match="shift must be"):
         explorer_input(9)
 
@@ -113,7 +119,8 @@ def test_explorer_rejects_unknown_pooling():
         explorer_maps(0, "median")
 
 
-@pytest.mark.parametrize("kwargs", [{"shift": 0}, {"shift": 3, "pool": "average", "window": 3},
+@pytest.mark.parametrize("kwargs", [{"shift": 0},
+                                    {"shift": 3, "pool": "average", "window": 3},
                                     {"shift": 8, "pool": "max", "window": 3}])
 def test_explorer_frames_are_figures(kwargs):
     figure = draw_pooling_invariance(**kwargs)

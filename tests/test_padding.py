@@ -18,7 +18,8 @@ def test_pad2d_matches_numpy_and_torch(shape, p):
     result = pad2d(x, p)
     widths = [(0, 0)] * (len(shape) - 2) + [(p, p), (p, p)]
     np.testing.assert_array_equal(result, np.pad(x, widths))
-    np.testing.assert_array_equal(result, F.pad(torch.from_numpy(x), (p, p, p, p)).numpy())
+    expected = F.pad(torch.from_numpy(x), (p, p, p, p)).numpy()
+    np.testing.assert_array_equal(result, expected)
 
 
 def test_pad2d_keeps_the_dtype_and_the_worked_sizes():
@@ -48,8 +49,9 @@ def test_pad2d_rejects_bad_input(x, p, message):
         pad2d(x, p)
 
 
-@pytest.mark.parametrize("n, f, p, s, d", [(5, 3, 0, 1, 1), (5, 3, 0, 2, 1), (7, 3, 0, 3, 1),
-                                           (5, 3, 2, 2, 2), (6, 2, 1, 3, 1)])
+@pytest.mark.parametrize("n, f, p, s, d", [(5, 3, 0, 1, 1), (5, 3, 0, 2, 1),
+                                           (7, 3, 0, 3, 1), (5, 3, 2, 2, 2),
+                                           (6, 2, 1, 3, 1)])
 def test_kernel_positions_are_the_windows_torch_unfolds(n, f, p, s, d):
     starts = kernel_positions(n, f, p, s, d)
     assert len(starts) == output_size(n, f, p, s, d)
@@ -73,7 +75,10 @@ def test_the_explorer_reports_the_output_and_unread_rows(n, f, p, s, d, unread):
     texts = " ".join(t.get_text() for ax in figure.axes for t in ax.texts)
     m = output_size(n, f, p, s, d)
     assert f"output {m}x{m}" in titles
-    assert (f"{unread} input row(s)" in texts) if unread else ("never read" not in texts)
+    if unread:
+        assert f"{unread} input row(s)" in texts
+    else:
+        assert "never read" not in texts
 
 
 def test_the_explorer_flags_impossible_settings_instead_of_crashing():
@@ -82,10 +87,12 @@ def test_the_explorer_flags_impossible_settings_instead_of_crashing():
     assert "impossible" in texts
 
 
-@pytest.mark.parametrize("n, f, p, s, d", [(5, 3, 0, 1, 1), (5, 3, 1, 1, 1), (32, 5, 0, 1, 1),
-                                           (7, 3, 0, 3, 1), (8, 3, 2, 2, 2), (6, 2, 1, 3, 1)])
+@pytest.mark.parametrize("n, f, p, s, d", [(5, 3, 0, 1, 1), (5, 3, 1, 1, 1),
+                                           (32, 5, 0, 1, 1), (7, 3, 0, 3, 1),
+                                           (8, 3, 2, 2, 2), (6, 2, 1, 3, 1)])
 def test_pixel_usage_counts_what_torch_unfold_reads(n, f, p, s, d):
-    # Number every pixel, unfold the (padded) image into kernel windows, count each number.
+    # Number every pixel, unfold the (padded) image into kernel windows, count each
+    # number.
     labels = torch.arange(1, n * n + 1, dtype=torch.float64).reshape(1, 1, n, n)
     windows = F.unfold(labels, f, dilation=d, padding=p, stride=s)
     counts = np.bincount(windows.numpy().astype(int).ravel(), minlength=n * n + 1)[1:]
@@ -94,7 +101,7 @@ def test_pixel_usage_counts_what_torch_unfold_reads(n, f, p, s, d):
 
 def test_pixel_usage_syllabus_facts():
     usage = pixel_usage(5, 3)
-    assert usage[0, 0] == 1 and usage[2, 2] == 9  # a corner is read once, the centre 9 times
+    assert usage[0, 0] == 1 and usage[2, 2] == 9  # corner read once, centre 9 times
     assert pixel_usage(5, 3, p=1)[0, 0] == 4
 
 
@@ -116,7 +123,8 @@ def test_chapter4_worked_example_with_padding_and_stride():
     tx, tk = torch.tensor(x, dtype=torch.float64), torch.tensor(k, dtype=torch.float64)
     np.testing.assert_array_equal(conv2d(x, k)[0, 0], [[4, 3, 4], [2, 4, 3], [2, 3, 4]])
     np.testing.assert_array_equal(conv2d(x, k, stride=2)[0, 0], [[4, 4], [2, 4]])
-    np.testing.assert_array_equal(F.conv2d(tx, tk, stride=2)[0, 0].numpy(), [[4, 4], [2, 4]])
+    np.testing.assert_array_equal(F.conv2d(tx, tk, stride=2)[0, 0].numpy(),
+                                  [[4, 4], [2, 4]])
     padded = conv2d(x, k, padding=1)[0, 0]
     assert padded.shape == (5, 5)
     np.testing.assert_array_equal(padded, F.conv2d(tx, tk, padding=1)[0, 0].numpy())
@@ -130,5 +138,6 @@ def test_the_floor_leaves_the_last_column_unread():
     changed = image.copy()
     changed[..., 6] = changed[..., 6, :] = 1000
     k = WORKED_K[None, None]
-    np.testing.assert_array_equal(conv2d(image, k, stride=3), conv2d(changed, k, stride=3))
+    np.testing.assert_array_equal(conv2d(image, k, stride=3),
+                                  conv2d(changed, k, stride=3))
     assert not np.array_equal(conv2d(image, k, stride=1), conv2d(changed, k, stride=1))

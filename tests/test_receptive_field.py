@@ -15,7 +15,8 @@ def test_two_stacked_5x5_convolutions_see_9x9():
 def test_each_layer_of_a_lenet_like_stack():
     # conv 5x5, pool 2 stride 2, conv 5x5, pool 2 stride 2
     fields = receptive_fields([5, (2, 2), 5, (2, 2)])
-    assert fields == [FieldAfter(5, 1), FieldAfter(6, 2), FieldAfter(14, 2), FieldAfter(16, 4)]
+    assert fields == [FieldAfter(5, 1), FieldAfter(6, 2), FieldAfter(14, 2),
+                      FieldAfter(16, 4)]
 
 
 def test_no_layers_sees_one_pixel():
@@ -26,7 +27,7 @@ def test_no_layers_sees_one_pixel():
 @pytest.mark.parametrize("seed", range(25))
 def test_formula_matches_gradient_measurement(seed):
     rng = np.random.default_rng(seed)
-    layers = [Layer(int(rng.integers(1, 6)), int(rng.integers(1, 4)), int(rng.integers(1, 4)))
+    layers = [Layer(*(int(rng.integers(1, high)) for high in (6, 4, 4)))
               for _ in range(int(rng.integers(1, 5)))]
     assert receptive_field(layers) == empirical_receptive_field(layers)
 

@@ -10,8 +10,8 @@ from book.shapes import output_size, same_padding
 
 SETTINGS = [
     (n, f, p, s, d)
-    for n, f, p, s, d in itertools.product((1, 2, 5, 7, 12), (1, 2, 3, 5), (0, 1, 2), (1, 2, 3),
-                                           (1, 2, 3))
+    for n, f, p, s, d in itertools.product((1, 2, 5, 7, 12), (1, 2, 3, 5), (0, 1, 2),
+                                           (1, 2, 3), (1, 2, 3))
     if d * (f - 1) + 1 <= n + 2 * p
 ]
 
@@ -28,8 +28,9 @@ def test_output_size_matches_torch_conv2d(n, f, p, s, d):
     assert out.shape[2:] == (output_size(n, f, p, s, d), output_size(n + 1, f, p, s, d))
 
 
-@pytest.mark.parametrize("n, f, p, s, d", [(1, 2, 0, 1, 1), (4, 3, 0, 1, 2), (5, 7, 0, 1, 1),
-                                           (3, 3, 0, 2, 2), (2, 5, 1, 1, 1)])
+@pytest.mark.parametrize("n, f, p, s, d", [(1, 2, 0, 1, 1), (4, 3, 0, 1, 2),
+                                           (5, 7, 0, 1, 1), (3, 3, 0, 2, 2),
+                                           (2, 5, 1, 1, 1)])
 def test_output_size_rejects_what_torch_rejects(n, f, p, s, d):
     with pytest.raises(RuntimeError):
         F.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, f, f), stride=s, padding=p,
@@ -44,7 +45,8 @@ def test_syllabus_numbers():
     assert output_size(5, 3, s=1) == 3
     assert output_size(5, 3, s=2) == 2
     assert output_size(5, 3, p=1) == 5
-    assert output_size(7, 3, s=3) == 2  # 7 - 3 = 4 is not a multiple of 3: the floor drops
+    # 7 - 3 = 4 is not a multiple of 3: the floor drops
+    assert output_size(7, 3, s=3) == 2
 
 
 @pytest.mark.parametrize("args, message", [
