@@ -1,20 +1,21 @@
-"""Model simple and complex cells of the primary visual cortex, and the bars they look at.
+"""Model simple and complex cells of the visual cortex (V1), and the bars they look at.
 
-The visual field is a ``size x size`` grid of pixels with the origin at its centre, x to the
-right and y up. Orientations are in degrees, measured from the horizontal, counter-clockwise:
-0 is a horizontal bar, 90 a vertical one; they repeat every 180 degrees. A bar's *position*
-is how far its long axis lies from the centre, measured across the bar (for a vertical bar,
-to the right).
+The visual field is a ``size x size`` grid of pixels with the origin at its centre, x to
+the right and y up. Orientations are in degrees, measured from the horizontal,
+counter-clockwise: 0 is a horizontal bar, 90 a vertical one; they repeat every 180
+degrees. A bar's *position* is how far its long axis lies from the centre, measured
+across the bar (for a vertical bar, to the right).
 
 * A **simple cell** weighs the image with an oriented receptive field (an even Gabor
-  function: an excitatory stripe flanked by two inhibitory ones) and rectifies the result.
-  It responds to a bar of its preferred orientation at its own position, and little else.
-* A **complex cell** takes the maximum over simple cells of the same orientation at several
-  positions, so it keeps responding while the bar moves across its larger field. Hubel and
-  Wiesel proposed that complex cells pool simple cells; the maximum as the pooling rule is
-  Riesenhuber and Poggio's model (1999). The energy model (Adelson and Bergen, 1985), which
-  squares and adds a pair of simple cells offset by a quarter period, is the usual
-  alternative.
+  function: an excitatory stripe flanked by two inhibitory ones) and rectifies the
+  result. It responds to a bar of its preferred orientation at its own position, and
+  little else.
+* A **complex cell** takes the maximum over simple cells of the same orientation at
+  several positions, so it keeps responding while the bar moves across its larger field.
+  Hubel and Wiesel proposed that complex cells pool simple cells; the maximum as the
+  pooling rule is Riesenhuber and Poggio's model (1999). The energy model (Adelson and
+  Bergen, 1985), which squares and adds a pair of simple cells offset by a quarter
+  period, is the usual alternative.
 
 Figures built from these live in :mod:`book.vision_figures`.
 """
@@ -40,14 +41,15 @@ def _check_size(size) -> int:
 
 
 def _check_number(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+    number = (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, number) \
             or not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return float(value)
 
 
 def field_coordinates(size: int = FIELD_SIZE) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel coordinates of the visual field: (x, y), each (size, size), origin at the centre.
+    """Pixel coordinates of the visual field: (x, y), each (size, size), centred.
 
     Row 0 is the top of the field (largest y), as in an image.
     """
@@ -58,11 +60,12 @@ def field_coordinates(size: int = FIELD_SIZE) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _along_and_across(orientation: float, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates of every pixel along an orientation and across it, each (size, size)."""
+    """Coordinates of every pixel along and across an orientation, each (size, size)."""
     theta = np.deg2rad(orientation)
     x, y = field_coordinates(size)
     along = x * np.cos(theta) + y * np.sin(theta)
-    across = x * np.sin(theta) - y * np.cos(theta)  # a vertical bar's across points right
+    # Signed so that "across" points to the right for a vertical bar.
+    across = x * np.sin(theta) - y * np.cos(theta)
     return along, across
 
 
@@ -70,9 +73,10 @@ def bar_stimulus(orientation: float, position: float = 0.0, size: int = FIELD_SI
                  width: float = BAR_WIDTH) -> np.ndarray:
     """A bright bar on a dark field, crossing the whole field.
 
-    orientation: degrees from the horizontal; position: signed distance of the bar's axis from
-    the centre, across the bar, in pixels; width: in pixels.
-    -> (size, size) array in [0, 1]; edges are anti-aliased so that responses change smoothly.
+    orientation: degrees from the horizontal; position: signed distance of the bar's
+    axis from the centre, across the bar, in pixels; width: in pixels.
+    -> (size, size) array in [0, 1]; edges are anti-aliased so that responses change
+    smoothly.
     """
     orientation = _check_number("orientation", orientation)
     position = _check_number("position", position)
@@ -83,18 +87,19 @@ def bar_stimulus(orientation: float, position: float = 0.0, size: int = FIELD_SI
     return np.clip(width / 2 + 0.5 - np.abs(across - position), 0.0, 1.0)
 
 
-def gabor_receptive_field(orientation: float, position: float = 0.0, size: int = FIELD_SIZE,
-                          wavelength: float = WAVELENGTH, sigma: float = SIGMA,
-                          aspect: float = ASPECT) -> np.ndarray:
+def gabor_receptive_field(orientation: float, position: float = 0.0,
+                          size: int = FIELD_SIZE, wavelength: float = WAVELENGTH,
+                          sigma: float = SIGMA, aspect: float = ASPECT) -> np.ndarray:
     """The receptive field of a simple cell: an even Gabor function with zero mean.
 
-    Its stripes run along ``orientation``; the excitatory (positive) stripe lies at ``position``
-    across them. The envelope is a Gaussian of width ``sigma`` across the stripes and
-    ``sigma / aspect`` along them. The mean is removed (a uniform field gives no response) and
-    the result scaled to unit length.
+    Its stripes run along ``orientation``; the excitatory (positive) stripe lies at
+    ``position`` across them. The envelope is a Gaussian of width ``sigma`` across the
+    stripes and ``sigma / aspect`` along them. The mean is removed (a uniform field
+    gives no response) and the result scaled to unit length.
     -> (size, size)
     """
-    for name, value in (("wavelength", wavelength), ("sigma", sigma), ("aspect", aspect)):
+    positive = (("wavelength", wavelength), ("sigma", sigma), ("aspect", aspect))
+    for name, value in positive:
         if _check_number(name, value) <= 0:
             raise ValueError(f"{name} must be positive, got {value}")
     orientation = _check_number("orientation", orientation)
@@ -104,14 +109,16 @@ def gabor_receptive_field(orientation: float, position: float = 0.0, size: int =
     envelope = np.exp(-(across ** 2) / (2 * sigma ** 2)
                       - (along * aspect) ** 2 / (2 * sigma ** 2))
     field = envelope * np.cos(2 * np.pi * across / wavelength)
-    field -= envelope * field.sum() / envelope.sum()  # zero mean, without leaking outside
+    # Zero mean, by removing a multiple of the envelope (nothing leaks outside it).
+    field -= envelope * field.sum() / envelope.sum()
     return field / np.linalg.norm(field)
 
 
 def _as_stimuli(stimuli, size: int) -> np.ndarray:
     stimuli = np.asarray(stimuli, dtype=float)
     if stimuli.ndim < 2 or stimuli.shape[-2:] != (size, size):
-        raise ValueError(f"stimuli must have shape (..., {size}, {size}), got {stimuli.shape}")
+        raise ValueError(f"stimuli must have shape (..., {size}, {size}), "
+                         f"got {stimuli.shape}")
     return stimuli
 
 
@@ -135,8 +142,8 @@ class SimpleCell:
     def respond(self, stimuli) -> np.ndarray:
         """Firing rate for each image: rectified weighted sum, 1 for its best bar.
 
-        stimuli: (..., size, size) -> (...); the best bar is one of width BAR_WIDTH at the
-        cell's orientation and position.
+        stimuli: (..., size, size) -> (...); the best bar is one of width BAR_WIDTH at
+        the cell's orientation and position.
         """
         stimuli = _as_stimuli(stimuli, self.size)
         field = self.receptive_field
@@ -147,10 +154,11 @@ class SimpleCell:
 
 @dataclass(frozen=True)
 class ComplexCell:
-    """A model complex cell: the maximum over simple cells of one orientation (the MAX model).
+    """A model complex cell: the maximum over simple cells of one orientation (MAX).
 
-    orientation: preferred orientation of all its simple cells (degrees); positions: where
-    its simple cells sit across that orientation (pixels); size: side of the visual field.
+    orientation: preferred orientation of all its simple cells (degrees); positions:
+    where its simple cells sit across that orientation (pixels); size: side of the
+    visual field.
     """
 
     orientation: float = 90.0
@@ -177,8 +185,8 @@ class ComplexCell:
 def orientation_tuning(cell, orientations, position: float = 0.0) -> np.ndarray:
     """The cell's orientation tuning curve: its response to a bar at each orientation.
 
-    cell: a SimpleCell or ComplexCell; orientations: (N,) degrees; position: where the bars
-    lie across their own orientation. -> (N,)
+    cell: a SimpleCell or ComplexCell; orientations: (N,) degrees; position: where the
+    bars lie across their own orientation. -> (N,)
     """
     stimuli = np.stack([bar_stimulus(o, position, cell.size) for o in orientations])
     return cell.respond(stimuli)
@@ -194,12 +202,15 @@ def position_tuning(cell, positions, orientation: float) -> np.ndarray:
 
 
 def preferred_orientation(orientations, responses) -> float:
-    """The orientation at which a measured tuning curve peaks (the first, if several tie).
+    """The orientation at which a measured tuning curve peaks (the first of any ties).
 
     orientations: (N,) degrees; responses: (N,) -> a float from ``orientations``
     """
-    orientations, responses = np.asarray(orientations, float), np.asarray(responses, float)
-    if orientations.ndim != 1 or orientations.shape != responses.shape or not orientations.size:
-        raise ValueError(f"orientations and responses must be 1-D of the same nonzero length, "
-                         f"got shapes {orientations.shape} and {responses.shape}")
+    orientations = np.asarray(orientations, float)
+    responses = np.asarray(responses, float)
+    if (orientations.ndim != 1 or orientations.shape != responses.shape
+            or not orientations.size):
+        raise ValueError(f"orientations and responses must be 1-D of the same nonzero "
+                         f"length, got shapes {orientations.shape} and "
+                         f"{responses.shape}")
     return float(orientations[np.argmax(responses)])
