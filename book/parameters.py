@@ -1,4 +1,4 @@
-"""How many parameters does a layer have? Fully connected, locally connected, convolutional.
+"""How many parameters a layer has: fully connected, locally connected, convolutional.
 
 Counts follow PyTorch: a weight for every connection, plus one bias per output unit
 (fully connected, locally connected) or per filter (convolutional) when ``bias=True``.
@@ -23,7 +23,8 @@ def _kernel_area(kernel_size) -> int:
     """k*k for an int k, kh*kw for a pair (kh, kw)."""
     if isinstance(kernel_size, (tuple, list)):
         if len(kernel_size) != 2:
-            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), got {kernel_size!r}")
+            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), "
+                             f"got {kernel_size!r}")
         return (_positive_int("kernel height", kernel_size[0])
                 * _positive_int("kernel width", kernel_size[1]))
     return _positive_int("kernel_size", kernel_size) ** 2
@@ -32,7 +33,8 @@ def _kernel_area(kernel_size) -> int:
 def dense_parameters(n_in: int, n_out: int, bias: bool = True) -> int:
     """Parameters of one fully connected layer ``y = W x + b``.
 
-    n_in inputs, n_out outputs -> n_in * n_out weights (+ n_out biases); as ``torch.nn.Linear``.
+    n_in inputs, n_out outputs -> n_in * n_out weights (+ n_out biases), as in
+    ``torch.nn.Linear``.
     """
     n_in, n_out = _positive_int("n_in", n_in), _positive_int("n_out", n_out)
     return n_in * n_out + (n_out if bias else 0)
@@ -41,13 +43,15 @@ def dense_parameters(n_in: int, n_out: int, bias: bool = True) -> int:
 def fully_connected_parameters(layer_sizes, bias: bool = True) -> int:
     """Parameters of a stack of fully connected layers.
 
-    layer_sizes: [n_inputs, n_hidden_1, ..., n_outputs], at least two sizes; e.g. a 640x480
-    image into layers of 100, 100 and 2 units is ``[640 * 480, 100, 100, 2]``.
+    layer_sizes: [n_inputs, n_hidden_1, ..., n_outputs], at least two sizes; e.g. a
+    640x480 image into layers of 100, 100 and 2 units is ``[640 * 480, 100, 100, 2]``.
     """
     sizes = list(layer_sizes)
     if len(sizes) < 2:
-        raise ValueError(f"layer_sizes needs the input size and at least one layer, got {sizes}")
-    return sum(dense_parameters(n_in, n_out, bias) for n_in, n_out in zip(sizes, sizes[1:]))
+        raise ValueError(f"layer_sizes needs the input size and at least one layer, "
+                         f"got {sizes}")
+    return sum(dense_parameters(n_in, n_out, bias)
+               for n_in, n_out in zip(sizes, sizes[1:]))
 
 
 def filter_parameters(kernel_size, in_channels: int = 1, bias: bool = True) -> int:
@@ -56,14 +60,15 @@ def filter_parameters(kernel_size, in_channels: int = 1, bias: bool = True) -> i
     kernel_size: k or (kh, kw); a k x k x in_channels filter has k*k*in_channels weights
     (+ 1 bias), e.g. 5*5*3 + 1 = 76.
     """
-    return _kernel_area(kernel_size) * _positive_int("in_channels", in_channels) + int(bias)
+    depth = _positive_int("in_channels", in_channels)
+    return _kernel_area(kernel_size) * depth + int(bias)
 
 
 def conv2d_parameters(in_channels: int, out_channels: int, kernel_size,
                       bias: bool = True) -> int:
-    """Parameters of a convolutional layer: a bank of out_channels filters, as ``nn.Conv2d``.
+    """Parameters of a convolutional layer, a bank of out_channels filters (nn.Conv2d).
 
-    The count does not depend on the image size: every filter is shared by all positions.
+    The count does not depend on the image size: all positions share every filter.
     """
     return _positive_int("out_channels", out_channels) * filter_parameters(
         kernel_size, in_channels, bias)
@@ -72,13 +77,14 @@ def conv2d_parameters(in_channels: int, out_channels: int, kernel_size,
 def locally_connected_parameters(out_height: int, out_width: int, kernel_size,
                                  in_channels: int = 1, out_channels: int = 1,
                                  bias: bool = False) -> int:
-    """Parameters of a locally connected layer: a convolution whose filters are NOT shared.
+    """Parameters of a locally connected layer: a convolution with NO shared filters.
 
     Every one of the out_height x out_width x out_channels output units has its own
     kernel_size window of weights over all in_channels (+ its own bias when ``bias``),
     e.g. 200x200 units with 10x10 windows: 40,000 * 100 = 4,000,000 weights.
     """
-    positions = _positive_int("out_height", out_height) * _positive_int("out_width", out_width)
+    positions = (_positive_int("out_height", out_height)
+                 * _positive_int("out_width", out_width))
     return positions * conv2d_parameters(in_channels, out_channels, kernel_size, bias)
 
 
@@ -91,19 +97,19 @@ LAYER_STYLES = {
 
 def layer_parameter_counts(side: int, kernel_size: int = 10, filters: int = 1,
                            bias: bool = False) -> dict[str, int]:
-    """Parameters of one layer mapping a side x side grayscale image to side x side units.
+    """Parameters of one layer from a side x side grayscale image to side x side units.
 
-    Returns {"fully connected": ..., "locally connected": ..., "convolutional": ...} with
-    ``filters`` output maps and kernel_size x kernel_size windows: weights only, as chapter 2
-    counts them (side**4, kernel_size**2 * side**2 and kernel_size**2 for one map), plus the
-    biases when ``bias``.
+    Returns {"fully connected": ..., "locally connected": ..., "convolutional": ...}
+    with ``filters`` output maps and kernel_size x kernel_size windows: weights only, as
+    chapter 2 counts them (side**4, kernel_size**2 * side**2 and kernel_size**2 for one
+    map), plus the biases when ``bias``.
     """
     side = _positive_int("side", side)
     units = side * side * filters
     return {
         "fully connected": dense_parameters(side * side, units, bias),
-        "locally connected": locally_connected_parameters(side, side, kernel_size,
-                                                          out_channels=filters, bias=bias),
+        "locally connected": locally_connected_parameters(
+            side, side, kernel_size, out_channels=filters, bias=bias),
         "convolutional": conv2d_parameters(1, filters, kernel_size, bias),
     }
 
@@ -111,10 +117,11 @@ def layer_parameter_counts(side: int, kernel_size: int = 10, filters: int = 1,
 def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
                           kernel_size: int = 10, mark_side: int = 200,
                           bias: bool = False) -> Figure:
-    """Log-log plot: weights of one layer against the image side, for the three layer kinds.
+    """Log-log plot: weights of one layer against the image side, for three layer kinds.
 
     sides: image sides n (images are n x n, grayscale, into n x n units); the counts at
-    ``mark_side`` are written next to the curves; ``bias`` adds the biases to every count.
+    ``mark_side`` are written next to the curves; ``bias`` adds the biases to each
+    count.
     """
     sides = [_positive_int("side", s) for s in sides]
     counts = [layer_parameter_counts(s, kernel_size, bias=bias) for s in sides]
@@ -142,10 +149,11 @@ def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
 
 
 def draw_connections_3x3() -> Figure:
-    """The 3x3-input worked example: 9 inputs to 4 outputs, fully connected vs convolutional.
+    """The 3x3-input example: 9 inputs to 4 outputs, fully connected vs convolutional.
 
-    Left: all 36 connections, each its own weight (grey). Right: the 16 connections of a 2x2
-    filter sliding over the 3x3 input, coloured by which of the 4 shared weights they use.
+    Left: all 36 connections, each its own weight (grey). Right: the 16 connections of a
+    2x2 filter sliding over the 3x3 input, coloured by which of the 4 shared weights
+    they use.
     """
     figure = Figure(figsize=(7, 3.2))
     axes = figure.subplots(1, 2)
@@ -157,9 +165,11 @@ def draw_connections_3x3() -> Figure:
         ax.scatter(*in_xy.T, s=140, color="white", edgecolor="black", zorder=3)
         ax.scatter(*out_xy.T, s=140, color="#dddddd", edgecolor="black", zorder=3)
         for i, (x, y) in enumerate(in_xy):
-            ax.text(x - 0.18, y, f"$x_{{{i // 3}{i % 3}}}$", ha="right", va="center", fontsize=8)
+            ax.text(x - 0.18, y, f"$x_{{{i // 3}{i % 3}}}$", ha="right", va="center",
+                    fontsize=8)
         for j, (x, y) in enumerate(out_xy):
-            ax.text(x + 0.18, y, f"$y_{{{j // 2}{j % 2}}}$", ha="left", va="center", fontsize=8)
+            ax.text(x + 0.18, y, f"$y_{{{j // 2}{j % 2}}}$", ha="left", va="center",
+                    fontsize=8)
         ax.set_xlim(-0.8, 2.8)
         ax.set_ylim(-2.6, 2.6)
         ax.axis("off")
@@ -189,11 +199,11 @@ def draw_connections_3x3() -> Figure:
 
 def plot_fit_capacity(degrees=(1, 3, 12), n_train: int = 14, noise: float = 0.25,
                       seed: int = 0) -> Figure:
-    """Under-, well- and overfitting: polynomials of growing degree fitted to noisy points.
+    """Under-, well- and overfitting: polynomials of growing degree fit noisy points.
 
-    The data are ``sin(2*pi*x)`` plus Gaussian noise at n_train points in [0, 1]; each panel
-    fits a polynomial of one degree (degree + 1 parameters) by least squares and reports the
-    mean squared error on the training points and on 200 fresh test points.
+    The data are ``sin(2*pi*x)`` plus Gaussian noise at n_train points in [0, 1]; each
+    panel fits a polynomial of one degree (degree + 1 parameters) by least squares and
+    reports the mean squared error on the training points and on 200 fresh test points.
     """
     rng = np.random.default_rng(seed)
     x_train = np.sort(rng.uniform(0, 1, n_train))
@@ -208,14 +218,15 @@ def plot_fit_capacity(degrees=(1, 3, 12), n_train: int = 14, noise: float = 0.25
         fit = np.polynomial.Polynomial.fit(x_train, y_train, degree)
         train_error = np.mean((fit(x_train) - y_train) ** 2)
         test_error = np.mean((fit(x_test) - y_test) ** 2)
-        ax.plot(grid, np.sin(2 * np.pi * grid), color="#999999", linestyle="--", linewidth=1)
+        ax.plot(grid, np.sin(2 * np.pi * grid), color="#999999", linestyle="--",
+                linewidth=1)
         ax.plot(grid, fit(grid), color="#1f77b4", linewidth=1.6)
         ax.scatter(x_train, y_train, s=14, color="black", zorder=3)
         ax.set_ylim(-2, 2)
         ax.set_xticks([])
         ax.set_title(f"degree {degree} ({degree + 1} parameters): {name}", fontsize=8.5)
-        ax.text(0.03, 0.04, f"train error {train_error:.3f}\ntest error {test_error:.3g}",
-                transform=ax.transAxes, fontsize=8, va="bottom")
+        errors = f"train error {train_error:.3f}\ntest error {test_error:.3g}"
+        ax.text(0.03, 0.04, errors, transform=ax.transAxes, fontsize=8, va="bottom")
     axes[0].set_yticks([-1, 0, 1])
     figure.tight_layout()
     return figure
