@@ -1,4 +1,4 @@
-"""Model simple and complex cells (book.vision) and the chapter 1 figures (book.vision_figures)."""
+"""Model simple and complex cells (book.vision) and chapter 1's figures."""
 
 import numpy as np
 import pytest
@@ -30,22 +30,22 @@ def test_horizontal_bar_lights_the_centre_rows():
 
 def test_position_moves_a_vertical_bar_to_the_right():
     for shift in (1, 3, -4):
-        np.testing.assert_allclose(bar_stimulus(90, shift), np.roll(bar_stimulus(90, 0), shift,
-                                                                     axis=1), atol=1e-12)
+        moved = np.roll(bar_stimulus(90, 0), shift, axis=1)
+        np.testing.assert_allclose(bar_stimulus(90, shift), moved, atol=1e-12)
 
 
 def test_orientation_repeats_every_180_degrees():
     for orientation in (0, 30, 75, 120):
-        np.testing.assert_allclose(bar_stimulus(orientation), bar_stimulus(orientation + 180),
-                                   atol=1e-12)
+        np.testing.assert_allclose(bar_stimulus(orientation),
+                                   bar_stimulus(orientation + 180), atol=1e-12)
 
 
 def test_receptive_field_is_zero_mean_unit_length_and_rotates():
     field = gabor_receptive_field(90)
     assert abs(field.sum()) < 1e-9
     assert np.linalg.norm(field) == pytest.approx(1.0)
-    np.testing.assert_allclose(np.rot90(gabor_receptive_field(90)), gabor_receptive_field(0),
-                               atol=1e-12)
+    np.testing.assert_allclose(np.rot90(gabor_receptive_field(90)),
+                               gabor_receptive_field(0), atol=1e-12)
     # Excitatory centre, inhibitory flanks, for a vertical preference.
     assert field[CENTRE, CENTRE] > 0 and field[CENTRE, CENTRE + 4] < 0
 
@@ -55,10 +55,12 @@ def test_simple_cell_response_is_a_rectified_weighted_sum():
     rng = np.random.default_rng(0)
     images = rng.uniform(0, 1, (5, FIELD_SIZE, FIELD_SIZE))
     best = np.sum(cell.receptive_field * bar_stimulus(60, 2))
-    expected = [max(np.sum(cell.receptive_field * image) / best, 0.0) for image in images]
+    expected = [max(np.sum(cell.receptive_field * image) / best, 0.0)
+                for image in images]
     np.testing.assert_allclose(cell.respond(images), expected)
     assert cell.respond(bar_stimulus(60, 2)) == pytest.approx(1.0)
-    assert cell.respond(np.ones((FIELD_SIZE, FIELD_SIZE))) == pytest.approx(0.0, abs=1e-9)
+    uniform = np.ones((FIELD_SIZE, FIELD_SIZE))
+    assert cell.respond(uniform) == pytest.approx(0.0, abs=1e-9)
 
 
 @pytest.mark.parametrize("preferred", [0, 30, 60, 90, 120, 150])
@@ -78,8 +80,10 @@ def test_tuning_curve_falls_off_symmetrically():
 
 def test_complex_cell_is_the_max_over_its_simple_cells():
     cell = ComplexCell(45, positions=(-3, 0, 5))
-    stimuli = np.stack([bar_stimulus(o, p) for o in (30, 45, 60) for p in (-4, 0, 2, 5)])
-    by_hand = [max(float(SimpleCell(45, p).respond(s)) for p in (-3, 0, 5)) for s in stimuli]
+    stimuli = np.stack([bar_stimulus(o, p)
+                        for o in (30, 45, 60) for p in (-4, 0, 2, 5)])
+    by_hand = [max(float(SimpleCell(45, p).respond(s)) for p in (-3, 0, 5))
+               for s in stimuli]
     np.testing.assert_allclose(cell.respond(stimuli), by_hand)
 
 
@@ -124,16 +128,18 @@ def test_bad_input_raises_value_error(call):
 def test_correlate_and_max_pool_agree_with_torch():
     rng = np.random.default_rng(1)
     image, kernel = rng.standard_normal((12, 10)), rng.standard_normal((3, 3))
-    expected = torch.nn.functional.conv2d(torch.tensor(image)[None, None],
-                                          torch.tensor(kernel)[None, None])[0, 0].numpy()
+    expected = torch.nn.functional.conv2d(
+        torch.tensor(image)[None, None], torch.tensor(kernel)[None, None])[0, 0].numpy()
     np.testing.assert_allclose(vision_figures._correlate_valid(image, kernel), expected)
     pooled = torch.nn.functional.max_pool2d(torch.tensor(image)[None, None], 3, 2)[0, 0]
     np.testing.assert_allclose(vision_figures._max_pool(image, 3, 2), pooled.numpy())
 
 
-@pytest.mark.parametrize("orientation,position", [(0, -12), (90, 0), (165, 12), (45, 3)])
+@pytest.mark.parametrize("orientation,position",
+                         [(0, -12), (90, 0), (165, 12), (45, 3)])
 def test_simulator_frames_show_the_cells_responses(orientation, position):
-    figure = vision_figures.draw_cell_simulator(orientation=orientation, position=position)
+    figure = vision_figures.draw_cell_simulator(orientation=orientation,
+                                                position=position)
     assert isinstance(figure, Figure)
     texts = " ".join(t.get_text() for t in figure.texts)
     bar = bar_stimulus(orientation, position)
@@ -142,8 +148,10 @@ def test_simulator_frames_show_the_cells_responses(orientation, position):
 
 
 def test_static_figures_are_figures():
-    for draw in (vision_figures.draw_receptive_fields, vision_figures.draw_featural_hierarchy,
-                 vision_figures.draw_neocognitron_cascade, vision_figures.draw_timeline):
+    for draw in (vision_figures.draw_receptive_fields,
+                 vision_figures.draw_featural_hierarchy,
+                 vision_figures.draw_neocognitron_cascade,
+                 vision_figures.draw_timeline):
         figure = draw()
         assert isinstance(figure, Figure) and figure.axes
 
