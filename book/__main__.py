@@ -8,8 +8,13 @@
 """
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
+
+# What the commands import beyond the reader's package: the extra
+# cnn-textbook[instructor] (tests/test_packaging.py checks that the two agree).
+INSTRUCTOR_MODULES = ("nbformat", "nbclient", "ipykernel", "markdown_it", "yaml")
 
 
 def main(argv=None) -> int:
@@ -43,6 +48,13 @@ def main(argv=None) -> int:
     export.add_argument("assignment", help="a solution notebook's name or path")
     export.add_argument("--out", type=Path, required=True, help="folder for the master notebook")
     args = parser.parse_args(argv)
+    missing = [name for name in INSTRUCTOR_MODULES
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"error: `python -m book {args.command}` needs the instructor tools "
+              f"({', '.join(missing)} missing): "
+              'pip install "cnn-textbook[instructor]"', file=sys.stderr)
+        return 1
 
     if args.command == "exercises":
         from book.exercises import ExerciseFormatError, generate

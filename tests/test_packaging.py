@@ -126,29 +126,60 @@ def test_reader_module_uses_no_tooling_module(path):
     assert not used, f"book.{path.stem} imports {sorted(used)}"
 
 
+# Runs the code in argv[2] (the rest of argv as sys.argv) as if the modules named in
+# argv[1] were not installed.
 BLOCKER = """
-import importlib.abc, sys
-blocked = set(sys.argv[1].split())
-class Block(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in blocked:
-            raise ModuleNotFoundError(f"No module named {name!r} (instructor extra)")
-sys.meta_path.insert(0, Block())
-import book
-for module in sys.argv[2].split():
-    __import__("book." + module)
+import importlib.machinery, sys
+hidden = set(sys.argv[1].split())
+class PathFinder(importlib.machinery.PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.split(".")[0] in hidden:
+            return None
+        return super().find_spec(name, path, target)
+sys.meta_path = [PathFinder if finder is importlib.machinery.PathFinder else finder
+                 for finder in sys.meta_path]
+code, sys.argv = sys.argv[2], sys.argv[3:]
+exec(code)
 """
 
 
-def test_reader_modules_import_without_the_instructor_extra():
+def instructor_only_distributions():
     reader = {normalise(r.name) for r in reader_requirements()}
-    extra = {normalise(r.name) for r in extra_requirements("instructor")} - reader
-    blocked = SITE_BUILD_ONLY | {
-        module for module, dists in packages_distributions().items()
-        if {normalise(d) for d in dists} & extra}
+    return {normalise(r.name) for r in extra_requirements("instructor")} - reader
+
+
+def instructor_only_modules():
+    """Top-level modules that only the [instructor] extra provides."""
+    extra = instructor_only_distributions()
+    return {module for module, dists in packages_distributions().items()
+            if {normalise(d) for d in dists} & extra}
+
+
+def run_without(modules, code, *args):
+    command = [sys.executable, "-c", BLOCKER, " ".join(modules), code, *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+
+def test_reader_modules_import_without_the_instructor_extra():
+    blocked = instructor_only_modules() | SITE_BUILD_ONLY
     assert {"nbformat", "nbclient", "yaml", "markdown_it"} <= blocked
-    modules = " ".join(p.stem for p in book_modules(tooling=False)
-                       if p.stem != "__init__")
-    result = subprocess.run([sys.executable, "-c", BLOCKER, " ".join(blocked), modules],
-                            capture_output=True, text=True, cwd=ROOT)
+    modules = [p.stem for p in book_modules(tooling=False) if p.stem != "__init__"]
+    code = "import book\nfor m in sys.argv: __import__('book.' + m)"
+    result = run_without(blocked, code, *modules)
     assert result.returncode == 0, result.stderr.strip().splitlines()[-1]
+
+
+def test_the_tools_name_the_extra_they_need():
+    from book.__main__ import INSTRUCTOR_MODULES
+
+    providers = packages_distributions()
+    checked = {normalise(d) for m in INSTRUCTOR_MODULES for d in providers.get(m, [])}
+    assert checked == instructor_only_distributions(), "one module per extra package"
+    code = "from book.__main__ import main\nsys.exit(main(sys.argv))"
+    result = run_without(instructor_only_modules(), code, "exercises")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: `python -m book exercises` needs the instructor tools (nbformat, "
+        'nbclient, ipykernel, markdown_it, yaml missing): '
+        'pip install "cnn-textbook[instructor]"')
