@@ -146,9 +146,9 @@ def marker_problems(notebook, glued: dict[str, str]) -> list[str]:
             if name not in glued:
                 problems.append(f"{where}: no value was glued under that name")
             elif not ends_with_text(before, glued[name]):
-                line = before.splitlines()[-1] if before.strip() else before
-                problems.append(f"{where}: the prose says {line[-40:]!r} but the code "
-                                f"glued {glued[name]!r}")
+                said = MARKER.split(before)[-1].splitlines()[-1:] or [""]
+                problems.append(f"{where}: the prose says {said[0][-40:]!r} but the "
+                                f"code glued {glued[name]!r}")
     for name in sorted(set(glued) - quoted):
         problems.append(f"glue:{name} ({glued[name]!r}) is glued but never quoted")
     return problems
