@@ -163,3 +163,5 @@ def test_overfitting_picture_shows_overfitting():
         errors.append((train, test))
     assert errors[2][0] < errors[1][0] < errors[0][0]
     assert errors[1][1] < errors[0][1] and errors[1][1] < errors[2][1]
+    # Chapter 2: the degree-12 fit's test error is "by far the largest".
+    assert errors[2][1] > 10 * errors[0][1]
