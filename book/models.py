@@ -1,16 +1,18 @@
-"""LeNet-5 and the networks that followed it, as PyTorch models, plus a shape/parameter table.
+"""LeNet-5 and the networks that followed it, as PyTorch models, and a shape table.
 
 ``lenet5()`` is LeNet-5 as the course presents it (tanh, average pooling, C5 a 5x5
-convolution, 28x28 inputs padded by 2: 61,706 parameters); ``lenet5("relu", "max")`` is the
-modern variant. ``alexnet()`` and ``vgg16()`` are the ImageNet networks of the case studies.
-Every model is an ``nn.Sequential`` with named layers, so :func:`layer_table` can walk it.
+convolution, 28x28 inputs padded by 2: 61,706 parameters); ``lenet5("relu", "max")`` is
+the modern variant. ``alexnet()`` and ``vgg16()`` are the ImageNet networks of the case
+studies. Every model is an ``nn.Sequential`` with named layers, so :func:`layer_table`
+can walk it.
 
-What the 1998 network did differently (LeCun et al., Proceedings of the IEEE 1998): inputs of
-32x32 instead of 28x28 padded by 2; the squashing function 1.7159 tanh(2x/3)
-(:class:`ScaledTanh`, available as ``lenet5("scaled_tanh")``); subsampling layers S2 and S4
-with a trainable coefficient and bias per map instead of a plain average; C3 connected to only
-some of S2's maps (a fixed connection table, 1,516 parameters instead of 2,416); and an output
-layer of Euclidean radial basis function units with fixed weights instead of a linear layer
+What the 1998 network did differently (LeCun et al., Proceedings of the IEEE 1998):
+inputs of 32x32 instead of 28x28 padded by 2; the squashing function 1.7159 tanh(2x/3)
+(:class:`ScaledTanh`, available as ``lenet5("scaled_tanh")``); subsampling layers S2
+and S4 with a trainable coefficient and bias per map instead of a plain average; C3
+connected to only some of S2's maps (a fixed connection table, 1,516 parameters instead
+of 2,416); and an output layer of Euclidean radial basis function units with fixed
+weights (7x12 bitmaps of the characters, hence F6's 84 units) instead of a linear layer
 and softmax. Those last three are not reproduced here.
 """
 
@@ -51,12 +53,14 @@ def lenet5(activation: str = "tanh", pooling: str = "avg") -> nn.Sequential:
     pooling: "avg" (the course) or "max" (modern).
     """
     if activation not in LENET_ACTIVATIONS:
-        raise ValueError(f"activation must be one of {LENET_ACTIVATIONS}, got {activation!r}")
+        raise ValueError(f"activation must be one of {LENET_ACTIVATIONS}, "
+                         f"got {activation!r}")
     if pooling not in LENET_POOLINGS:
         raise ValueError(f"pooling must be one of {LENET_POOLINGS}, got {pooling!r}")
     pool = nn.AvgPool2d if pooling == "avg" else nn.MaxPool2d
     return nn.Sequential(OrderedDict([
-        ("C1", nn.Conv2d(1, 6, kernel_size=5, padding=2)), ("C1_act", _activation(activation)),
+        ("C1", nn.Conv2d(1, 6, kernel_size=5, padding=2)),
+        ("C1_act", _activation(activation)),
         ("S2", pool(kernel_size=2, stride=2)),
         ("C3", nn.Conv2d(6, 16, kernel_size=5)), ("C3_act", _activation(activation)),
         ("S4", pool(kernel_size=2, stride=2)),
@@ -73,7 +77,8 @@ def alexnet(num_classes: int = 1000, grouped: bool = False) -> nn.Sequential:
     Conv-1 96 kernels 11x11 stride 4 -> 55x55; 3x3 max pooling stride 2 -> 27x27;
     Conv-2 256 5x5 padding 2; pool -> 13x13; Conv-3 384, Conv-4 384, Conv-5 256 (3x3,
     padding 1); pool -> 6x6; FC-1 9216 -> 4096, FC-2 4096 -> 4096, FC-3 4096 -> classes.
-    Local response normalisation follows Conv-1 and Conv-2, dropout precedes FC-1 and FC-2.
+    Local response normalisation follows Conv-1 and Conv-2, dropout precedes FC-1 and
+    FC-2.
     The paper states 224x224 inputs, but only 227 gives its 55x55 maps after Conv-1.
     grouped: as trained on two GPUs, Conv-2, Conv-4 and Conv-5 see only the half of the
     previous layer's maps on their own GPU (groups=2; Conv-3 and the FC layers see all);
@@ -84,16 +89,21 @@ def alexnet(num_classes: int = 1000, grouped: bool = False) -> nn.Sequential:
         ("conv1", nn.Conv2d(3, 96, kernel_size=11, stride=4)), ("relu1", nn.ReLU()),
         ("norm1", nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)),
         ("pool1", nn.MaxPool2d(kernel_size=3, stride=2)),
-        ("conv2", nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=groups)), ("relu2", nn.ReLU()),
+        ("conv2", nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=groups)),
+        ("relu2", nn.ReLU()),
         ("norm2", nn.LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2.0)),
         ("pool2", nn.MaxPool2d(kernel_size=3, stride=2)),
         ("conv3", nn.Conv2d(256, 384, kernel_size=3, padding=1)), ("relu3", nn.ReLU()),
-        ("conv4", nn.Conv2d(384, 384, kernel_size=3, padding=1, groups=groups)), ("relu4", nn.ReLU()),
-        ("conv5", nn.Conv2d(384, 256, kernel_size=3, padding=1, groups=groups)), ("relu5", nn.ReLU()),
+        ("conv4", nn.Conv2d(384, 384, kernel_size=3, padding=1, groups=groups)),
+        ("relu4", nn.ReLU()),
+        ("conv5", nn.Conv2d(384, 256, kernel_size=3, padding=1, groups=groups)),
+        ("relu5", nn.ReLU()),
         ("pool5", nn.MaxPool2d(kernel_size=3, stride=2)),
         ("flatten", nn.Flatten()),
-        ("drop1", nn.Dropout(0.5)), ("fc1", nn.Linear(256 * 6 * 6, 4096)), ("relu6", nn.ReLU()),
-        ("drop2", nn.Dropout(0.5)), ("fc2", nn.Linear(4096, 4096)), ("relu7", nn.ReLU()),
+        ("drop1", nn.Dropout(0.5)), ("fc1", nn.Linear(256 * 6 * 6, 4096)),
+        ("relu6", nn.ReLU()),
+        ("drop2", nn.Dropout(0.5)), ("fc2", nn.Linear(4096, 4096)),
+        ("relu7", nn.ReLU()),
         ("fc3", nn.Linear(4096, num_classes)),
     ]))
 
@@ -104,15 +114,16 @@ VGG16_BLOCKS = ((64, 64), (128, 128), (256, 256, 256), (512, 512, 512), (512, 51
 def vgg16(num_classes: int = 1000) -> nn.Sequential:
     """VGG-16: x: (N, 3, 224, 224) -> scores (N, num_classes).
 
-    Five blocks of 3x3 convolutions (stride 1, padding 1, ReLU) with 64, 128, 256, 512, 512
-    filters, each block ending in 2x2 max pooling (stride 2): 224 -> 7; then three fully
-    connected layers 25088 -> 4096 -> 4096 -> classes, with dropout.
+    Five blocks of 3x3 convolutions (stride 1, padding 1, ReLU) with 64, 128, 256, 512,
+    512 filters, each block ending in 2x2 max pooling (stride 2): 224 -> 7; then three
+    fully connected layers 25088 -> 4096 -> 4096 -> classes, with dropout.
     """
     layers = OrderedDict()
     channels = 3
     for block, widths in enumerate(VGG16_BLOCKS, start=1):
         for index, width in enumerate(widths, start=1):
-            layers[f"conv{block}_{index}"] = nn.Conv2d(channels, width, kernel_size=3, padding=1)
+            layers[f"conv{block}_{index}"] = nn.Conv2d(channels, width, kernel_size=3,
+                                                       padding=1)
             layers[f"relu{block}_{index}"] = nn.ReLU()
             channels = width
         layers[f"pool{block}"] = nn.MaxPool2d(kernel_size=2, stride=2)
@@ -134,16 +145,18 @@ def parameter_count(model: nn.Module) -> int:
 
 def layer_table(model: nn.Sequential, input_shape: tuple[int, ...],
                 skip_parameterless: bool = False) -> list[tuple[str, str, tuple, int]]:
-    """Run a zero input through ``model`` layer by layer and record what each layer makes.
+    """Run a zero input through ``model`` layer by layer; record what each layer makes.
 
     model: an ``nn.Sequential``; input_shape: one example's shape, e.g. (1, 28, 28).
-    Returns rows (layer name, layer type, output shape without the batch axis, parameters).
+    Returns rows (layer name, layer type, output shape without the batch axis,
+    parameters).
     skip_parameterless: leave out layers without parameters (activations, dropout, ...)
     except pooling. Build big models under ``torch.device("meta")`` to get the table
     without allocating their weights.
     """
     if not isinstance(model, nn.Sequential):
-        raise ValueError(f"layer_table walks an nn.Sequential, got {type(model).__name__}")
+        raise ValueError("layer_table walks an nn.Sequential, got "
+                         f"{type(model).__name__}")
     device = next(model.parameters()).device
     x = torch.zeros((1, *input_shape), device=device)
     rows = []
@@ -152,8 +165,9 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...],
             try:
                 x = layer(x)
             except RuntimeError as error:
-                raise ValueError(f"layer {name} ({type(layer).__name__}) cannot take an input "
-                                 f"of shape {tuple(x.shape[1:])}: {error}") from None
+                kind, shape = type(layer).__name__, tuple(x.shape[1:])
+                raise ValueError(f"layer {name} ({kind}) cannot take an input of shape "
+                                 f"{shape}: {error}") from None
             count = parameter_count(layer)
             is_pool = isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d))
             if skip_parameterless and count == 0 and not is_pool:

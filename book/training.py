@@ -1,8 +1,8 @@
-"""Training a classifier, written out: the loop of chapter 6 and the plots that watch it.
+"""Training a classifier, written out: chapter 6's loop and the plots that watch it.
 
-The loop is a plain function, not a framework: shuffle, then for every mini-batch a forward
-pass, the cross-entropy loss, a backward pass and an update; after every epoch the loss and
-accuracy on the training and validation data go into a :class:`History`.
+The loop is a plain function, not a framework: shuffle, then for every mini-batch a
+forward pass, the cross-entropy loss, a backward pass and an update; after every epoch
+the loss and accuracy on the training and validation data go into a :class:`History`.
 
 The module also shows where the gradient of a *shared* weight comes from: a convolution
 kernel is used at every position of its input, and its gradient is the sum of the
@@ -22,10 +22,12 @@ from torch import nn
 
 
 def pick_device() -> torch.device:
-    """A CUDA GPU when there is one (Colab with a GPU runtime), else Apple's MPS, else the CPU."""
+    """A CUDA GPU when there is one (Colab with a GPU runtime), else Apple's MPS, else
+    the CPU."""
     if torch.cuda.is_available():
         return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
 
@@ -39,11 +41,11 @@ def images_to_tensor(images: np.ndarray) -> torch.Tensor:
 
 
 def standardize(x_train: torch.Tensor, *others: torch.Tensor) -> list[torch.Tensor]:
-    """Shift and scale pixels to mean 0 and standard deviation 1, using the training data.
+    """Shift and scale pixels to mean 0 and standard deviation 1, by the training data.
 
-    x_train: (N, C, H, W); others: more tensors (validation, test) scaled with the *training*
-    mean and standard deviation, so no information leaks from them. Returns the list
-    [x_train, *others] standardized.
+    x_train: (N, C, H, W); others: more tensors (validation, test) scaled with the
+    *training* mean and standard deviation, so no information leaks from them. Returns
+    the list [x_train, *others] standardized.
     """
     mean, std = x_train.mean(), x_train.std()
     return [(x - mean) / std for x in (x_train, *others)]
@@ -53,7 +55,8 @@ def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0
                      seed: int = 0):
     """Hold out a random ``fraction`` of the training data for validation.
 
-    images: (N, ...), labels: (N,) -> (train_images, train_labels, val_images, val_labels).
+    images: (N, ...), labels: (N,)
+    -> (train_images, train_labels, val_images, val_labels).
     """
     if not 0 < fraction < 1:
         raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
@@ -67,10 +70,10 @@ def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0
 
 @dataclass
 class History:
-    """Per-epoch measurements of one training run (lists of floats, one entry per epoch).
+    """Per-epoch measurements of one training run (lists of floats, one per epoch).
 
-    train_loss/train_accuracy: averages over the epoch's mini-batches, measured while the
-    weights were still changing; val_loss/val_accuracy: measured after the epoch;
+    train_loss/train_accuracy: averages over the epoch's mini-batches, measured while
+    the weights were still changing; val_loss/val_accuracy: measured after the epoch;
     seconds: cumulative training time (without the validation passes).
     """
 
@@ -93,7 +96,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
     model.eval()
     total_loss, correct = 0.0, 0
     for start in range(0, len(y), batch_size):
-        xb, yb = x[start:start + batch_size].to(device), y[start:start + batch_size].to(device)
+        batch = slice(start, start + batch_size)
+        xb, yb = x[batch].to(device), y[batch].to(device)
         scores = model(xb)
         total_loss += F.cross_entropy(scores, yb, reduction="sum").item()
         correct += (scores.argmax(dim=1) == yb).sum().item()
@@ -102,7 +106,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Predicted classes (N,) for inputs x: (N, C, H, W): inference is only a forward pass."""
+    """Predicted classes (N,) for x: (N, C, H, W): inference is only a forward pass."""
     device = next(model.parameters()).device
     model.eval()
     return torch.cat([model(x[s:s + batch_size].to(device)).argmax(dim=1).cpu()
@@ -116,8 +120,9 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
           device: torch.device | None = None, progress: bool = True) -> History:
     """Train ``model`` with mini-batch SGD or Adam on the cross-entropy loss.
 
-    x_train: (N, C, H, W) float, y_train: (N,) int64 class indices; x_val, y_val likewise,
-    or both None to skip validation (the history's val_loss and val_accuracy stay empty).
+    x_train: (N, C, H, W) float, y_train: (N,) int64 class indices; x_val, y_val
+    likewise, or both None to skip validation (the history's val_loss and val_accuracy
+    stay empty).
     optimizer: "adam" or "sgd" (plain SGD with learning rate ``lr``).
     seed fixes the order of the mini-batches (seed the model's initialisation yourself,
     with ``torch.manual_seed``, before building it).
@@ -129,7 +134,8 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
     if epochs < 1 or batch_size < 1:
-        raise ValueError(f"epochs and batch_size must be positive, got {epochs}, {batch_size}")
+        raise ValueError("epochs and batch_size must be positive, got "
+                         f"{epochs}, {batch_size}")
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
     validate = x_val is not None
@@ -174,8 +180,8 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
 
 
 class _progress_bar:
-    """tqdm.auto over the epochs in a kernel; on the static website, where a widget cannot
-    run, one printed block with a line per epoch when training ends."""
+    """tqdm.auto over the epochs in a kernel; on the static website, where a widget
+    cannot run, one printed block with a line per epoch when training ends."""
 
     def __init__(self, epochs: int, enabled: bool):
         from book.interactive import static_mode
@@ -215,9 +221,10 @@ def accuracy_over_seeds(builders: dict, x_train: torch.Tensor, y_train: torch.Te
                         device: torch.device | None = None) -> dict[str, list[float]]:
     """Test accuracy of several models after the same training budget, once per seed.
 
-    builders: {name: function of no arguments returning a fresh model}; each model is built
-    after ``torch.manual_seed(seed)`` and trained with :func:`train` (Adam, the given epochs,
-    batch size and learning rate, mini-batch order from the same seed, no validation).
+    builders: {name: function of no arguments returning a fresh model}; each model is
+    built after ``torch.manual_seed(seed)`` and trained with :func:`train` (Adam, the
+    given epochs, batch size and learning rate, mini-batch order from the same seed, no
+    validation).
     x_train: (N, C, H, W), y_train: (N,); x_test, y_test likewise.
     Returns {name: [test accuracy for each seed, in the order of ``seeds``]}.
     """
@@ -226,14 +233,16 @@ def accuracy_over_seeds(builders: dict, x_train: torch.Tensor, y_train: torch.Te
         for name, build in builders.items():
             torch.manual_seed(seed)
             model = build()
-            train(model, x_train, y_train, None, None, epochs=epochs, batch_size=batch_size,
-                  lr=lr, seed=seed, device=device, progress=False)
+            train(model, x_train, y_train, None, None, epochs=epochs,
+                  batch_size=batch_size, lr=lr, seed=seed, device=device,
+                  progress=False)
             results[name].append(evaluate(model, x_test, y_test)[1])
     return results
 
 
 def format_seed_table(results: dict[str, list[float]]) -> str:
-    """{name: accuracies over seeds} as a table: mean, standard deviation, lowest, highest.
+    """{name: accuracies over seeds} as a table: mean, standard deviation, lowest,
+    highest.
 
     The standard deviation is the sample one (ddof=1): the spread between seeds.
     """
@@ -266,15 +275,18 @@ def plot_history(history: History, title: str = "") -> Figure:
     return figure
 
 
-# -- weight sharing ----------------------------------------------------------------------------
+# -- weight sharing --------------------------------------------------------------------
 
-def weight_gradient_loop(x: np.ndarray, grad_out: np.ndarray, kernel_size: int) -> np.ndarray:
-    """Gradient of a loss with respect to a shared convolution kernel, one position at a time.
+def weight_gradient_loop(x: np.ndarray, grad_out: np.ndarray,
+                         kernel_size: int) -> np.ndarray:
+    """Gradient of a loss with respect to a shared convolution kernel, one position at a
+    time.
 
-    x: (N, C, H, W) the layer's (already padded) input; grad_out: (N, F, H_out, W_out) the
-    gradient of the loss with respect to the layer's output (stride 1);
-    -> (F, C, k, k): the kernel gradient, the sum over every batch example and every output
-    position (i, j) of grad_out[n, f, i, j] times the input patch the kernel saw there.
+    x: (N, C, H, W) the layer's (already padded) input; grad_out: (N, F, H_out, W_out)
+    the gradient of the loss with respect to the layer's output (stride 1);
+    -> (F, C, k, k): the kernel gradient, the sum over every batch example and every
+    output position (i, j) of grad_out[n, f, i, j] times the input patch the kernel saw
+    there.
     """
     x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
     k = kernel_size
@@ -293,23 +305,24 @@ def weight_gradient_per_position(x: np.ndarray, grad_out: np.ndarray,
     """Each output position's contribution to the shared kernel's gradient, vectorized.
 
     x: (N, C, H, W) padded input, grad_out: (N, F, H_out, W_out)
-    -> (H_out, W_out, F, C, k, k), summed over the batch; summing over the first two axes
-    gives the kernel gradient of :func:`weight_gradient_loop`.
+    -> (H_out, W_out, F, C, k, k), summed over the batch; summing over the first two
+    axes gives the kernel gradient of :func:`weight_gradient_loop`.
     """
     x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
-    patches = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size),
-                                                       axis=(2, 3))  # (N, C, H_out, W_out, k, k)
+    window = (kernel_size, kernel_size)
+    # (N, C, H_out, W_out, k, k): the patch under the kernel at every position
+    patches = np.lib.stride_tricks.sliding_window_view(x, window, axis=(2, 3))
     return np.einsum("nfij,ncijab->ijfcab", grad_out, patches)
 
 
 def _check_gradient_shapes(x, grad_out, kernel_size):
     x, grad_out = np.asarray(x, dtype=float), np.asarray(grad_out, dtype=float)
     if x.ndim != 4 or grad_out.ndim != 4:
-        raise ValueError(f"x and grad_out must be 4-D (N, C, H, W), got shapes {x.shape} "
-                         f"and {grad_out.shape}")
+        raise ValueError("x and grad_out must be 4-D (N, C, H, W), got shapes "
+                         f"{x.shape} and {grad_out.shape}")
     expected = (x.shape[2] - kernel_size + 1, x.shape[3] - kernel_size + 1)
     if grad_out.shape[0] != x.shape[0] or grad_out.shape[2:] != expected:
-        raise ValueError(f"grad_out of shape {grad_out.shape} does not fit an input of shape "
-                         f"{x.shape} and a {kernel_size}x{kernel_size} kernel (expected "
-                         f"({x.shape[0]}, F, {expected[0]}, {expected[1]}))")
+        raise ValueError(f"grad_out of shape {grad_out.shape} does not fit an input of "
+                         f"shape {x.shape} and a {kernel_size}x{kernel_size} kernel "
+                         f"(expected ({x.shape[0]}, F, {expected[0]}, {expected[1]}))")
     return x, grad_out
