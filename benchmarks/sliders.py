@@ -1,6 +1,7 @@
 """How fast do the interactive figures respond, on the website and in a live kernel?
 
-Usage: .venv/bin/python benchmarks/sliders.py   (after `make html`)
+Usage: .venv/bin/python benchmarks/sliders.py [SITE]   (SITE: a built site, by default
+_build/html from `make html`)
 
 * Website: in headless Chromium, for every control of every interactive figure, the time
   from a change of the control to the new frame decoded and painted (target < 50 ms),
@@ -56,30 +57,26 @@ done(bytes);
 
 
 def main():
-    pages = sorted(p.relative_to(SITE).with_suffix("").as_posix()
-                   for p in SITE.rglob("*.html")
+    site = Path(sys.argv[1]) if len(sys.argv) > 1 else SITE
+    pages = sorted(p.relative_to(site).with_suffix("").as_posix()
+                   for p in site.rglob("*.html")
                    if "book-interactive" in p.read_text(encoding="utf-8"))
     if not pages:
         sys.exit("no interactive figures found: run `make html` first")
     live_ms, web_ms = [], []
-    with serve(SITE) as url, tempfile.TemporaryDirectory() as profile:
+    with serve(site) as url, tempfile.TemporaryDirectory() as profile:
         browser = start_chromium(Path(profile))
         try:
             for page in pages:
                 open_page(browser, url, page)
-                html_mb = (SITE / f"{page}.html").stat().st_size / 1e6
+                html_mb = (site / f"{page}.html").stat().st_size / 1e6
                 loaded_mb = browser.execute_async_script(PAGE_WEIGHT) / 1e6
                 print(f"\n{page}: HTML {html_mb:.2f} MB, with everything it loads "
                       f"{loaded_mb:.2f} MB")
                 for root in browser.find_elements("css selector", ".book-interactive"):
-                    spec = json.loads(root.get_attribute("data-spec"))
-                    switches = website_switch_ms(browser, root, spec)
-                    updates = live_update_ms(InteractiveFigure.from_spec(spec), spec)
+                    switches, updates = time_figure(browser, root)
                     web_ms += switches
                     live_ms += updates
-                    print(f"  {spec['title']}:")
-                    print(timing_line("website switch", switches, WEBSITE_TARGET_MS))
-                    print(timing_line("live update", updates, LIVE_TARGET_MS))
         finally:
             browser.quit()
     print(f"\nall figures: website switch median {statistics.median(web_ms):.1f} ms, "
@@ -89,6 +86,21 @@ def main():
     speedup = statistics.median(live_ms) / statistics.median(web_ms)
     print(f"             the website is {speedup:.0f}x faster per change than "
           "redrawing in Python")
+
+
+def time_figure(browser, root) -> tuple[list[float], list[float]]:
+    """Print and return one figure's website switch and live update times (ms)."""
+    spec = json.loads(root.get_attribute("data-spec"))
+    switches = website_switch_ms(browser, root, spec)
+    try:
+        updates = live_update_ms(InteractiveFigure.from_spec(spec), spec)
+    except ValueError as error:
+        sys.exit(f"{spec['title']}: {error}\n"
+                 "the site is older than book/: run `make html` again")
+    print(f"  {spec['title']}:")
+    print(timing_line("website switch", switches, WEBSITE_TARGET_MS))
+    print(timing_line("live update", updates, LIVE_TARGET_MS))
+    return switches, updates
 
 
 def timing_line(name: str, times: list[float], target_ms: float) -> str:

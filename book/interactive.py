@@ -1,24 +1,27 @@
 """Interactive figures that work with a kernel and without one.
 
-A chapter declares an interactive figure as a drawing function of a few discrete parameters
-plus one control per parameter:
+A chapter declares an interactive figure as a drawing function of a few discrete
+parameters plus one control per parameter:
 
     interactive_figure(draw_padding, n=Slider("input size n", range(3, 8), value=5),
                        p=Slider("padding p", [0, 1, 2]))
 
-* In a live kernel (JupyterLab, Notebook, Colab, Binder) this shows real ipywidgets; moving
-  a control calls ``draw`` again.
-* When the book is built into a website there is no kernel behind the page, so every frame of
-  the (small) parameter grid is drawn at build time and the controls become plain HTML inputs
-  with a few lines of inline JavaScript that swap the precomputed frames. Nothing is loaded
-  from a CDN. The build switches to this mode by setting ``BOOK_STATIC_FIGURES=1`` (done by the
-  ``book.sphinx`` extension listed in ``_config.yml``).
+* In a live kernel (JupyterLab, Notebook, Colab, Binder) this shows real ipywidgets;
+  moving a control calls ``draw`` again.
+* When the book is built into a website there is no kernel behind the page, so every
+  frame of the (small) parameter grid is drawn at build time and the controls become
+  plain HTML inputs with a few lines of inline JavaScript that swap the precomputed
+  frames. Nothing is loaded from a CDN. The build switches to this mode by setting
+  ``BOOK_STATIC_FIGURES=1`` (done by the ``book.sphinx`` extension listed in
+  ``_config.yml``).
 
-``draw(**params)`` must return a ``matplotlib.figure.Figure`` and must be importable from the
-``book`` package, so that the browser tests can redraw any frame they see on a page. A draw
-function whose figure is slow to build may offer ``draw.update(figure, **params)``, which
-changes a figure made by ``draw`` in place to show other values, drawing the same pixels as a
-new ``draw(**params)``; the live widget then keeps one figure and updates it on every move.
+``draw(**params)`` must return a ``matplotlib.figure.Figure`` and must be importable
+from the ``book`` package, so that the browser tests can redraw any frame they see on a
+page.
+A draw function whose figure is slow to build may offer ``draw.update(figure,
+**params)``, which changes a figure made by ``draw`` in place to show other values,
+drawing the same pixels as a new ``draw(**params)``; the live widget then keeps one
+figure and updates it on every move.
 """
 
 from __future__ import annotations
@@ -42,15 +45,17 @@ FRAME_DPI = 90  # about the width of the text column for a 7-inch figure
 PALETTE_COLORS = 128  # frames are stored as palette PNGs: a third of the bytes of RGBA
 MAX_FRAMES = 400
 LIVE_CLASS = "book-interactive-live"  # marks a live figure's box in the page
-SLIDER_BASIS = "440px"  # a live slider's share of the row: label, track of 200+ px, readout
+# A live slider's share of a row: its label, a track of 200 px or more, and its readout.
+SLIDER_BASIS = "440px"
 
 
 @dataclass(frozen=True)
 class Control:
     """One parameter of an interactive figure.
 
-    kind: "slider", "dropdown" or "toggle"; label: the visible label; options: the values
-    the parameter takes, in order (JSON scalars: int, float, str, bool); value: the start value.
+    kind: "slider", "dropdown" or "toggle"; label: the visible label; options: the
+    values the parameter takes, in order (JSON scalars: int, float, str, bool); value:
+    the start value.
     """
 
     kind: str
@@ -64,8 +69,9 @@ class Control:
         for option in self.options:
             if not isinstance(option, (bool, int, float, str)):
                 raise ValueError(
-                    f"control {self.label!r}: option {option!r} is a {type(option).__name__}; "
-                    "options must be int, float, str or bool so that frames can be named in HTML"
+                    f"control {self.label!r}: option {option!r} is a "
+                    f"{type(option).__name__}; options must be int, float, str or bool "
+                    "so that frames can be named in HTML"
                 )
         if self.value not in self.options:
             raise ValueError(
@@ -77,13 +83,15 @@ class Control:
 def Slider(label: str, options, value=None) -> Control:
     """A slider over an ordered list of values (e.g. ``range(1, 4)``)."""
     options = tuple(options)
-    return Control("slider", label, options, options[0] if value is None and options else value)
+    start = options[0] if value is None and options else value
+    return Control("slider", label, options, start)
 
 
 def Dropdown(label: str, options, value=None) -> Control:
     """A menu of named choices (e.g. ``["max", "average"]``)."""
     options = tuple(options)
-    return Control("dropdown", label, options, options[0] if value is None and options else value)
+    start = options[0] if value is None and options else value
+    return Control("dropdown", label, options, start)
 
 
 def Toggle(label: str, value: bool = False) -> Control:
@@ -106,8 +114,8 @@ def render_png(figure: Figure) -> bytes:
 def _encode_png(figure: Figure, optimize: bool) -> bytes:
     """The figure's frame as a palette PNG; the figure stays open.
 
-    optimize: compress harder (about 8% smaller, 8 ms slower): worth it for the website's
-    stored frames, not for a live update that is sent once.
+    optimize: compress harder (about 8% smaller, 8 ms slower): worth it for the
+    website's stored frames, not for a live update that is sent once.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
@@ -134,7 +142,8 @@ def _figure_style():
 class InteractiveFigure:
     """A drawing function together with its controls; see :func:`interactive_figure`."""
 
-    def __init__(self, draw: Callable[..., Figure], controls: dict[str, Control], title: str):
+    def __init__(self, draw: Callable[..., Figure], controls: dict[str, Control],
+                 title: str):
         if not controls:
             raise ValueError("an interactive figure needs at least one control")
         for name, control in controls.items():
@@ -148,8 +157,9 @@ class InteractiveFigure:
             frame_count *= len(control.options)
         if frame_count > MAX_FRAMES:
             raise ValueError(
-                f"{title!r} has {frame_count} parameter combinations; the website precomputes "
-                f"every frame, so keep the grid under {MAX_FRAMES} (fewer options per control)"
+                f"{title!r} has {frame_count} parameter combinations; the website "
+                f"precomputes every frame, so keep the grid under {MAX_FRAMES} "
+                "(fewer options per control)"
             )
         self.draw = draw
         self.controls = controls
@@ -157,7 +167,7 @@ class InteractiveFigure:
 
     @classmethod
     def from_spec(cls, spec: dict) -> "InteractiveFigure":
-        """Rebuild a figure from the ``data-spec`` a static player carries on the website.
+        """Rebuild a figure from the ``data-spec`` a static player carries on the site.
 
         Used by the browser tests and benchmarks to redraw any frame seen on a page.
         """
@@ -165,8 +175,9 @@ class InteractiveFigure:
 
         module_name, qualname = spec["draw"].split(":")
         if not module_name.startswith("book."):
-            raise ValueError(f"{spec['title']!r} draws with {spec['draw']}: interactive figures "
-                             "must draw with a function from the book package")
+            raise ValueError(f"{spec['title']!r} draws with {spec['draw']}: "
+                             "interactive figures must draw with a function from the "
+                             "book package")
         draw = importlib.import_module(module_name)
         for part in qualname.split("."):
             draw = getattr(draw, part)
@@ -179,7 +190,7 @@ class InteractiveFigure:
         return {name: control.value for name, control in self.controls.items()}
 
     def frame(self, **params) -> bytes:
-        """PNG bytes of the frame for these parameter values (missing ones take start values)."""
+        """PNG bytes of the frame for these values (missing ones take start values)."""
         return render_png(self._draw_figure(**params))
 
     def _draw_figure(self, **params) -> Figure:
@@ -199,7 +210,8 @@ class InteractiveFigure:
         """A function ``frame(**params) -> PNG bytes`` for a live widget.
 
         Its frames have the same pixels as :meth:`frame`'s. Where ``draw`` offers an
-        ``update``, it keeps one figure and updates it in place instead of building a new one.
+        ``update``, it keeps one figure and updates it in place instead of building a
+        new one.
         """
         update = getattr(self.draw, "update", None)
         figure = self._draw_figure() if update else None
@@ -218,16 +230,18 @@ class InteractiveFigure:
 
     def alt_text(self, **params) -> str:
         values = {**self.start, **params}
-        settings = ", ".join(f"{c.label} = {values[name]}" for name, c in self.controls.items())
+        settings = ", ".join(f"{c.label} = {values[name]}"
+                             for name, c in self.controls.items())
         return f"{self.title}: {settings}"
 
     def grid(self):
         """Every combination of option indices, in a fixed order."""
-        return itertools.product(*(range(len(c.options)) for c in self.controls.values()))
+        return itertools.product(*(range(len(c.options))
+                                   for c in self.controls.values()))
 
-    # -- website -------------------------------------------------------------------------
+    # -- website ---------------------------------------------------------------------
     def to_html(self) -> str:
-        """A self-contained HTML block: labelled controls, every frame, and the inline script."""
+        """A self-contained HTML block: labelled controls, all frames, inline script."""
         uid = "bi-" + uuid.uuid4().hex[:10]
         names = list(self.controls)
         frames: list[str] = []
@@ -251,22 +265,32 @@ class InteractiveFigure:
             "draw": f"{self.draw.__module__}:{self.draw.__qualname__}",
             "title": self.title,
             "params": [
-                {"name": n, "kind": c.kind, "label": c.label, "options": list(c.options)}
+                {"name": n, "kind": c.kind, "label": c.label,
+                 "options": list(c.options)}
                 for n, c in self.controls.items()
             ],
         }
         controls_html = "\n".join(
-            self._control_html(uid, name, control) for name, control in self.controls.items()
+            self._control_html(uid, name, control)
+            for name, control in self.controls.items()
         )
         data = json.dumps({"frames": frames, "index": index, "alts": alts})
-        return f"""<div class="book-interactive" id="{uid}" data-spec="{html.escape(json.dumps(spec))}">
-<div class="book-interactive-controls" role="group" aria-label="{html.escape(self.title)} controls">
-{controls_html}
-</div>
-<img class="book-interactive-frame" src="data:image/png;base64,{frames[index[start_key]]}" alt="{html.escape(alts[start_key])}">
-<script type="application/json" class="book-interactive-data">{data}</script>
-<script>{_PLAYER_JS.replace("__UID__", uid)}</script>
-</div>"""
+        spec_attribute = html.escape(json.dumps(spec))
+        start_frame = frames[index[start_key]]
+        return "\n".join([
+            f'<div class="book-interactive" id="{uid}" data-spec="{spec_attribute}">',
+            '<div class="book-interactive-controls" role="group" '
+            f'aria-label="{html.escape(self.title)} controls">',
+            controls_html,
+            "</div>",
+            '<img class="book-interactive-frame" '
+            f'src="data:image/png;base64,{start_frame}" '
+            f'alt="{html.escape(alts[start_key])}">',
+            '<script type="application/json" class="book-interactive-data">'
+            f"{data}</script>",
+            f'<script>{_PLAYER_JS.replace("__UID__", uid)}</script>',
+            "</div>",
+        ])
 
     @staticmethod
     def _control_html(uid: str, name: str, control: Control) -> str:
@@ -294,18 +318,19 @@ class InteractiveFigure:
             widget = f'<input type="checkbox" id="{cid}" data-param="{name}"{checked}>'
         return f'<span class="book-interactive-control">{label}{widget}</span>'
 
-    # -- live kernel ---------------------------------------------------------------------
+    # -- live kernel -----------------------------------------------------------------
     def widget(self):
-        """Real ipywidgets: one control per parameter and an image redrawn on every change."""
+        """Real ipywidgets: a control per parameter, an image redrawn on each change."""
         import ipywidgets as widgets
 
         style = {"description_width": "initial"}
         inputs = {}
         for name, control in self.controls.items():
             if control.kind == "slider":
-                # A flexible basis, not width="auto" (which leaves a 0 px track in JupyterLab
-                # 4, Notebook 7 and classic Notebook): each slider takes at least SLIDER_BASIS
-                # of the row, label and readout included, and shares what is left.
+                # A flexible basis, not width="auto" (which leaves a 0 px track in
+                # JupyterLab 4, Notebook 7 and classic Notebook): each slider takes at
+                # least SLIDER_BASIS of the row, label and readout included, and shares
+                # what is left.
                 inputs[name] = widgets.SelectionSlider(
                     options=[(str(o), o) for o in control.options], value=control.value,
                     description=control.label, style=style, continuous_update=True,
@@ -318,7 +343,8 @@ class InteractiveFigure:
                 )
             else:
                 inputs[name] = widgets.Checkbox(
-                    value=control.value, description=control.label, style=style, indent=False,
+                    value=control.value, description=control.label, style=style,
+                    indent=False,
                 )
         live_frame = self.live_frames()
         image = widgets.Image(value=live_frame(), format="png")
@@ -328,8 +354,9 @@ class InteractiveFigure:
 
         for control_widget in inputs.values():
             control_widget.observe(redraw, names="value")
-        box = widgets.VBox([widgets.HBox(list(inputs.values()),
-                                         layout=widgets.Layout(flex_flow="row wrap")), image])
+        row = widgets.HBox(list(inputs.values()),
+                           layout=widgets.Layout(flex_flow="row wrap"))
+        box = widgets.VBox([row, image])
         box.add_class(LIVE_CLASS)
         box.redraw = redraw
         box.inputs = inputs
@@ -355,7 +382,8 @@ def interactive_figure(draw: Callable[..., Figure], title: str | None = None,
     draw: a function from the ``book`` package, ``draw(**params) -> Figure``.
     title: what the figure shows (used in labels and alt text); defaults to draw's name.
     controls: one ``Slider``, ``Dropdown`` or ``Toggle`` per parameter of ``draw``.
-    Displaying the result shows live widgets in a kernel and a static player on the website.
+    Displaying the result shows live widgets in a kernel and a static player on the
+    website.
     """
     return InteractiveFigure(draw, controls, title or draw.__name__.replace("_", " "))
 

@@ -1,4 +1,4 @@
-"""Serving the built site or a live Jupyter server on loopback, and driving Debian's Chromium.
+"""Serving a built site or a live Jupyter server on loopback; driving Debian's Chromium.
 
 Shared by tests/test_site.py, tests/test_live_widgets.py and benchmarks/sliders.py.
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--window-size=1280,1000")
+                  "--disable-component-update", "--disable-sync",
+                  "--window-size=1280,1000")
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -40,7 +41,7 @@ def serve(directory: Path):
 
 
 def chromium_paths():
-    """(chromium, chromedriver) executables, or None where Debian's packages are missing."""
+    """(chromium, chromedriver) executables, or None without Debian's packages."""
     chromium, driver = shutil.which("chromium"), shutil.which("chromedriver")
     return (chromium, driver) if chromium and driver else None
 
@@ -54,8 +55,8 @@ def start_chromium(profile_dir: Path):
     for flag in CHROMIUM_FLAGS + (f"--user-data-dir={profile_dir}",):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options,
-                              service=webdriver.ChromeService(executable_path=driver_path))
+    service = webdriver.ChromeService(executable_path=driver_path)
+    driver = webdriver.Chrome(options=options, service=service)
     driver.set_page_load_timeout(60)
     return driver
 
@@ -65,8 +66,10 @@ def open_page(browser, base_url: str, page: str):
     browser.get(f"{base_url}/{page}.html")
     browser.execute_async_script("""
         const done = arguments[arguments.length - 1];
-        const typeset = () => (window.MathJax && MathJax.startup && MathJax.startup.promise)
-            ? MathJax.startup.promise.then(() => done(true), () => done(false)) : done(true);
+        const typeset = () =>
+            (window.MathJax && MathJax.startup && MathJax.startup.promise)
+            ? MathJax.startup.promise.then(() => done(true), () => done(false))
+            : done(true);
         if (document.readyState === "complete") { typeset(); }
         else { window.addEventListener("load", typeset); }
     """)
@@ -83,17 +86,17 @@ def free_port() -> int:
 def jupyter_server(app: str, root: Path, state: Path, token: str = "book-test"):
     """Run ``jupyter lab`` or ``jupyter notebook`` on 127.0.0.1 serving the folder root.
 
-    state: an empty folder for Jupyter's configuration, data and runtime files, so that the
-    reader's own settings play no part. Yields (base URL, server log path); the log holds the
-    kernels' stderr too.
+    state: an empty folder for Jupyter's configuration, data and runtime files, so that
+    the reader's own settings play no part. Yields (base URL, server log path); the log
+    holds the kernels' stderr too.
     """
     env = {key: value for key, value in os.environ.items()
            if key not in ("BOOK_STATIC_FIGURES", "JUPYTERLAB_SETTINGS_DIR")}
     for name in ("config", "data", "runtime"):
         env[f"JUPYTER_{name.upper()}_DIR"] = str(state / name)
     env["IPYTHONDIR"] = str(state / "ipython")
-    # No "get Jupyter news?" prompt over the page, and every cell kept in the page (not only
-    # those scrolled into view), as a learner scrolling through sees them.
+    # No "get Jupyter news?" prompt over the page, and every cell kept in the page (not
+    # only those scrolled into view), as a learner scrolling through sees them.
     settings = state / "config/lab/user-settings/@jupyterlab"
     for plugin, value in (("apputils-extension/notification", '{"fetchNews": "false"}'),
                           ("notebook-extension/tracker", '{"windowingMode": "none"}')):
@@ -120,7 +123,8 @@ def jupyter_server(app: str, root: Path, state: Path, token: str = "book-test"):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"jupyter {app} did not start:\n{log_path.read_text()}")
+                    raise RuntimeError(
+                        f"jupyter {app} did not start:\n{log_path.read_text()}")
                 time.sleep(0.5)
         yield url, log_path
     finally:
