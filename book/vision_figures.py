@@ -43,7 +43,8 @@ def _plot_both_cells(ax, xs):
 
     Returns the five lines, in drawing order, for :func:`_show_both_cells`.
     """
-    # The complex cell's curve is drawn thick and first: where both agree, both stay visible.
+    # The complex cell's curve is drawn thick and first: where both agree, both stay
+    # visible.
     placeholder = np.zeros_like(xs, dtype=float)
     return (ax.plot(xs, placeholder, color=COMPLEX_COLOR, linewidth=3)
             + ax.plot(xs, placeholder, color=SIMPLE_COLOR, linewidth=1.5)
@@ -52,7 +53,8 @@ def _plot_both_cells(ax, xs):
             + [ax.axvline(xs[0], color="#999999", linewidth=0.8)])
 
 
-def _show_both_cells(lines, complex_curve, simple_curve, x_now, complex_now, simple_now):
+def _show_both_cells(lines, complex_curve, simple_curve, x_now, complex_now,
+                     simple_now):
     """Put new responses on the lines made by :func:`_plot_both_cells`."""
     complex_line, simple_line, complex_dot, simple_dot, marker = lines
     complex_line.set_ydata(complex_curve)
@@ -81,12 +83,13 @@ SIMULATOR_ORIENTATIONS = np.arange(0, 180.5, 2.5)
 
 
 def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Figure:
-    """A bar shown to a model simple cell and complex cell, both preferring vertical bars.
+    """A bar shown to a model simple and complex cell, both preferring vertical bars.
 
-    Left: the bar, the simple cell's receptive field (red: excitatory, blue: inhibitory) and the
-    complex cell's field (dashed). Middle: both responses as the bar moves across, at this
-    orientation. Right: both orientation tuning curves, at this position. Dots mark the bar
-    shown on the left; the simple cell is orange, the complex cell blue.
+    Left: the bar, the simple cell's receptive field (red: excitatory, blue: inhibitory)
+    and the complex cell's field (dashed). Middle: both responses as the bar moves
+    across, at this orientation. Right: both orientation tuning curves, at this
+    position. Dots mark the bar shown on the left; the simple cell is orange, the
+    complex cell blue.
     """
     figure = _cell_simulator_layout()
     update_cell_simulator(figure, orientation, position)
@@ -97,8 +100,9 @@ def update_cell_simulator(figure: Figure, orientation: float = 90.0,
                           position: float = 0.0) -> None:
     """Show another bar on a figure made by :func:`draw_cell_simulator`, in place.
 
-    The result draws the same pixels as a new ``draw_cell_simulator(orientation, position)``;
-    a live slider uses it because changing a few artists costs half of building the figure.
+    The result draws the same pixels as a new ``draw_cell_simulator(orientation,
+    position)``; a live slider uses it because changing a few artists costs half of
+    building the figure.
     """
     parts = figure.cell_simulator_parts
     simple, complex_cell = SimpleCell(PREFERRED), ComplexCell(PREFERRED)
@@ -127,11 +131,12 @@ draw_cell_simulator.update = update_cell_simulator
 
 
 def _cell_simulator_layout() -> Figure:
-    """The simulator's axes, receptive fields and empty curves: all that no bar changes."""
+    """The simulator's axes, receptive fields and empty curves: what no bar changes."""
     figure = Figure(figsize=(7.6, 3.0))
-    grid = figure.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.25], left=0.01, right=0.985,
-                               bottom=0.17, top=0.8, wspace=0.32)
-    field_ax, position_ax, tuning_ax = (figure.add_subplot(grid[0, i]) for i in range(3))
+    grid = figure.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.25], left=0.01,
+                               right=0.985, bottom=0.17, top=0.8, wspace=0.32)
+    field_ax, position_ax, tuning_ax = (figure.add_subplot(grid[0, i])
+                                        for i in range(3))
 
     extent = _field_extent(FIELD_SIZE)
     stimulus = field_ax.imshow(np.zeros((FIELD_SIZE, FIELD_SIZE)), cmap="gray", vmin=0,
@@ -140,8 +145,10 @@ def _cell_simulator_layout() -> Figure:
                        FIELD_SIZE // 2 - np.arange(FIELD_SIZE))
     receptive_field = gabor_receptive_field(PREFERRED)
     level = 0.25 * receptive_field.max()
-    field_ax.contour(x, y, receptive_field, levels=[level], colors="#d62728", linewidths=1.2)
-    field_ax.contour(x, y, receptive_field, levels=[-level], colors="#6baed6", linewidths=1.2)
+    field_ax.contour(x, y, receptive_field, levels=[level], colors="#d62728",
+                     linewidths=1.2)
+    field_ax.contour(x, y, receptive_field, levels=[-level], colors="#6baed6",
+                     linewidths=1.2)
     reach = max(abs(p) for p in COMPLEX_POSITIONS) + 2
     field_ax.add_patch(Polygon(_rotated_rectangle(PREFERRED, 12, reach), closed=True,
                                fill=False, edgecolor=COMPLEX_COLOR, linestyle="--"))
