@@ -1,6 +1,8 @@
 """book.training and book.lenet_figures: the loop learns, is reproducible, and the shared-weight
 gradient equals PyTorch's."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -113,6 +115,38 @@ def test_accuracy_over_seeds_trains_each_model_once_per_seed():
     assert results["net"][1] == training.evaluate(model, x_test, y_test)[1]
     again = training.accuracy_over_seeds(builders, x, y, x_test, y_test, **settings)
     assert again == results
+
+
+@pytest.fixture
+def one_thread():
+    """As in the chapter: one thread (several spin against each other on small batches)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_the_chapter_recipe_learns_fashion_mnist(one_thread):
+    """Chapter 6's comparison, cut to one seed, one epoch and a third of the training
+    images: both LeNets must land in a sane range on the 10,000 real test images."""
+    from book.data import DEBIAN_FASHION_MNIST, load_fashion_mnist
+
+    if not DEBIAN_FASHION_MNIST.exists():
+        message = "Debian package dataset-fashion-mnist is not installed (make test installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    fashion = load_fashion_mnist()
+    x, x_test = training.standardize(training.images_to_tensor(fashion.train_images[:20000]),
+                                     training.images_to_tensor(fashion.test_images))
+    y = torch.from_numpy(fashion.train_labels[:20000])
+    y_test = torch.from_numpy(fashion.test_labels)
+    builders = {"course": lenet5, "modern": lambda: lenet5("relu", "max")}
+    results = training.accuracy_over_seeds(builders, x, y, x_test, y_test, seeds=(0,),
+                                           epochs=1, batch_size=128, lr=2e-3,
+                                           device=torch.device("cpu"))
+    for name, (accuracy,) in results.items():
+        assert 0.75 < accuracy < 0.95, (name, accuracy)
 
 
 def test_format_seed_table_gives_mean_spread_and_range():
