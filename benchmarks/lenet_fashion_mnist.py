@@ -1,20 +1,23 @@
-"""Time-to-accuracy of the modern LeNet-5 on full Fashion-MNIST, beside a reference recipe.
+"""Time-to-accuracy of the modern LeNet-5 on full Fashion-MNIST, beside a reference.
 
-Usage: .venv/bin/python benchmarks/lenet_fashion_mnist.py [--threads N] [--budget SECONDS]
+Usage:
+    .venv/bin/python benchmarks/lenet_fashion_mnist.py [--threads N] [--budget SECONDS]
 
 Data: the 60,000 training and 10,000 test images of Fashion-MNIST, from Debian's package
 dataset-fashion-mnist when it is installed (else the cache, else a download).
 
 Reference, run first in the same process: the recipe of Dive into Deep Learning's LeNet
-chapter (sigmoid activations, average pooling, Xavier-uniform initialisation, pixels in [0, 1],
-plain SGD with learning rate 0.9, mini-batches of 256, 10 epochs).
-Ours: ``lenet5("relu", "max")`` (ReLU, max pooling, the same 61,706 parameters), standardized
-pixels, Adam with learning rate 0.001, mini-batches of 64, trained for ``--budget`` seconds.
+chapter (sigmoid activations, average pooling, Xavier-uniform initialisation, pixels in
+[0, 1], plain SGD with learning rate 0.9, mini-batches of 256, 10 epochs).
+Ours: ``lenet5("relu", "max")`` (ReLU, max pooling, the same 61,706 parameters),
+standardized pixels, Adam with learning rate 0.001, mini-batches of 64, trained for
+``--budget`` seconds.
 
-Both runs measure test accuracy on the 10,000 test images at regular checkpoints; the clock
-counts training only (the checkpoint evaluations are excluded). Targets on a 2-core machine:
-ours reaches 90% test accuracy within 60 s, and the reference's final accuracy within a tenth
-of the reference's training time. Prints figures only; nothing is asserted.
+Both runs measure test accuracy on the 10,000 test images at regular checkpoints; the
+clock counts training only (the checkpoint evaluations are excluded). Targets on a
+2-core machine: ours reaches 90% test accuracy within 60 s, and the reference's final
+accuracy within a tenth of the reference's training time. Prints figures only; nothing
+is asserted.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from book.training import evaluate, images_to_tensor, standardize
 
 def run(model, optimizer, x_train, y_train, x_test, y_test, batch_size: int,
         checkpoint_every: int, max_epochs: int, max_seconds: float, seed: int = 0):
-    """Train; return [(training seconds, epochs done, test accuracy), ...] at checkpoints."""
+    """Train; return [(training seconds, epochs done, test accuracy), ...] at
+    checkpoints."""
     generator = torch.Generator().manual_seed(seed)
     curve, elapsed, step = [], 0.0, 0
     steps_per_epoch = -(-len(y_train) // batch_size)
@@ -68,14 +72,16 @@ def time_to(curve, accuracy: float):
 
 
 def describe(reached) -> str:
-    return "not reached" if reached is None else f"{reached[0]:6.1f} s ({reached[1]:.2f} epochs)"
+    if reached is None:
+        return "not reached"
+    return f"{reached[0]:6.1f} s ({reached[1]:.2f} epochs)"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads for both runs (default 1: for networks this "
-                             "small, one thread measured fastest on the 2-core machines here)")
+                        help="torch CPU threads for both runs (default 1: for networks "
+                             "this small, one thread measured fastest on 2 cores)")
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds of training for the modern LeNet (default 60)")
     args = parser.parse_args()
@@ -84,8 +90,10 @@ def main():
     data = load_fashion_mnist()
     print(data.summary)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU thread(s)\n")
-    raw_train, raw_test = images_to_tensor(data.train_images), images_to_tensor(data.test_images)
-    y_train, y_test = torch.from_numpy(data.train_labels), torch.from_numpy(data.test_labels)
+    raw_train = images_to_tensor(data.train_images)
+    raw_test = images_to_tensor(data.test_images)
+    y_train = torch.from_numpy(data.train_labels)
+    y_test = torch.from_numpy(data.test_labels)
 
     torch.manual_seed(0)
     reference = lenet5("sigmoid", "avg")
@@ -105,9 +113,10 @@ def main():
                        max_epochs=100, max_seconds=args.budget)
     modern_seconds, modern_epochs, modern_accuracy = modern_curve[-1]
 
-    print("reference: sigmoid LeNet-5, average pooling, SGD lr 0.9, batch 256, 10 epochs")
-    print(f"  final test accuracy {reference_accuracy:.2%} after {reference_seconds:.1f} s "
-          "of training")
+    print("reference: sigmoid LeNet-5, average pooling, SGD lr 0.9, batch 256, "
+          "10 epochs")
+    print(f"  final test accuracy {reference_accuracy:.2%} after "
+          f"{reference_seconds:.1f} s of training")
     print(f"modern: ReLU LeNet-5, max pooling, Adam lr 0.001, batch 64, "
           f"{args.budget:.0f} s budget")
     print(f"  final test accuracy {modern_accuracy:.2%} after {modern_seconds:.1f} s "
@@ -119,7 +128,8 @@ def main():
     print(f"modern, time to the reference's final {reference_accuracy:.2%}: "
           f"{describe(to_reference)}   target <= {reference_seconds / 10:.1f} s "
           "(a tenth of the reference's time)")
-    print(f"modern, time to 90% test accuracy:       {describe(to_ninety)}   target <= 60 s")
+    print(f"modern, time to 90% test accuracy:       {describe(to_ninety)}   "
+          "target <= 60 s")
     reference_to_ninety = time_to(reference_curve, 0.90)
     print(f"reference, time to 90% test accuracy:    {describe(reference_to_ninety)}")
 
