@@ -13,16 +13,20 @@ reads normally everywhere. In a live kernel (Jupyter, Colab, nbval) ``glue`` doe
 nothing. In the site build it records the text with myst-nb's glue (``display=False``:
 nothing shows on the page), and the ``book.sphinx`` extension fails the build when the
 text before a marker is not the glued text, a marker names a value that was never
-glued, or a glued value is never quoted (see ``book.pinned_outputs``).
+glued, or a glued value is never quoted (see ``book.pinned_outputs``). ``make
+cpu-paths`` records them in a live kernel too (``BOOK_RECORD_GLUE=1``), to check the
+prose on another CPU code path.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from book.interactive import static_mode
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RECORD_ENV_VAR = "BOOK_RECORD_GLUE"
 
 
 class _Text(str):
@@ -48,7 +52,7 @@ def glue(name: str, text: str) -> None:
         raise TypeError(f"glue({name!r}, ...) takes the text the prose shows, "
                         f"formatted by the code (e.g. f\"{{value:,}}\"), but got the "
                         f"{type(text).__name__} {text!r}")
-    if not static_mode():
+    if not (static_mode() or os.environ.get(RECORD_ENV_VAR) == "1"):
         return
     # Imported only in the build: a reader's kernel (Colab) has no myst_nb.
     from myst_nb import glue as myst_glue

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from book.glue import glue
+from book.glue import RECORD_ENV_VAR, glue
 from book.interactive import STATIC_ENV_VAR
 from book.pinned_outputs import glued_values
 
@@ -23,13 +23,16 @@ GLUE_CELL = ("import sys\n"
 
 def test_live_kernel_shows_nothing_and_needs_no_myst_nb(monkeypatch):
     monkeypatch.delenv(STATIC_ENV_VAR, raising=False)
+    monkeypatch.delenv(RECORD_ENV_VAR, raising=False)
     outputs = run_in_kernel(GLUE_CELL).cells[0].outputs
     # Colab has no myst_nb: the reader's kernel must not import it.
     assert [output.get("text") for output in outputs] == ["myst_nb imported: False\n"]
 
 
-def test_site_build_records_the_text_without_showing_it(monkeypatch):
-    monkeypatch.setenv(STATIC_ENV_VAR, "1")
+@pytest.mark.parametrize("switch", [STATIC_ENV_VAR, RECORD_ENV_VAR])
+def test_build_and_cpu_paths_record_the_text_without_showing_it(switch, monkeypatch):
+    monkeypatch.delenv(STATIC_ENV_VAR, raising=False)
+    monkeypatch.setenv(switch, "1")
     notebook = run_in_kernel(GLUE_CELL)
     assert glued_values(notebook) == {"curve_response": "6,600"}  # no quotes around it
     visible = [output for output in notebook.cells[0].outputs

@@ -1,0 +1,36 @@
+"""Every chapter and solution notebook on another CPU code path: ``make cpu-paths``.
+
+The Makefile runs this file (its name keeps it out of a plain ``pytest`` run) under
+PyTorch's portable kernels, oneDNN at AVX2, MKL's reproducible path and one thread.
+Each notebook is executed once, in a live kernel as a reader's, and must print its
+pinned outputs (compared as nbval compares them) and the numbers its prose states
+(``<!-- glue:name -->``, recorded by ``BOOK_RECORD_GLUE=1``): a site built on a
+machine like that would then publish the same results under the same text.
+"""
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from book.glue import RECORD_ENV_VAR
+from book.interactive import STATIC_ENV_VAR
+from book.pinned_outputs import glued_values, marker_problems, output_mismatches
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p for folder in ("chapters", "solutions")
+                   for p in (ROOT / folder).glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_same_outputs_and_prose_numbers(path, monkeypatch):
+    monkeypatch.delenv(STATIC_ENV_VAR, raising=False)
+    monkeypatch.setenv(RECORD_ENV_VAR, "1")
+    notebook = nbformat.read(path, as_version=4)
+    executed = nbformat.read(path, as_version=4)
+    NotebookClient(executed, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    problems = (output_mismatches(notebook, executed)
+                + marker_problems(notebook, glued_values(executed)))
+    assert not problems, f"{path.name}: " + "; ".join(problems)
