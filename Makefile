@@ -42,15 +42,15 @@ test: html system-packages graders colab
 	$(MAKE) --no-print-directory cpu-paths
 	$(MAKE) --no-print-directory colab-notebooks
 
-# No pinned output may depend on the CPU's vector unit, BLAS path or thread count: every
-# chapter and solution notebook runs a second time on PyTorch's portable kernels (no
-# AVX2/AVX-512), oneDNN's convolutions as on an AVX2 laptop, MKL's reproducible path and
-# one thread, and must print the same.
+# No pinned output or number in the prose may depend on the CPU's vector unit, BLAS path
+# or thread count: every chapter and solution notebook runs a second time on PyTorch's
+# portable kernels (no AVX2/AVX-512), oneDNN's convolutions as on an AVX2 laptop, MKL's
+# reproducible path and one thread, and must print the same (tests/cpu_paths.py).
 CPU_PATH := ATEN_CPU_CAPABILITY=default ONEDNN_MAX_CPU_ISA=AVX2 MKL_CBWR=COMPATIBLE \
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 cpu-paths: $(INSTALLED)
-	$(CPU_PATH) $(BIN)/pytest chapters solutions
+	$(CPU_PATH) $(BIN)/pytest tests/cpu_paths.py
 
 exercises: $(INSTALLED)
 	$(BIN)/python -m book exercises
