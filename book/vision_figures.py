@@ -5,6 +5,7 @@ Every function returns a new ``matplotlib.figure.Figure`` built only from its ar
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,14 +112,10 @@ def update_cell_simulator(figure: Figure, orientation: float = 90.0,
     complex_now = float(complex_cell.respond(stimulus))
 
     parts.stimulus.set_data(stimulus)
-    _show_both_cells(parts.position_lines,
-                     position_tuning(complex_cell, SIMULATOR_POSITIONS, orientation),
-                     position_tuning(simple, SIMULATOR_POSITIONS, orientation),
+    _show_both_cells(parts.position_lines, *_position_curves(float(orientation)),
                      position, complex_now, simple_now)
     parts.position_ax.set_title(f"moving a {orientation:g}° bar", fontsize=9)
-    _show_both_cells(parts.tuning_lines,
-                     orientation_tuning(complex_cell, SIMULATOR_ORIENTATIONS, position),
-                     orientation_tuning(simple, SIMULATOR_ORIENTATIONS, position),
+    _show_both_cells(parts.tuning_lines, *_orientation_curves(float(position)),
                      orientation, complex_now, simple_now)
     parts.tuning_ax.set_title(f"turning a bar at position {position:g}", fontsize=9)
     parts.bar_text.set_text(f"bar at {orientation:g}°, position {position:g}")
@@ -128,6 +125,22 @@ def update_cell_simulator(figure: Figure, orientation: float = 90.0,
 
 # A live widget redraws this figure in place (see book.interactive).
 draw_cell_simulator.update = update_cell_simulator
+
+
+# A slider revisits the same few bars: each curve is computed once (and never changed).
+@functools.lru_cache(maxsize=256)
+def _position_curves(orientation: float) -> tuple[np.ndarray, np.ndarray]:
+    """(complex, simple) responses to a bar at each of SIMULATOR_POSITIONS."""
+    return (position_tuning(ComplexCell(PREFERRED), SIMULATOR_POSITIONS, orientation),
+            position_tuning(SimpleCell(PREFERRED), SIMULATOR_POSITIONS, orientation))
+
+
+@functools.lru_cache(maxsize=256)
+def _orientation_curves(position: float) -> tuple[np.ndarray, np.ndarray]:
+    """(complex, simple) responses to a bar at each of SIMULATOR_ORIENTATIONS."""
+    orientations = SIMULATOR_ORIENTATIONS
+    return (orientation_tuning(ComplexCell(PREFERRED), orientations, position),
+            orientation_tuning(SimpleCell(PREFERRED), orientations, position))
 
 
 def _cell_simulator_layout() -> Figure:
