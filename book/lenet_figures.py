@@ -214,6 +214,14 @@ def explorer_digits() -> tuple[np.ndarray, torch.Tensor]:
     return data.test_images[first], x
 
 
+@functools.lru_cache(maxsize=10)
+def explorer_maps(digit: int) -> OrderedDict:
+    """feature_maps of the explorer's model for the test digit of class ``digit``, kept:
+    the explorer's layer menu shows the same ten forward passes again and again."""
+    _, x = explorer_digits()
+    return feature_maps(explorer_model(), x[digit])
+
+
 def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
     """A test digit (left) and what one stage of the trained LeNet-5 makes of it
     (right).
@@ -225,7 +233,7 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
     if layer not in EXPLORER_LAYERS:
         raise ValueError(f"layer must be one of {EXPLORER_LAYERS}, got {layer!r}")
     raw, x = explorer_digits()
-    maps = feature_maps(explorer_model(), x[digit])
+    maps = explorer_maps(digit)
     figure = Figure(figsize=(7, 3))
     grid = figure.add_gridspec(1, 2, width_ratios=[1, 3.2])
     digit_ax = figure.add_subplot(grid[0])
