@@ -3,7 +3,7 @@
 The Colab install cell runs `pip install "cnn-textbook @ git+..."`. pip keeps an
 installed package whose version satisfies the requirement, so the install changes
 nothing preinstalled exactly when each dependency is preinstalled on Colab in a version
-it accepts. Colab's versions come from its published `pip freeze` (../shared/colab/),
+it accepts. Colab's versions come from its published `pip freeze` (a copy in tests/data/),
 read offline.
 """
 
@@ -20,7 +20,7 @@ from packaging.version import Version
 from book.colab import install_cell_source
 from tests.project_metadata import ROOT, project, reader_requirements
 
-COLAB_FREEZE = ROOT.parent / "shared" / "colab" / "pip-freeze-2026-08-19.txt"
+COLAB_FREEZE = ROOT / "tests" / "data" / "colab-pip-freeze-2026-08-19.txt"
 COLAB_PYTHON = "3.13"
 # Where Colab runs the cell: the environment markers of a requirement are judged for it.
 COLAB_MARKERS = {"python_version": COLAB_PYTHON,
