@@ -214,12 +214,14 @@ def explorer_digits() -> tuple[np.ndarray, torch.Tensor]:
     return data.test_images[first], x
 
 
-@functools.lru_cache(maxsize=10)
-def explorer_maps(digit: int) -> OrderedDict:
-    """feature_maps of the explorer's model for the test digit of class ``digit``, kept:
-    the explorer's layer menu shows the same ten forward passes again and again."""
+@functools.lru_cache(maxsize=1)
+def explorer_maps() -> tuple[OrderedDict, ...]:
+    """feature_maps of the explorer's model for each of its ten test digits, computed
+    together on first use: the explorer's controls revisit the same ten forward passes,
+    and a live update should only draw."""
     _, x = explorer_digits()
-    return feature_maps(explorer_model(), x[digit])
+    model = explorer_model()
+    return tuple(feature_maps(model, image) for image in x)
 
 
 def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
@@ -233,7 +235,7 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
     if layer not in EXPLORER_LAYERS:
         raise ValueError(f"layer must be one of {EXPLORER_LAYERS}, got {layer!r}")
     raw, x = explorer_digits()
-    maps = explorer_maps(digit)
+    maps = explorer_maps()[digit]
     figure = Figure(figsize=(7, 3))
     grid = figure.add_gridspec(1, 2, width_ratios=[1, 3.2])
     digit_ax = figure.add_subplot(grid[0])
