@@ -16,7 +16,6 @@ import ast
 import base64
 import io
 import json
-import os
 import shutil
 import time
 import urllib.request
@@ -32,7 +31,7 @@ from selenium.webdriver.common.keys import Keys
 
 from book import interactive
 from book.interactive import InteractiveFigure
-from tests.browser import chromium_paths, jupyter_server, start_chromium
+from tests.browser import jupyter_server
 
 pytestmark = pytest.mark.live
 
@@ -69,19 +68,6 @@ def declared_figures(notebook: Path) -> list[InteractiveFigure]:
 
 CHAPTERS = [path for path in sorted((ROOT / "chapters").glob("0*.ipynb"))
             if "interactive_figure(" in path.read_text(encoding="utf-8")]
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if chromium_paths() is None:
-        message = ("Debian's chromium and chromium-driver are needed "
-                   "(make test installs them)")
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    driver = start_chromium(tmp_path_factory.mktemp("chromium"))
-    yield driver
-    driver.quit()
 
 
 @pytest.fixture(scope="module")

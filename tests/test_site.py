@@ -11,7 +11,6 @@ import functools
 import html.parser
 import io
 import json
-import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -22,7 +21,7 @@ from PIL import Image
 
 from book.colab import repository
 from book.interactive import InteractiveFigure
-from tests.browser import chromium_paths, open_page, serve, start_chromium
+from tests.browser import open_page, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -59,18 +58,6 @@ def site():
 def server(site):
     with serve(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if chromium_paths() is None:
-        message = "Debian's chromium and chromium-driver are needed (make test installs them)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    driver = start_chromium(tmp_path_factory.mktemp("chromium"))
-    yield driver
-    driver.quit()
 
 
 class LinkCollector(html.parser.HTMLParser):
