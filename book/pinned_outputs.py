@@ -109,6 +109,13 @@ def output_mismatches(source, executed) -> list[str]:
     return problems
 
 
+def contradictions(source, executed) -> list[str]:
+    """Everything in which ``executed`` contradicts ``source``: checked outputs that are
+    not the pinned ones, and prose numbers that are not the glued values."""
+    return (output_mismatches(source, executed)
+            + marker_problems(source, glued_values(executed)))
+
+
 def _text(fields: dict[str, list]) -> str:
     texts = [str(text) for values in fields.values() for text in values]
     return repr("".join(texts)) if texts else "nothing"

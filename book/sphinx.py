@@ -22,7 +22,7 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from book.interactive import STATIC_ENV_VAR
-from book.pinned_outputs import glued_values, marker_problems, output_mismatches
+from book.pinned_outputs import contradictions
 
 logger = logging.getLogger(__name__)
 
@@ -68,9 +68,8 @@ def executed_notebook_problems(env) -> list[tuple[str, str]]:
         except KeyError:
             problems.append((docname, "no executed copy in jupyter-cache: build again"))
             continue
-        found = (output_mismatches(notebook, executed)
-                 + marker_problems(notebook, glued_values(executed)))
-        problems += [(docname, problem) for problem in found]
+        problems += [(docname, problem)
+                     for problem in contradictions(notebook, executed)]
     return problems
 
 

@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 
 from book.glue import RECORD_ENV_VAR
 from book.interactive import STATIC_ENV_VAR
-from book.pinned_outputs import glued_values, marker_problems, output_mismatches
+from book.pinned_outputs import contradictions
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for folder in ("chapters", "solutions")
@@ -31,6 +31,5 @@ def test_same_outputs_and_prose_numbers(path, monkeypatch):
     executed = nbformat.read(path, as_version=4)
     NotebookClient(executed, timeout=900, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    problems = (output_mismatches(notebook, executed)
-                + marker_problems(notebook, glued_values(executed)))
+    problems = contradictions(notebook, executed)
     assert not problems, f"{path.name}: " + "; ".join(problems)

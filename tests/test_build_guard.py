@@ -15,8 +15,8 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from book.interactive import STATIC_ENV_VAR
-from book.pinned_outputs import (CHECK_TAG, GLUE_PREFIX, MARKER, glued_values,
-                                 marker_problems, output_mismatches, pin)
+from book.pinned_outputs import (CHECK_TAG, GLUE_PREFIX, MARKER, contradictions,
+                                 glued_values, marker_problems, output_mismatches, pin)
 from tests.built_notebooks import CHAPTERS, built
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,8 +113,7 @@ def test_the_built_chapters_agree_with_their_prose_and_pins(path):
     """The chapters as the site build executed them (``make html``, cached)."""
     executed = built(path)
     notebook = nbformat.read(path, as_version=4)
-    problems = (output_mismatches(notebook, executed)
-                + marker_problems(notebook, glued_values(executed)))
+    problems = contradictions(notebook, executed)
     assert not problems, f"{path.name}: " + "; ".join(problems)
 
 
