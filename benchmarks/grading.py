@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from book.exercises import student_notebook
-from book.grading import grade_folder
+from book.authoring.exercises import student_notebook
+from book.grading.grade import grade_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -57,7 +57,7 @@ def main(argv=None) -> int:
         return 1
 
     if args.command == "exercises":
-        from book.exercises import ExerciseFormatError, generate
+        from book.authoring.exercises import ExerciseFormatError, generate
 
         try:
             written = generate(args.root / "solutions", args.root / "exercises")
@@ -67,12 +67,12 @@ def main(argv=None) -> int:
         for path in written:
             print(f"wrote {path}")
     elif args.command == "colab-cells":
-        from book.colab import sync
+        from book.authoring.colab import sync
 
         for path in sync(args.root):
             print(f"updated {path}")
     elif args.command == "pin-outputs":
-        from book.pinned_outputs import pin
+        from book.authoring.pinned_outputs import pin
 
         notebooks = args.notebooks or sorted(
             p for folder in ("chapters", "solutions") for p in (args.root / folder).glob("*.ipynb"))
@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     elif args.command == "grade":
         return _grade(args)
     elif args.command == "export-otter":
-        from book.grading_export import export_otter
+        from book.grading.export import export_otter
 
         try:
             written = export_otter(_solution(args), args.out, args.root / "_config.yml")
@@ -106,8 +106,8 @@ def _grade(args) -> int:
     import tempfile
     import time
 
-    from book.grading import grade_folder
-    from book.grading_report import write_reports
+    from book.grading.grade import grade_folder
+    from book.grading.report import write_reports
 
     if args.timeout <= 0 or args.notebook_timeout <= 0:
         print("error: --timeout and --notebook-timeout must be positive", file=sys.stderr)

@@ -11,9 +11,9 @@ and the markdown writes the same text literally with a marker right after it, no
 The HTML comment is invisible in Jupyter, Colab and on the website, so the sentence
 reads normally everywhere. In a live kernel (Jupyter, Colab, nbval) ``glue`` does
 nothing. In the site build it records the text with myst-nb's glue (``display=False``:
-nothing shows on the page), and the ``book.sphinx`` extension fails the build when the
+nothing shows on the page), and the ``book.authoring.sphinx`` extension fails the build when the
 text before a marker is not the glued text, a marker names a value that was never
-glued, or a glued value is never quoted (see ``book.pinned_outputs``). ``make
+glued, or a glued value is never quoted (see ``book.authoring.pinned_outputs``). ``make
 cpu-paths`` records them in a live kernel too (``BOOK_RECORD_GLUE=1``), to check the
 prose on another CPU code path.
 """
@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 
-from book.interactive import static_mode
+from book.build_mode import static_mode
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 RECORD_ENV_VAR = "BOOK_RECORD_GLUE"

@@ -12,7 +12,7 @@ parameters plus one control per parameter:
   frame of the (small) parameter grid is drawn at build time and the controls become
   plain HTML inputs with a few lines of inline JavaScript that swap the precomputed
   frames. Nothing is loaded from a CDN. The build switches to this mode by setting
-  ``BOOK_STATIC_FIGURES=1`` (done by the ``book.sphinx`` extension listed in
+  ``BOOK_STATIC_FIGURES=1`` (done by the ``book.authoring.sphinx`` extension listed in
   ``_config.yml``).
 
 ``draw(**params)`` must return a ``matplotlib.figure.Figure`` and must be importable
@@ -32,7 +32,6 @@ import html
 import io
 import itertools
 import json
-import os
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -40,7 +39,8 @@ from typing import Any, Callable
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-STATIC_ENV_VAR = "BOOK_STATIC_FIGURES"
+from book.build_mode import STATIC_ENV_VAR, static_mode
+
 FRAME_DPI = 90  # about the width of the text column for a 7-inch figure
 PALETTE_COLORS = 128  # frames are stored as palette PNGs: a third of the bytes of RGBA
 MAX_FRAMES = 400
@@ -97,11 +97,6 @@ def Dropdown(label: str, options, value=None) -> Control:
 def Toggle(label: str, value: bool = False) -> Control:
     """An on/off switch."""
     return Control("toggle", label, (False, True), value)
-
-
-def static_mode() -> bool:
-    """True while the book is being built into a website (no kernel behind the page)."""
-    return os.environ.get(STATIC_ENV_VAR) == "1"
 
 
 def render_png(figure: Figure) -> bytes:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from book.conv import conv2d, corr2d
-from book.conv_figures import SOBEL, photo_rgb
+from book.figures.conv import SOBEL, photo_rgb
 from book.pooling import avg_pool2d, max_pool2d
 
 # The edge detector of chapter 3: the Sobel kernel, which answers to vertical edges.

@@ -184,7 +184,7 @@ class _progress_bar:
     cannot run, one printed block with a line per epoch when training ends."""
 
     def __init__(self, epochs: int, enabled: bool):
-        from book.interactive import static_mode
+        from book.build_mode import static_mode
 
         self.enabled = enabled
         self.lines = [] if enabled and static_mode() else None

@@ -17,7 +17,7 @@ across the bar (for a vertical bar, to the right).
   Bergen, 1985), which squares and adds a pair of simple cells offset by a quarter
   period, is the usual alternative.
 
-Figures built from these live in :mod:`book.vision_figures`.
+Figures built from these live in :mod:`book.figures.vision`.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import pytest
 from nbclient import NotebookClient
 
 from book.glue import RECORD_ENV_VAR
-from book.interactive import STATIC_ENV_VAR
-from book.pinned_outputs import contradictions
+from book.build_mode import STATIC_ENV_VAR
+from book.authoring.pinned_outputs import contradictions
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for folder in ("chapters", "solutions")

@@ -1,6 +1,6 @@
 """The site build never publishes a result its text contradicts.
 
-The comparisons (book.pinned_outputs) are tested on small notebooks, one failure at a
+The comparisons (book.authoring.pinned_outputs) are tested on small notebooks, one failure at a
 time; then a tiny book is built with the book's Sphinx extension, once right and once
 with a wrong pinned output and wrong prose numbers, taken from the cache.
 """
@@ -14,8 +14,8 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from book.interactive import STATIC_ENV_VAR
-from book.pinned_outputs import (CHECK_TAG, GLUE_PREFIX, MARKER, contradictions,
+from book.build_mode import STATIC_ENV_VAR
+from book.authoring.pinned_outputs import (CHECK_TAG, GLUE_PREFIX, MARKER, contradictions,
                                  glued_values, marker_problems, output_mismatches, pin)
 from tests.built_notebooks import CHAPTERS, built
 
@@ -141,7 +141,7 @@ def tiny_book(tmp_path_factory):
     book = tmp_path_factory.mktemp("book")
     (book / "_config.yml").write_text(
         "title: Tiny\nexecute:\n  execute_notebooks: cache\n"
-        "sphinx:\n  extra_extensions: [book.sphinx]\n")
+        "sphinx:\n  extra_extensions: [book.authoring.sphinx]\n")
     (book / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     nbformat.write(new_notebook(cells=[
         new_markdown_cell("# Tiny\n\nThe sum is 6,600<!-- glue:total --> in all."),

@@ -13,7 +13,7 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from book.colab import (NOTEBOOK_FOLDERS, TAG, has_install_cell, install_cell_source,
+from book.authoring.colab import (NOTEBOOK_FOLDERS, TAG, has_install_cell, install_cell_source,
                         repository, sync)
 from tests.project_metadata import reader_requirements
 from tests.test_colab_resolution import COLAB_FREEZE, COLAB_VENV, parse_freeze

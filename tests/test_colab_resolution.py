@@ -17,7 +17,7 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from book.colab import install_cell_source
+from book.authoring.colab import install_cell_source
 from tests.project_metadata import ROOT, project, reader_requirements
 
 COLAB_FREEZE = ROOT / "tests" / "data" / "colab-pip-freeze-2026-08-19.txt"

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from book import conv_figures
+from book.figures import conv as conv_figures
 from book.conv import corr2d
 
 

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from book.exercises import ExerciseFormatError, generate, replace_regions, student_notebook
+from book.authoring.exercises import ExerciseFormatError, generate, replace_regions, student_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))

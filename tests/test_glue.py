@@ -5,8 +5,8 @@ import pytest
 from nbclient import NotebookClient
 
 from book.glue import RECORD_ENV_VAR, glue
-from book.interactive import STATIC_ENV_VAR
-from book.pinned_outputs import glued_values
+from book.build_mode import STATIC_ENV_VAR
+from book.authoring.pinned_outputs import glued_values
 
 
 def run_in_kernel(source):

@@ -18,8 +18,8 @@ import nbformat
 import pytest
 
 from book.__main__ import main
-from book.exercises import student_notebook
-from book.grading import find_submissions, load_assignment
+from book.authoring.exercises import student_notebook
+from book.grading.grade import find_submissions, load_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "04_padding_and_stride.ipynb"
@@ -332,7 +332,7 @@ def test_bad_arguments_are_reported(tmp_path, capsys):
 
 
 def test_a_kernel_that_dies_while_starting_is_replaced(tmp_path, monkeypatch):
-    from book import grading
+    from book.grading import grade as grading
 
     real_setup = grading._CappedClient.setup_kernel
     starts = []
@@ -351,7 +351,7 @@ def test_a_kernel_that_dies_while_starting_is_replaced(tmp_path, monkeypatch):
 
 
 def test_a_kernel_that_never_starts_is_a_grader_error(tmp_path, monkeypatch):
-    from book import grading
+    from book.grading import grade as grading
 
     def dead_setup(self, **kwargs):
         raise RuntimeError("Kernel died before replying to kernel_info")

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book.exercises import HIDDEN_TESTS, SOLUTION
+from book.authoring.exercises import HIDDEN_TESTS, SOLUTION
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"

@@ -153,7 +153,7 @@ def test_live_widget_updates_one_figure_when_draw_offers_an_update():
 
 
 def test_chapter_1_simulator_updated_in_place_draws_the_same_frames():
-    from book.vision_figures import draw_cell_simulator
+    from book.figures.vision import draw_cell_simulator
 
     figure = interactive_figure(
         draw_cell_simulator,
@@ -185,7 +185,7 @@ def test_sphinx_extension_switches_kernels_to_static(monkeypatch):
     # setenv first so that monkeypatch restores the variable's original state afterwards
     monkeypatch.setenv(interactive.STATIC_ENV_VAR, "0")
     pytest.importorskip("sphinx")  # an authoring tool: readers do not install it
-    from book import sphinx
+    from book.authoring import sphinx
 
     class App:
         handlers = []

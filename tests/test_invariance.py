@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from book.invariance import (EDGE_KERNEL, EYE, detector_map, eye_detector, eye_template,
                              measure_shift_invariance, photo, place, shift_change,
                              shifted_pair)
-from book.pooling_figures import (draw_eye_detector, draw_pooling_example,
+from book.figures.pooling import (draw_eye_detector, draw_pooling_example,
                                   draw_pooling_invariance, explorer_input,
                                   explorer_maps)
 

@@ -18,11 +18,10 @@ from packaging.requirements import Requirement
 
 from tests.project_metadata import ROOT, extra_requirements, reader_requirements
 
-# Modules of `book` that only authors and instructors run (python -m book ...), and the
-# site build's Sphinx extension; every other module is reader-facing.
-TOOLING_MODULES = {"__main__", "colab", "exercises", "grading", "grading_export",
-                   "grading_guard", "grading_report", "pinned_outputs"}
-SITE_BUILD_MODULES = {"sphinx"}
+# What only authors and instructors run (python -m book ...: the authoring and grading
+# rooms), and the site build's Sphinx extension; every other module is reader-facing.
+TOOLING = ("book.__main__", "book.authoring", "book.grading")
+SITE_BUILD_MODULES = {"book.authoring.sphinx"}
 NOTEBOOK_FOLDERS = ("chapters", "solutions", "exercises")
 # Imported by a reader module only while the site builds (book.glue in static mode): the
 # build's environment (requirements.txt) has it, a reader's kernel never imports it.
@@ -41,10 +40,20 @@ def top_level_imports(source):
             yield node.module
 
 
+def module_name(path):
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def is_tooling(name):
+    return any(name == t or name.startswith(t + ".") for t in TOOLING)
+
+
 def book_modules(tooling):
-    return sorted(path for path in (ROOT / "book").glob("*.py")
-                  if path.stem not in SITE_BUILD_MODULES
-                  and (path.stem in TOOLING_MODULES) == tooling)
+    """{dotted name: path} of the reader's modules, or of the tools'."""
+    return {module_name(path): path for path in sorted((ROOT / "book").rglob("*.py"))
+            if module_name(path) not in SITE_BUILD_MODULES
+            and is_tooling(module_name(path)) == tooling}
 
 
 def notebook_sources():
@@ -78,7 +87,7 @@ def undeclared(modules, requirements):
 
 
 def reader_imports():
-    sources = [p.read_text() for p in book_modules(tooling=False)]
+    sources = [p.read_text() for p in book_modules(tooling=False).values()]
     sources += notebook_sources()
     return third_party(sources) - SITE_BUILD_ONLY
 
@@ -89,7 +98,7 @@ def test_what_readers_import_comes_with_the_reader_package():
 
 
 def test_what_the_tools_import_comes_with_the_instructor_extra():
-    tooling = third_party(p.read_text() for p in book_modules(tooling=True))
+    tooling = third_party(p.read_text() for p in book_modules(tooling=True).values())
     declared = reader_requirements() + extra_requirements("instructor")
     missing = undeclared(tooling, declared)
     assert not missing, f"a tool imports, not declared nor [instructor]: {missing}"
@@ -109,21 +118,22 @@ def test_what_the_site_build_imports_is_pinned_in_requirements_txt():
     pinned = [Requirement(line.split("==")[0])
               for line in (ROOT / "requirements.txt").read_text().splitlines()
               if "==" in line and not line.startswith("#")]
-    sources = [(ROOT / "book" / f"{name}.py").read_text()
+    sources = [(ROOT / f"{name.replace('.', '/')}.py").read_text()
                for name in SITE_BUILD_MODULES]
     missing = undeclared(third_party(sources) | SITE_BUILD_ONLY, pinned)
     assert not missing, f"the site build imports, not in requirements.txt: {missing}"
 
 
-@pytest.mark.parametrize("path", book_modules(tooling=False), ids=lambda p: p.stem)
-def test_reader_module_uses_no_tooling_module(path):
-    tooling = {f"book.{name}" for name in TOOLING_MODULES | SITE_BUILD_MODULES}
-    tree = ast.parse(path.read_text())
-    used = {name for name in top_level_imports(path.read_text())} & tooling
-    used |= tooling & {f"book.{node.module}" for node in ast.walk(tree)
-                       if isinstance(node, ast.ImportFrom) and node.level == 1
-                       and node.module}
-    assert not used, f"book.{path.stem} imports {sorted(used)}"
+@pytest.mark.parametrize("name", sorted(book_modules(tooling=False)))
+def test_reader_module_uses_no_tooling_module(name):
+    """The arrows run one way: the tools import the reader's library, never the reverse."""
+    source = book_modules(tooling=False)[name].read_text()
+    used = {module for module in top_level_imports(source)
+            if module and module.startswith("book") and is_tooling(module)}
+    relative = [node for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.ImportFrom) and node.level > 0]
+    assert not relative, f"{name}: absolute imports only (from book.x import y)"
+    assert not used, f"{name} imports {sorted(used)}"
 
 
 # Runs the code in argv[2] (the rest of argv as sys.argv) as if the modules named in
@@ -164,8 +174,8 @@ def run_without(modules, code, *args):
 def test_reader_modules_import_without_the_instructor_extra():
     blocked = instructor_only_modules() | SITE_BUILD_ONLY
     assert {"nbformat", "nbclient", "yaml", "markdown_it"} <= blocked
-    modules = [p.stem for p in book_modules(tooling=False) if p.stem != "__init__"]
-    code = "import book\nfor m in sys.argv: __import__('book.' + m)"
+    modules = list(book_modules(tooling=False))
+    code = "import book\nfor m in sys.argv: __import__(m)"
     result = run_without(blocked, code, *modules)
     assert result.returncode == 0, result.stderr.strip().splitlines()[-1]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book.pinned_outputs import is_checked, pin
+from book.authoring.pinned_outputs import is_checked, pin
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for folder in ("chapters", "solutions") for p in (ROOT / folder).glob("*.ipynb"))

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from book.colab import repository
+from book.authoring.colab import repository
 from book.interactive import InteractiveFigure
 from tests.browser import open_page, serve
 

@@ -1,4 +1,4 @@
-"""book.training and book.lenet_figures: the loop learns, is reproducible, and the
+"""book.training and book.figures.lenet: the loop learns, is reproducible, and the
 shared-weight gradient equals PyTorch's."""
 
 import os
@@ -10,7 +10,8 @@ import torch.nn.functional as F
 from matplotlib.figure import Figure
 from torch import nn
 
-from book import lenet_figures, training
+from book import training
+from book.figures import lenet as lenet_figures
 from book.models import lenet5
 
 

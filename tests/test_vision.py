@@ -5,7 +5,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from book import vision_figures
+from book.figures import vision as vision_figures
 from book.vision import (FIELD_SIZE, ComplexCell, SimpleCell, bar_stimulus,
                          gabor_receptive_field, orientation_tuning, position_tuning,
                          preferred_orientation)

@@ -21,7 +21,7 @@ How one submission is graded (each in its own fresh kernel, several at once):
    reordered check cells come back and the hidden tests are put in. Answer cells
    (``solution: true``) come from the submission; a missing one is replaced by the empty
    exercise version. Cells the student added run right after the answer cell they follow.
-2. Before any student code runs, :mod:`book.grading_guard` records a fingerprint of what the
+2. Before any student code runs, :mod:`book.grading.guard` records a fingerprint of what the
    checks rely on. Around every check cell it verifies that fingerprint and restores the
    names the instructor's cells imported, so rebinding or patching ``book.check`` gives the
    status ``tampered`` and no points instead of a pass.
@@ -30,7 +30,7 @@ How one submission is graded (each in its own fresh kernel, several at once):
    stops the kernel, is skipped: the kernel is restarted, the notebook replayed without that
    cell, and only what depended on it loses points.
 
-The results are :class:`SubmissionResult` objects; :mod:`book.grading_report` writes the
+The results are :class:`SubmissionResult` objects; :mod:`book.grading.report` writes the
 per-student JSON and feedback and the CSV gradebook.
 """
 
@@ -52,7 +52,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from book.exercises import HIDDEN_TESTS, replace_regions, student_notebook
+from book.authoring.exercises import HIDDEN_TESTS, replace_regions, student_notebook
 
 CELL_TIMEOUT = 60          # seconds one cell may run
 NOTEBOOK_TIMEOUT = 600     # seconds one submission may take in all
@@ -282,7 +282,7 @@ def plan(assignment: Assignment, submission: nbformat.NotebookNode, token: str) 
             continue    # the solution's own copy runs instead
         else:
             extras[anchor].append(cell.source)
-    install = (f"__import__('book.grading_guard', fromlist=['install']).install("
+    install = (f"__import__('book.grading.guard', fromlist=['install']).install("
                f"{assignment.imports!r}, {assignment.watched!r}, {SEED}, {token!r})")
     steps = [Step("guard", install)]
     questions = {q.grade_id: q for q in assignment.questions}
@@ -301,7 +301,7 @@ def plan(assignment: Assignment, submission: nbformat.NotebookNode, token: str) 
                 steps.append(Step("stub", assignment.stubs[grade_id], grade_id))
         elif meta.get("grade"):
             question = questions[grade_id]
-            guard = "__import__('book.grading_guard', fromlist=['x'])"
+            guard = "__import__('book.grading.guard', fromlist=['x'])"
             steps.append(Step("before", f"{guard}.before_check()", grade_id))
             steps.append(Step("visible", question.visible, grade_id))
             if question.hidden:
@@ -596,7 +596,7 @@ def _worker(solution: Path, submission: Submission, workdir: Path, cell_timeout:
             notebook_timeout: float) -> SubmissionResult:
     """Grade one submission in a separate grader process (a crash there stays there)."""
     assignment = load_assignment(solution)
-    command = [sys.executable, "-m", "book.grading", str(solution), submission.student,
+    command = [sys.executable, "-m", "book.grading.grade", str(solution), submission.student,
                str(submission.path or ""), str(workdir), str(cell_timeout),
                str(notebook_timeout)]
     # Kernel start-ups and restarts come on top of the notebook's own time.
@@ -633,7 +633,7 @@ def grade_folder(solution: Path, submissions: Path, workdir: Path, jobs: int | N
 
 
 def _main(argv: list[str]) -> int:
-    """Grader process: ``python -m book.grading SOLUTION STUDENT PATH WORKDIR T_CELL T_ALL``."""
+    """Grader process: ``python -m book.grading.grade SOLUTION STUDENT PATH WORKDIR T_CELL T_ALL``."""
     solution, student, path, workdir, cell_timeout, notebook_timeout = argv
     assignment = load_assignment(Path(solution))
     submission = Submission(student, Path(path) if path else None)

@@ -28,9 +28,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from book.colab import repository
-from book.exercises import HIDDEN_TESTS, replace_regions
-from book.grading import _hidden_part, _meta, load_assignment
+from book.authoring.colab import repository
+from book.authoring.exercises import HIDDEN_TESTS, replace_regions
+from book.grading.grade import _hidden_part, _meta, load_assignment
 
 
 def free_names(source: str) -> list[str]:

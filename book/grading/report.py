@@ -20,7 +20,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from book.grading import SubmissionResult
+from book.grading.grade import SubmissionResult
 
 STATUS_WORDS = {
     "passed": "passed", "failed": "failed", "error": "error in the check",

@@ -21,8 +21,8 @@ import nbformat
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from book.interactive import STATIC_ENV_VAR
-from book.pinned_outputs import contradictions
+from book.build_mode import STATIC_ENV_VAR
+from book.authoring.pinned_outputs import contradictions
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def executed_notebook_problems(env) -> list[tuple[str, str]]:
 
     config = env.mystnb_config
     if config.execution_mode != "cache":
-        raise ExtensionError("book.sphinx checks the executed notebooks in jupyter-"
+        raise ExtensionError("book.authoring.sphinx checks the executed notebooks in jupyter-"
                              "cache: set execute_notebooks: cache in _config.yml")
     cache = get_cache(config.execution_cache_path)
     problems = []

@@ -8,7 +8,7 @@ book pin-outputs`` executes each notebook and keeps the outputs of the checked c
 only, every other output stays cleared. Review the pinned text in the diff: it is what
 the book claims, and a test fails if a checked cell has nothing pinned.
 
-The site build (``book.sphinx``) and the tests compare an executed notebook with its
+The site build (``book.authoring.sphinx``) and the tests compare an executed notebook with its
 source through ``output_mismatches`` (the comparison nbval makes) and
 ``marker_problems`` (the prose numbers of ``book.glue``).
 """
@@ -21,6 +21,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from book.build_mode import STATIC_ENV_VAR
 
 CHECK_TAG = "nbval-check-output"
 # Output fields nbval leaves out of the comparison: bookkeeping, pictures (compared by
@@ -43,13 +45,13 @@ def pin(path: Path, timeout: int = 900) -> int:
     notebook = nbformat.read(path, as_version=4)
     executed = nbformat.read(path, as_version=4)
     # Pin what a reader's live kernel prints, not the website's static figure mode.
-    environment = os.environ.pop("BOOK_STATIC_FIGURES", None)
+    environment = os.environ.pop(STATIC_ENV_VAR, None)
     try:
         NotebookClient(executed, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
     finally:
         if environment is not None:
-            os.environ["BOOK_STATIC_FIGURES"] = environment
+            os.environ[STATIC_ENV_VAR] = environment
     pinned = 0
     for cell, ran in zip(notebook.cells, executed.cells):
         if cell.cell_type != "code":

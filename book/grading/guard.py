@@ -4,7 +4,7 @@ A student's answer cells run in the same Python process as the checks, so a stud
 make a check pass without solving the exercise: rebind ``check_function`` to a function
 that does nothing, patch ``book.check.difference``, replace a reference solution in
 ``book.shapes``, swap a builtin, or register an IPython input transformer that rewrites the
-check cells. The grader (:mod:`book.grading`) runs :func:`install` in a cell of its own
+check cells. The grader (:mod:`book.grading.grade`) runs :func:`install` in a cell of its own
 before any student code, and :func:`before_check` / :func:`after_check` around every check
 cell:
 

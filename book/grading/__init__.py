@@ -1,0 +1,1 @@
+"""The instructor's grader: ``python -m book grade`` (see instructors.md)."""
