@@ -7,10 +7,11 @@ _build/html from `make html`)
   from a change of the control to the new frame decoded and painted (target < 50 ms),
   and each page's weight (HTML plus everything it loads; target under 3 MB of HTML).
 * Live kernel: the time one widget update takes in Python, as the live widget makes it
-  (``InteractiveFigure.live_frames``: draw or update the figure, encode the PNG), over a
-  walk that moves each control through its options (target under 100 ms). The message
-  to and from the kernel adds a few milliseconds on loopback. This is also the reference
-  for the website figure: what the page would cost per change if it asked a kernel.
+  (``book.interactive.widget.live_frames``: draw or update the figure, encode the
+  PNG), over a walk that moves each control through its options (target under 100
+  ms). The message to and from the kernel adds a few milliseconds on loopback. This is
+  also the reference for the website figure: what the page would cost per change if it
+  asked a kernel.
 
 Each figure's lines show both, with their targets. Timings depend on what else the
 machine is doing: run it on an idle machine to compare with earlier runs.
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from book.interactive import InteractiveFigure  # noqa: E402
+from book.interactive.widget import live_frames  # noqa: E402
 from tests.browser import open_page, serve, start_chromium  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
@@ -119,7 +121,7 @@ def live_update_ms(figure: InteractiveFigure, spec) -> list[float]:
 
     The first frame (building the figure, as when the cell runs) is not counted.
     """
-    live_frame = figure.live_frames()
+    live_frame = live_frames(figure)
     values = {p["name"]: p["options"][0] for p in spec["params"]}
     live_frame(**values)
     times = []

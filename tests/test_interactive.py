@@ -5,6 +5,7 @@ import html
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,16 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from book import interactive
-from book.interactive import Dropdown, Slider, Toggle, interactive_figure
+from book.build_mode import STATIC_ENV_VAR, static_mode
+from book.interactive import (
+    Control,
+    Dropdown,
+    InteractiveFigure,
+    Slider,
+    Toggle,
+    interactive_figure,
+)
+from book.interactive.widget import live_frames
 
 
 def draw_bar(height=1, colour="black", outline=False):
@@ -44,6 +54,20 @@ def test_frames_are_deterministic_and_differ_by_parameter():
     frames = {figure.frame(height=h, colour=c, outline=o)
               for h in (1, 2, 3) for c in ("black", "green") for o in (False, True)}
     assert len(frames) == 12
+
+
+def test_controls_are_classes_that_start_where_they_are_told():
+    slider = Slider("n", range(3, 6))
+    assert isinstance(slider, Control) and slider.kind == "slider"
+    assert slider.options == (3, 4, 5) and slider.value == 3
+    menu = Dropdown("colour", ["black", "green"], value="green")
+    assert menu.kind == "dropdown" and menu.start_index == 1
+    switch = Toggle("outline", True)
+    assert switch.kind == "toggle" and switch.options == (False, True) and switch.value
+    assert Toggle("outline").value is False
+    assert Slider("n", [1, 2]) != Dropdown("n", [1, 2])
+    with pytest.raises(TypeError, match="use Slider, Dropdown or Toggle"):
+        Control("n", (1, 2), 1)
 
 
 def test_bad_declarations_get_clear_errors():
@@ -86,6 +110,27 @@ def test_static_player_holds_every_frame_with_alt_text():
     expected = figure.frame(height=3, colour="green", outline=True)
     assert np.array_equal(pixels(base64.b64decode(frame)), pixels(expected))
     assert data["alts"][key] == "Bar: bar height = 3, colour = green, outline = True"
+
+
+def test_static_player_starts_at_the_start_values():
+    figure = make(height=Slider("bar height", [1, 2, 3], value=3),
+                  colour=Dropdown("colour", ["black", "green"], value="green"))
+    markup = figure.to_html()
+    start = re.search(r'<img class="book-interactive-frame" '
+                      r'src="data:image/png;base64,([^"]+)" alt="([^"]+)"', markup)
+    assert np.array_equal(pixels(base64.b64decode(start.group(1))),
+                          pixels(figure.frame(height=3, colour="green")))
+    assert html.unescape(start.group(2)) == figure.alt_text(height=3, colour="green")
+    assert 'value="2" data-labels' in markup and '<option value="1" selected>' in markup
+
+
+def test_the_page_inlines_player_js_as_it_is():
+    markup = make().to_html()
+    uid = re.search(r'<div class="book-interactive" id="([^"]+)"', markup).group(1)
+    script = re.search(r"<script>(.*?)</script>", markup, re.S).group(1)
+    source = Path(interactive.__file__).with_name("player.js").read_text("utf-8")
+    assert "__UID__" in source
+    assert script == source.replace("__UID__", uid)
 
 
 def test_every_control_has_a_visible_label():
@@ -159,7 +204,7 @@ def test_chapter_1_simulator_updated_in_place_draws_the_same_frames():
         draw_cell_simulator,
         orientation=Slider("orientation", [0, 45, 90, 165], value=90),
         position=Slider("position", [-12, 0, 3, 12], value=0))
-    live_frame = figure.live_frames()
+    live_frame = live_frames(figure)
     # a path that changes each parameter alone, both together, and comes back
     for values in [dict(orientation=45), dict(orientation=45, position=-12),
                    dict(orientation=165, position=12), dict(orientation=0, position=3),
@@ -172,9 +217,9 @@ def test_display_mode_follows_the_build_switch(monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
     figure = make()
-    monkeypatch.setenv(interactive.STATIC_ENV_VAR, "1")
+    monkeypatch.setenv(STATIC_ENV_VAR, "1")
     figure._ipython_display_()
-    monkeypatch.delenv(interactive.STATIC_ENV_VAR)
+    monkeypatch.delenv(STATIC_ENV_VAR)
     figure._ipython_display_()
     static, live = shown
     assert "book-interactive" in static.data
@@ -183,7 +228,7 @@ def test_display_mode_follows_the_build_switch(monkeypatch):
 
 def test_sphinx_extension_switches_kernels_to_static(monkeypatch):
     # setenv first so that monkeypatch restores the variable's original state afterwards
-    monkeypatch.setenv(interactive.STATIC_ENV_VAR, "0")
+    monkeypatch.setenv(STATIC_ENV_VAR, "0")
     pytest.importorskip("sphinx")  # an authoring tool: readers do not install it
     from book.authoring import sphinx
 
@@ -195,7 +240,7 @@ def test_sphinx_extension_switches_kernels_to_static(monkeypatch):
 
     app = App()
     sphinx.setup(app)
-    assert interactive.static_mode()
+    assert static_mode()
     assert "html-page-context" in app.handlers
 
 
@@ -205,9 +250,31 @@ def test_a_figure_can_be_rebuilt_from_its_page_spec():
     figure = interactive_figure(draw_padding_stride, title="explorer",
                                 n=Slider("n", [4, 5]), s=Slider("s", [1, 2], value=2))
     _, spec = parse_player(figure.to_html())
-    rebuilt = interactive.InteractiveFigure.from_spec(spec)
-    assert rebuilt.frame(n=5, s=2) == figure.frame(n=5, s=2)
+    rebuilt = InteractiveFigure.from_spec(spec)
+    assert rebuilt.controls == figure.controls  # s starts at 2, not at its first option
+    assert rebuilt.frame() == figure.frame()
+    assert rebuilt.frame(n=5, s=1) == figure.frame(n=5, s=1)
     spec["draw"] = "os.path:join"
     with pytest.raises(ValueError,
                        match="must draw with a function from the book package"):
-        interactive.InteractiveFigure.from_spec(spec)
+        InteractiveFigure.from_spec(spec)
+
+
+def test_the_spec_keeps_every_kind_of_control_and_its_start_value():
+    from book.padding import draw_padding_stride
+
+    figure = interactive_figure(
+        draw_padding_stride, title="explorer", n=Slider("n", [4, 5], value=5),
+        mode=Dropdown("mode", ["a", "b"], value="b"), on=Toggle("on", True),
+        x=Slider("x", [0.5, 1.5], value=1.5))
+    spec = json.loads(json.dumps(figure.spec()))
+    rebuilt = InteractiveFigure.from_spec(spec)
+    assert rebuilt.controls == figure.controls
+    assert list(rebuilt.controls) == ["n", "mode", "on", "x"]
+    assert rebuilt.draw is draw_padding_stride and rebuilt.title == "explorer"
+    del spec["params"][0]["value"]
+    with pytest.raises(ValueError, match="has no 'value'"):
+        InteractiveFigure.from_spec(spec)
+    spec["params"][0].update(value=4, kind="knob")
+    with pytest.raises(ValueError, match="'n' is a 'knob'"):
+        InteractiveFigure.from_spec(spec)

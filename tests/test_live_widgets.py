@@ -29,8 +29,8 @@ from PIL import Image
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from book import interactive
 from book.interactive import InteractiveFigure
+from book.interactive.widget import LIVE_CLASS
 from tests.browser import jupyter_server
 
 pytestmark = pytest.mark.live
@@ -135,11 +135,11 @@ def check_live_chapter(browser, page: str, chapter: Path, server_log: Path,
     browser.execute_script('jupyterapp.commands.execute("notebook:run-all-cells")')
     wait_until(browser, ALL_CELLS_RUN, RUN_TIMEOUT_S,
                f"{chapter.name}: not every cell ran (an error stops Run All)")
-    boxes = browser.find_elements("css selector", f".{interactive.LIVE_CLASS}")
+    boxes = browser.find_elements("css selector", f".{LIVE_CLASS}")
     assert len(boxes) == len(figures), \
         f"{chapter.name}: expected {len(figures)} live figures"
     problems_before = browser.execute_script(ERROR_OUTPUTS)
-    for figure, box in zip(figures, boxes):
+    for figure, box in zip(figures, boxes, strict=True):
         browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", box)
         use_every_control(browser, figure, box, keys=in_lab)
     assert browser.execute_script(ERROR_OUTPUTS) == problems_before, \
@@ -157,14 +157,14 @@ def check_live_chapter(browser, page: str, chapter: Path, server_log: Path,
               if entry["level"] == "SEVERE" and not (
                   not in_lab and NOTEBOOK7_LOAD_ERROR in entry["message"])]
     assert errors == [], f"{chapter.name}: the browser console shows {errors}"
-    return list(zip(figures, boxes))
+    return list(zip(figures, boxes, strict=True))
 
 
 def use_every_control(browser, figure: InteractiveFigure, box, keys: bool):
     controls = box.find_elements("css selector",
                                  ".widget-slider, .widget-dropdown, .widget-checkbox")
     assert len(controls) == len(figure.controls), f"{figure.title}: controls missing"
-    for (name, control), element in zip(figure.controls.items(), controls):
+    for (name, control), element in zip(figure.controls.items(), controls, strict=True):
         label = element.find_element("css selector", ".widget-label, label")
         assert label.text.strip() == control.label and browser.execute_script(
             "return arguments[0].scrollWidth <= arguments[0].clientWidth + 1", label), \
@@ -263,7 +263,7 @@ def shown_values(browser, figure: InteractiveFigure, box) -> dict:
     """The parameter values the figure's widgets show, read from the page."""
     texts = browser.execute_script(SHOWN_VALUES, box)
     values = {}
-    for (name, control), text in zip(figure.controls.items(), texts):
+    for (name, control), text in zip(figure.controls.items(), texts, strict=True):
         if control.kind == "toggle":
             values[name] = text
         else:
