@@ -5,7 +5,8 @@ pixel, so almost every value at a fixed position changes. Max pooling is approxi
 *invariant*: the largest value of a window often stays inside the window after a small
 shift, so many pooled values stay exactly the same. This module measures both on a real
 photograph and builds the "eye detector", whose maximum over all positions does not care
-where the eye is.
+where the eye is. Chapter 5, "Pooling", explains both; the photograph and the eye come
+from :mod:`book.samples`.
 """
 
 from __future__ import annotations
@@ -15,43 +16,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from book.conv import conv2d, corr2d
-from book.figures.conv import SOBEL, photo_rgb
 from book.pooling import avg_pool2d, max_pool2d
-
-# The edge detector of chapter 3: the Sobel kernel, which answers to vertical edges.
-EDGE_KERNEL = SOBEL
-
-# A 5x5 "eye" on a dark background: a bright ring (1) around a dark iris (0) with a
-# bright pupil (1) in the middle.
-EYE = np.array([[0, 1, 1, 1, 0],
-                [1, 0, 0, 0, 1],
-                [1, 0, 1, 0, 1],
-                [1, 0, 0, 0, 1],
-                [0, 1, 1, 1, 0]])
-
-
-def photo(step: int = 4) -> np.ndarray:
-    """Grace Hopper's portrait (from matplotlib) in grey levels 0..255, downsampled.
-
-    -> (H, W) float array; step=4 gives 150 x 128.
-    """
-    return photo_rgb(step).mean(axis=2)
+from book.samples import EYE, SOBEL
+from book.validation import integer, pair, real_array
 
 
 def shifted_pair(image, pixels: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Two equal-sized views of one image, the second moved ``pixels`` to the right.
 
-    Like a camera panned by a pixel: both are crops of the same scene, so no made-up
-    border values enter. image: (H, W) -> before, after: (H, W - pixels) with ``after[:,
-    j + pixels] == before[:, j]``.
+    Chapter 5, "Pooling". Like a camera panned by a pixel: both are crops of the same
+    scene, so no made-up border values enter. image: (H, W) -> before, after: (H, W -
+    pixels) with ``after[:, j + pixels] == before[:, j]``.
     """
-    image = np.asarray(image)
-    if image.ndim != 2:
-        raise ValueError(f"image must have shape (H, W), got shape {image.shape}")
-    if isinstance(pixels, bool) or not isinstance(pixels, (int, np.integer)) or \
-            not 0 <= pixels < image.shape[1]:
-        raise ValueError(f"pixels must be an int from 0 to the image width - 1 "
-                         f"({image.shape[1] - 1}), got {pixels!r}")
+    image = real_array(image, "image", ndim=2, layout="(H, W)")
+    pixels = integer(pixels, "pixels", minimum=0)
+    if pixels >= image.shape[1]:
+        raise ValueError(f"pixels must be at most the image width - 1 "
+                         f"({image.shape[1] - 1}), got {pixels}")
     width = image.shape[1] - pixels
     return image[:, pixels:pixels + width], image[:, :width]
 
@@ -60,6 +41,7 @@ def shifted_pair(image, pixels: int = 1) -> tuple[np.ndarray, np.ndarray]:
 class ShiftChange:
     """How one layer's output responds to shifting its input.
 
+    Chapter 5, "Pooling" ("Translation invariance, measured").
     outputs: how many values the layer outputs; changed: how many of them differ (at the
     same position) after the shift; relative_size: the size of the change, ``||after -
     before||`` divided by ``||before||``.
@@ -76,7 +58,10 @@ class ShiftChange:
 
 
 def shift_change(layer: str, before, after, atol: float = 1e-9) -> ShiftChange:
-    """Compare a layer's outputs before and after a shift, position by position."""
+    """Compare a layer's outputs before and after a shift, position by position.
+
+    Chapter 5, "Pooling". before, after: any one shape -> a :class:`ShiftChange`
+    """
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     if before.shape != after.shape:
         raise ValueError(f"before and after must have the same shape, got "
@@ -86,9 +71,10 @@ def shift_change(layer: str, before, after, atol: float = 1e-9) -> ShiftChange:
     return ShiftChange(layer, before.size, changed, size)
 
 
-def detector_map(image, kernel=EDGE_KERNEL) -> np.ndarray:
+def detector_map(image, kernel=SOBEL) -> np.ndarray:
     """Convolution, then ReLU: where (and how strongly) the kernel's pattern appears.
 
+    Chapter 5, "Pooling". The default kernel is chapter 3's Sobel edge detector.
     image: (H, W), kernel: (k, k) -> (H - k + 1, W - k + 1)
     """
     image = np.asarray(image, dtype=float)
@@ -104,10 +90,11 @@ POOLINGS = {  # name: (function, window, stride)
 }
 
 
-def measure_shift_invariance(image, kernel=EDGE_KERNEL, pixels: int = 1,
+def measure_shift_invariance(image, kernel=SOBEL, pixels: int = 1,
                              poolings=None) -> list[ShiftChange]:
     """Shift ``image`` right by ``pixels``; count changed outputs of conv, ReLU, pools.
 
+    Chapter 5, "Pooling" ("Translation invariance, measured").
     The first rows are the convolution and the detector map (convolution + ReLU); each
     further row pools the detector map with one of ``poolings`` (default
     :data:`POOLINGS`: name -> (pool function, window, stride)). image: (H, W) -> one
@@ -130,23 +117,28 @@ def measure_shift_invariance(image, kernel=EDGE_KERNEL, pixels: int = 1,
 def place(pattern, shape: tuple[int, int], row: int, col: int) -> np.ndarray:
     """A zero image of ``shape`` with ``pattern`` pasted, top-left corner at (row, col).
 
+    Chapter 5, "Pooling" (where the eye detector's eye is put).
     pattern: (h, w) -> (H, W)
     """
     pattern = np.asarray(pattern)
-    height, width = shape
+    height, width = pair(shape, "shape", minimum=1)
+    row, col = integer(row, "row"), integer(col, "col")
     fits_rows = 0 <= row <= height - pattern.shape[0]
     fits_cols = 0 <= col <= width - pattern.shape[1]
     if not (fits_rows and fits_cols):
         raise ValueError(f"a {pattern.shape[0]}x{pattern.shape[1]} pattern at "
                          f"(row, col) = ({row}, {col}) does not fit in a "
                          f"{height}x{width} image")
-    image = np.zeros(shape, dtype=pattern.dtype)
+    image = np.zeros((height, width), dtype=pattern.dtype)
     image[row:row + pattern.shape[0], col:col + pattern.shape[1]] = pattern
     return image
 
 
 def eye_template(eye=EYE) -> np.ndarray:
-    """The eye with its mean removed: a flat patch, bright or dark, scores zero."""
+    """The eye with its mean removed: a flat patch, bright or dark, scores zero.
+
+    Chapter 5, "Pooling" ("The eye detector"). eye: (h, w) -> (h, w) float
+    """
     eye = np.asarray(eye, dtype=float)
     return eye - eye.mean()
 
@@ -154,6 +146,7 @@ def eye_template(eye=EYE) -> np.ndarray:
 def eye_detector(image, template=None) -> tuple[np.ndarray, float]:
     """Template matching followed by a max over every position.
 
+    Chapter 5, "Pooling" ("The eye detector").
     image: (H, W) -> (the detection map (H - 4, W - 4) for the 5x5 eye, its maximum).
     The map moves with the eye (equivariance); the maximum does not (invariance).
     """

@@ -17,7 +17,8 @@ across the bar (for a vertical bar, to the right).
   Bergen, 1985), which squares and adds a pair of simple cells offset by a quarter
   period, is the usual alternative.
 
-Figures built from these live in :mod:`book.figures.vision`.
+Both, and the Neocognitron stage built from the same parts, are explained in chapter 1,
+"Seeing"; figures built from them live in :mod:`book.figures.vision`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from book.conv import corr2d
+from book.pooling import max_pool2d
+from book.validation import integer, real_array
 
 FIELD_SIZE = 41          # pixels per side of the visual field
 BAR_WIDTH = 3.0          # pixels
@@ -35,23 +40,21 @@ COMPLEX_POSITIONS = tuple(range(-8, 9))    # positions of a complex cell's simpl
 
 
 def _check_size(size) -> int:
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 3:
-        raise ValueError(f"size must be an integer of at least 3 pixels, got {size!r}")
-    return int(size)
+    return integer(size, "size", minimum=3)
 
 
 def _check_number(name: str, value) -> float:
-    number = (int, float, np.integer, np.floating)
-    if isinstance(value, bool) or not isinstance(value, number) \
-            or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
+    """One finite real number as a float, or a ValueError naming it."""
+    number = float(real_array(value, name, ndim=0, layout="(one number)"))
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {number}")
+    return number
 
 
 def field_coordinates(size: int = FIELD_SIZE) -> tuple[np.ndarray, np.ndarray]:
     """Pixel coordinates of the visual field: (x, y), each (size, size), centred.
 
-    Row 0 is the top of the field (largest y), as in an image.
+    Chapter 1, "Seeing". Row 0 is the top of the field (largest y), as in an image.
     """
     size = _check_size(size)
     offsets = np.arange(size) - (size - 1) / 2
@@ -73,6 +76,7 @@ def bar_stimulus(orientation: float, position: float = 0.0, size: int = FIELD_SI
                  width: float = BAR_WIDTH) -> np.ndarray:
     """A bright bar on a dark field, crossing the whole field.
 
+    Chapter 1, "Seeing" (the bars Hubel and Wiesel showed their cells).
     orientation: degrees from the horizontal; position: signed distance of the bar's
     axis from the centre, across the bar, in pixels; width: in pixels.
     -> (size, size) array in [0, 1]; edges are anti-aliased so that responses change
@@ -92,6 +96,7 @@ def gabor_receptive_field(orientation: float, position: float = 0.0,
                           sigma: float = SIGMA, aspect: float = ASPECT) -> np.ndarray:
     """The receptive field of a simple cell: an even Gabor function with zero mean.
 
+    Chapter 1, "Seeing".
     Its stripes run along ``orientation``; the excitatory (positive) stripe lies at
     ``position`` across them. The envelope is a Gaussian of width ``sigma`` across the
     stripes and ``sigma / aspect`` along them. The mean is removed (a uniform field
@@ -126,6 +131,7 @@ def _as_stimuli(stimuli, size: int) -> np.ndarray:
 class SimpleCell:
     """A model simple cell: a rectified Gabor receptive field.
 
+    Chapter 1, "Seeing" ("A model simple cell").
     orientation: the bar orientation it prefers (degrees); position: where across that
     orientation its excitatory stripe lies (pixels); size: side of the visual field.
     """
@@ -156,6 +162,7 @@ class SimpleCell:
 class ComplexCell:
     """A model complex cell: the maximum over simple cells of one orientation (MAX).
 
+    Chapter 1, "Seeing" ("A model complex cell").
     orientation: preferred orientation of all its simple cells (degrees); positions:
     where its simple cells sit across that orientation (pixels); size: side of the
     visual field.
@@ -185,6 +192,7 @@ class ComplexCell:
 def orientation_tuning(cell, orientations, position: float = 0.0) -> np.ndarray:
     """The cell's orientation tuning curve: its response to a bar at each orientation.
 
+    Chapter 1, "Seeing".
     cell: a SimpleCell or ComplexCell; orientations: (N,) degrees; position: where the
     bars lie across their own orientation. -> (N,)
     """
@@ -195,6 +203,7 @@ def orientation_tuning(cell, orientations, position: float = 0.0) -> np.ndarray:
 def position_tuning(cell, positions, orientation: float) -> np.ndarray:
     """The cell's response to a bar of one orientation at each position.
 
+    Chapter 1, "Seeing".
     positions: (N,) pixels across the bar -> (N,)
     """
     stimuli = np.stack([bar_stimulus(orientation, p, cell.size) for p in positions])
@@ -204,6 +213,7 @@ def position_tuning(cell, positions, orientation: float) -> np.ndarray:
 def preferred_orientation(orientations, responses) -> float:
     """The orientation at which a measured tuning curve peaks (the first of any ties).
 
+    Chapter 1, "Seeing".
     orientations: (N,) degrees; responses: (N,) -> a float from ``orientations``
     """
     orientations = np.asarray(orientations, float)
@@ -214,3 +224,27 @@ def preferred_orientation(orientations, responses) -> float:
                          f"length, got shapes {orientations.shape} and "
                          f"{responses.shape}")
     return float(orientations[np.argmax(responses)])
+
+
+def neocognitron_stage(image, orientations=(0, 45, 90, 135)) -> tuple[np.ndarray,
+                                                                     np.ndarray]:
+    """One S-layer and one C-layer of Fukushima's Neocognitron, as today's networks do it.
+
+    Chapter 1, "Seeing" ("Fukushima's Neocognitron").
+    S1: one plane per orientation; every S-cell of a plane applies the same 9x9 Gabor
+    receptive field at its own place and is rectified (a convolution, then ReLU). C1:
+    each C-cell takes the maximum of a 3x3 block of S-cells of its plane, every 2 pixels
+    (max pooling, a modern stand-in for Fukushima's saturating sum).
+    image: (H, W); orientations: P angles in degrees
+    -> s1: (P, H - 8, W - 8), c1: (P, (H - 11) // 2 + 1, (W - 11) // 2 + 1)
+    """
+    image = real_array(image, "image", ndim=2, layout="(H, W)")
+    s1 = np.stack([np.maximum(corr2d(image, _s_cell_field(orientation)), 0)
+                   for orientation in orientations])
+    c1 = max_pool2d(s1[None], 3, stride=2)[0]  # (1, P, ...) is one image, P channels
+    return s1, c1
+
+
+def _s_cell_field(orientation: float) -> np.ndarray:
+    """An S1 cell's 9x9 receptive field: a Gabor with stripes 6 pixels apart."""
+    return gabor_receptive_field(orientation, size=9, wavelength=6, sigma=1.5)

@@ -6,12 +6,28 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from book.invariance import (EDGE_KERNEL, EYE, detector_map, eye_detector, eye_template,
-                             measure_shift_invariance, photo, place, shift_change,
-                             shifted_pair)
-from book.figures.pooling import (draw_eye_detector, draw_pooling_example,
-                                  draw_pooling_invariance, explorer_input,
-                                  explorer_maps)
+from book.figures.pooling import (
+    draw_pooling_invariance,
+    explorer_input,
+    explorer_maps,
+    plot_eye_detector,
+    plot_pooling_example,
+)
+from book.invariance import (
+    detector_map,
+    eye_detector,
+    eye_template,
+    measure_shift_invariance,
+    place,
+    shift_change,
+    shifted_pair,
+)
+from book.samples import EYE, SOBEL, photo_gray
+
+
+def photo():
+    """The portrait chapter 5 measures: 150 x 128 grey levels, as floats."""
+    return photo_gray(4).astype(float)
 
 
 def test_shifted_pair_moves_the_content_right():
@@ -21,9 +37,10 @@ def test_shifted_pair_moves_the_content_right():
     np.testing.assert_array_equal(after[:, 2:], before[:, :1])
 
 
-@pytest.mark.parametrize("pixels", [-1, 5, 1.0, True])
-def test_shifted_pair_rejects_impossible_shifts(pixels):
-    with pytest.raises(ValueError, match="pixels must be"):
+@pytest.mark.parametrize("pixels, message", [(-1, "at least 0"), (5, "at most the image"),
+                                             (1.0, "an integer"), (True, "an integer")])
+def test_shifted_pair_rejects_impossible_shifts(pixels, message):
+    with pytest.raises(ValueError, match=f"pixels must be {message}"):
         shifted_pair(np.zeros((4, 5)), pixels)
 
 
@@ -34,8 +51,8 @@ def test_shift_change_counts_positions_that_differ():
     assert change.relative_size == pytest.approx(np.hypot(0.5, 4) / np.sqrt(30))
 
 
-def test_the_edge_kernel_is_sobel_and_finds_vertical_edges():
-    np.testing.assert_array_equal(EDGE_KERNEL, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+def test_the_detector_is_sobel_and_finds_vertical_edges():
+    np.testing.assert_array_equal(SOBEL, [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
     step = np.zeros((6, 6))
     step[:, 3:] = 1  # dark on the left, bright on the right
     response = detector_map(step)
@@ -45,7 +62,7 @@ def test_the_edge_kernel_is_sobel_and_finds_vertical_edges():
 
 def test_convolution_is_equivariant_on_the_photo():
     before, after = shifted_pair(photo(), 1)
-    kernel = torch.tensor(EDGE_KERNEL, dtype=torch.float64)[None, None]
+    kernel = torch.tensor(SOBEL, dtype=torch.float64)[None, None]
     conv = [F.conv2d(torch.tensor(v, dtype=torch.float64)[None, None],
                      kernel)[0, 0].numpy()
             for v in (before, after)]
@@ -92,13 +109,15 @@ def test_eye_detector_fires_less_without_an_eye():
 def test_place_rejects_patterns_that_do_not_fit():
     with pytest.raises(ValueError, match="does not fit"):
         place(EYE, (6, 6), 2, 0)
+    with pytest.raises(ValueError, match="row must be an integer"):
+        place(EYE, (6, 6), 0.5, 0)
 
 
 def test_explorer_input_pans_over_one_scene():
     for shift in range(1, 9):
         np.testing.assert_array_equal(explorer_input(shift)[:, 1:],
                                       explorer_input(shift - 1)[:, :-1])
-    with pytest.raises(ValueError, match="shift must be"):
+    with pytest.raises(ValueError, match="shift must be at most 8"):
         explorer_input(9)
 
 
@@ -129,7 +148,7 @@ def test_explorer_frames_are_figures(kwargs):
 
 
 def test_static_figures_are_figures():
-    assert isinstance(draw_eye_detector(), Figure)
-    assert isinstance(draw_pooling_example([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0],
+    assert isinstance(plot_eye_detector(), Figure)
+    assert isinstance(plot_pooling_example([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0],
                                             [1, 2, 3, 4]]), Figure)
-    assert isinstance(draw_pooling_example(np.arange(25).reshape(5, 5), 3, 1), Figure)
+    assert isinstance(plot_pooling_example(np.arange(25).reshape(5, 5), 3, 1), Figure)

@@ -6,9 +6,18 @@ import torch
 from matplotlib.figure import Figure
 
 from book.figures import vision as vision_figures
-from book.vision import (FIELD_SIZE, ComplexCell, SimpleCell, bar_stimulus,
-                         gabor_receptive_field, orientation_tuning, position_tuning,
-                         preferred_orientation)
+from book.samples import letter_a
+from book.vision import (
+    FIELD_SIZE,
+    ComplexCell,
+    SimpleCell,
+    bar_stimulus,
+    gabor_receptive_field,
+    neocognitron_stage,
+    orientation_tuning,
+    position_tuning,
+    preferred_orientation,
+)
 
 CENTRE = FIELD_SIZE // 2
 ORIENTATIONS = np.arange(0, 180, 5)
@@ -125,14 +134,30 @@ def test_bad_input_raises_value_error(call):
         call()
 
 
-def test_correlate_and_max_pool_agree_with_torch():
-    rng = np.random.default_rng(1)
-    image, kernel = rng.standard_normal((12, 10)), rng.standard_normal((3, 3))
-    expected = torch.nn.functional.conv2d(
-        torch.tensor(image)[None, None], torch.tensor(kernel)[None, None])[0, 0].numpy()
-    np.testing.assert_allclose(vision_figures._correlate_valid(image, kernel), expected)
-    pooled = torch.nn.functional.max_pool2d(torch.tensor(image)[None, None], 3, 2)[0, 0]
-    np.testing.assert_allclose(vision_figures._max_pool(image, 3, 2), pooled.numpy())
+def test_neocognitron_stage_is_conv_relu_then_max_pooling_as_in_torch():
+    image = letter_a()
+    orientations = (0, 60, 120)
+    s1, c1 = neocognitron_stage(image, orientations)
+    assert s1.shape == (3, 21, 21) and c1.shape == (3, 10, 10)
+    fields = np.stack([gabor_receptive_field(o, size=9, wavelength=6, sigma=1.5)
+                       for o in orientations])
+    conv = torch.nn.functional.conv2d(torch.tensor(image)[None, None],
+                                      torch.tensor(fields)[:, None])
+    expected_s1 = torch.relu(conv)
+    expected_c1 = torch.nn.functional.max_pool2d(expected_s1, 3, 2)
+    np.testing.assert_allclose(s1, expected_s1[0].numpy(), atol=1e-12)
+    np.testing.assert_allclose(c1, expected_c1[0].numpy(), atol=1e-12)
+    # Each plane answers to strokes of its own orientation: the planes differ.
+    assert not np.allclose(s1[0], s1[1])
+
+
+def test_bad_number_is_refused_with_its_name():
+    with pytest.raises(ValueError, match="orientation must have 0 axes"):
+        bar_stimulus([90, 0])
+    with pytest.raises(ValueError, match="position must be a finite number"):
+        bar_stimulus(90, float("inf"))
+    with pytest.raises(ValueError, match="size must be at least 3"):
+        bar_stimulus(90, size=2)
 
 
 @pytest.mark.parametrize("orientation,position",
@@ -148,10 +173,10 @@ def test_simulator_frames_show_the_cells_responses(orientation, position):
 
 
 def test_static_figures_are_figures():
-    for draw in (vision_figures.draw_receptive_fields,
-                 vision_figures.draw_featural_hierarchy,
-                 vision_figures.draw_neocognitron_cascade,
-                 vision_figures.draw_timeline):
+    for draw in (vision_figures.plot_receptive_fields,
+                 vision_figures.plot_featural_hierarchy,
+                 vision_figures.plot_neocognitron_cascade,
+                 vision_figures.plot_timeline):
         figure = draw()
         assert isinstance(figure, Figure) and figure.axes
 

@@ -8,84 +8,17 @@ frames of the chapter's interactive figures and take only keyword parameters.
 
 from __future__ import annotations
 
-import matplotlib.cbook
-import matplotlib.image
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from book.conv import conv2d, conv2d_as_matrix, corr2d
-
-# The 5x5 binary image and the "X" kernel of the worked example; the result is
-# [[4, 3, 4], [2, 4, 3], [2, 3, 4]].
-EXAMPLE_INPUT = np.array([[1, 1, 1, 0, 0],
-                          [0, 1, 1, 1, 0],
-                          [0, 0, 1, 1, 1],
-                          [0, 0, 1, 1, 0],
-                          [0, 1, 1, 0, 0]])
-EXAMPLE_KERNEL = np.array([[1, 0, 1],
-                           [0, 1, 0],
-                           [1, 0, 1]])
-
-# The book's edge detector: the Sobel kernel. As a cross-correlation it takes the
-# difference right minus left, weighted 1, 2, 1 down the rows, so it answers to vertical
-# edges: positive where the brightness increases from left to right, negative where it
-# decreases.
-SOBEL = np.array([[-1, 0, 1],
-                  [-2, 0, 2],
-                  [-1, 0, 1]])
-
-# Four times the mixed second derivative d2/dx dy: exactly 0 on vertical, horizontal and
-# ramp edges; it answers at corners and saddles, where the x-slope changes along y.
-MIXED_DERIVATIVE = np.array([[1, 0, -1],
-                             [0, 0, 0],
-                             [-1, 0, 1]])
-
-# Hand-designed 3x3 filters: name -> (integer weights, divisor). The kernel is
-# weights/divisor.
-FILTERS = {
-    "identity": ([[0, 0, 0], [0, 1, 0], [0, 0, 0]], 1),
-    "Sobel (vertical edges)": (SOBEL.tolist(), 1),
-    "edges (4-neighbour)": ([[0, 1, 0], [1, -4, 1], [0, 1, 0]], 1),
-    "edges (8-neighbour)": ([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]], 1),
-    "corners (mixed derivative)": (MIXED_DERIVATIVE.tolist(), 1),
-    "sharpen": ([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], 1),
-    "box blur": ([[1, 1, 1], [1, 1, 1], [1, 1, 1]], 9),
-    "Gaussian blur": ([[1, 2, 1], [2, 4, 2], [1, 2, 1]], 16),
-}
+from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, FILTERS, kernel, photo_gray, photo_rgb
+from book.validation import integer
 
 CELL_EDGE = "#888888"
 WINDOW_BLUE = "#1f77b4"
 OUTPUT_ORANGE = "#ff7f0e"
-
-
-def kernel(name: str) -> np.ndarray:
-    """The 3x3 kernel called ``name`` in :data:`FILTERS` as a float array."""
-    if name not in FILTERS:
-        raise ValueError(f"unknown filter {name!r}; choose one of {list(FILTERS)}")
-    weights, divisor = FILTERS[name]
-    return np.array(weights, dtype=float) / divisor
-
-
-def photo_rgb(step: int = 1) -> np.ndarray:
-    """Grace Hopper's portrait, shipped with matplotlib, as 8-bit RGB.
-
-    step: keep every step-th row and column -> (H, W, 3) uint8; step=1 gives 600 x 512.
-    """
-    if isinstance(step, bool) or not isinstance(step, int) or step < 1:
-        raise ValueError(f"step must be a positive int, got {step!r}")
-    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as file:
-        rgb = matplotlib.image.imread(file, format="jpg")
-    return np.ascontiguousarray(rgb[::step, ::step])
-
-
-def photo_gray(step: int = 1) -> np.ndarray:
-    """The portrait in 8-bit grey levels (BT.601 luma: 0.299 R + 0.587 G + 0.114 B).
-
-    -> (H, W) uint8
-    """
-    rgb = photo_rgb(step).astype(float)
-    return np.round(rgb @ np.array([0.299, 0.587, 0.114])).astype(np.uint8)
 
 
 def filter_image(image, k) -> np.ndarray:
@@ -185,10 +118,9 @@ def draw_conv_step(position: int = 0) -> Figure:
     this position.
     """
     out_size = EXAMPLE_INPUT.shape[0] - EXAMPLE_KERNEL.shape[0] + 1
-    if isinstance(position, bool) or not isinstance(position, int) \
-            or not 0 <= position < out_size ** 2:
-        raise ValueError(f"position must be an int from 0 to {out_size ** 2 - 1}, "
-                         f"got {position!r}")
+    position = integer(position, "position", minimum=0)
+    if position >= out_size ** 2:
+        raise ValueError(f"position must be at most {out_size ** 2 - 1}, got {position}")
     i, j = divmod(position, out_size)
     kh, kw = EXAMPLE_KERNEL.shape
     window = EXAMPLE_INPUT[i:i + kh, j:j + kw]
@@ -214,7 +146,7 @@ def draw_conv_step(position: int = 0) -> Figure:
     sum_ax.set_axis_off()
     sum_ax.set_xlim(0, 1)
     sum_ax.set_ylim(1, 0)
-    lines = [" + ".join(f"{x}·{w}" for x, w in zip(window[a], EXAMPLE_KERNEL[a]))
+    lines = [" + ".join(f"{x}·{w}" for x, w in zip(window[a], EXAMPLE_KERNEL[a], strict=True))
              for a in range(kh)]
     text = "   " + "\n+ ".join(lines) + f"\n= {int(np.sum(window * EXAMPLE_KERNEL))}"
     sum_ax.text(0.5, 0.5, text, ha="center", va="center", family="monospace",
@@ -241,7 +173,7 @@ def plot_rgb_channels(step: int = 4) -> Figure:
     axes = figure.subplots(1, 4)
     axes[0].imshow(rgb)
     axes[0].set_title(f"RGB, {rgb.shape[0]}x{rgb.shape[1]}x3", fontsize=10)
-    for ax, channel, name in zip(axes[1:], range(3), ("red", "green", "blue")):
+    for ax, channel, name in zip(axes[1:], range(3), ("red", "green", "blue"), strict=True):
         ax.imshow(rgb[..., channel], cmap="gray", vmin=0, vmax=255)
         ax.set_title(f"{name} channel (0..255)", fontsize=10)
     for ax in axes:
@@ -288,7 +220,7 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
     Each layer's unit is joined to the units below it that it reads; the cone of the
     middle unit at the top is drawn in colour down to the input.
     """
-    kernels = [int(k) for k in kernels]
+    kernels = [integer(k, "kernel size", minimum=1) for k in kernels]
     field = 1 + sum(k - 1 for k in kernels)
     width = field + 4
     figure = Figure(figsize=(7, 1.1 + 0.9 * len(kernels)))

@@ -6,8 +6,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from book.invariance import EYE, detector_map, eye_detector, place
+from book.invariance import detector_map, eye_detector, place
 from book.pooling import avg_pool2d, max_pool2d
+from book.samples import EYE
+from book.validation import integer, real_array
 
 WINDOW_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                   "#e377c2", "#7f7f7f", "#bcbd22"]
@@ -37,15 +39,16 @@ def _light(colour: str, amount: float = 0.3) -> np.ndarray:
     return 1 - amount * (1 - rgb)
 
 
-def draw_pooling_example(x, window: int = 2, stride: int | None = None) -> Figure:
+def plot_pooling_example(x, window: int = 2, stride: int | None = None) -> Figure:
     """The input with its pooling windows, and the max- and average-pooled outputs.
 
     x: (H, W). Each output cell has the colour of the window it summarises. Overlapping
     windows (stride < window) are shown by outlining the windows of the first output
     row.
     """
-    x = np.asarray(x)
-    stride = window if stride is None else stride
+    x = real_array(x, "x", ndim=2, layout="(H, W)")
+    window = integer(window, "window", minimum=1)
+    stride = window if stride is None else integer(stride, "stride", minimum=1)
     pooled_max = max_pool2d(x[None, None], window, stride)[0, 0]
     pooled_avg = avg_pool2d(x[None, None], window, stride)[0, 0]
     h_out, w_out = pooled_max.shape
@@ -91,10 +94,9 @@ def explorer_input(shift: int) -> np.ndarray:
 
     The pattern's top-left corner is at row 3, column ``1 + shift``.
     """
-    if isinstance(shift, bool) or not isinstance(shift, (int, np.integer)) or \
-            not 0 <= shift <= EXPLORER_SHIFTS:
-        raise ValueError(f"shift must be an int from 0 to {EXPLORER_SHIFTS}, "
-                         f"got {shift!r}")
+    shift = integer(shift, "shift", minimum=0)
+    if shift > EXPLORER_SHIFTS:
+        raise ValueError(f"shift must be at most {EXPLORER_SHIFTS}, got {shift}")
     height, width = EXPLORER_SHAPE
     scene = 0.3 * np.random.default_rng(5).random((height, width + EXPLORER_SHIFTS))
     scene[3:6, EXPLORER_SHIFTS + 1:EXPLORER_SHIFTS + 4] += EXPLORER_PATTERN
@@ -163,7 +165,7 @@ def draw_pooling_invariance(shift: int = 0, pool: str = "max",
 NOT_AN_EYE = np.ones((3, 3), dtype=int)  # a filled blob: bright, but no ring and pupil
 
 
-def draw_eye_detector(positions=((1, 1), (5, 8), (8, 3)), shape=(14, 14)) -> Figure:
+def plot_eye_detector(positions=((1, 1), (5, 8), (8, 3)), shape=(14, 14)) -> Figure:
     """The eye at several positions, then a blob that is not an eye (top row), with
     their detection maps (bottom row).
 

@@ -6,6 +6,7 @@ Every function returns a new ``matplotlib.figure.Figure`` built only from its ar
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,11 +15,19 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from matplotlib.patches import Circle, FancyArrowPatch, Polygon, Rectangle
 from matplotlib.text import Text
-from numpy.lib.stride_tricks import sliding_window_view
 
-from book.vision import (COMPLEX_POSITIONS, FIELD_SIZE, ComplexCell, SimpleCell,
-                         bar_stimulus, gabor_receptive_field, orientation_tuning,
-                         position_tuning)
+from book.samples import letter_a
+from book.vision import (
+    COMPLEX_POSITIONS,
+    FIELD_SIZE,
+    ComplexCell,
+    SimpleCell,
+    bar_stimulus,
+    gabor_receptive_field,
+    neocognitron_stage,
+    orientation_tuning,
+    position_tuning,
+)
 
 SIMPLE_COLOR = "#ff7f0e"
 COMPLEX_COLOR = "#1f77b4"
@@ -192,7 +201,7 @@ def _cell_simulator_layout() -> Figure:
     return figure
 
 
-def draw_receptive_fields() -> Figure:
+def plot_receptive_fields() -> Figure:
     """Left: a simple cell's receptive field. Right: the simple cells a complex cell pools.
 
     Red is excitatory (light there raises the response), blue inhibitory.
@@ -210,7 +219,7 @@ def draw_receptive_fields() -> Figure:
     right.imshow(np.zeros((FIELD_SIZE, FIELD_SIZE)), cmap="RdBu_r", vmin=-1, vmax=1,
                  extent=extent)
     shades = np.linspace(0.35, 1.0, len(COMPLEX_POSITIONS))
-    for position, shade in zip(COMPLEX_POSITIONS, shades):
+    for position, shade in zip(COMPLEX_POSITIONS, shades, strict=True):
         sub_field = gabor_receptive_field(PREFERRED, position)
         right.contour(x, y, sub_field, levels=[0.3 * sub_field.max()],
                       colors=[(0.84 * shade, 0.15 * shade, 0.16 * shade)], linewidths=0.8)
@@ -229,7 +238,7 @@ def _line_icon(ax, center, angle_deg, length=0.5, **style):
     ax.plot([center[0] - dx, center[0] + dx], [center[1] - dy, center[1] + dy], **style)
 
 
-def draw_featural_hierarchy() -> Figure:
+def plot_featural_hierarchy() -> Figure:
     """The ventral stream V1 -> V2 -> V4 -> IT, with the kind of feature each area prefers."""
     figure = Figure(figsize=(7.5, 3.0))
     ax = figure.subplots()
@@ -240,19 +249,20 @@ def draw_featural_hierarchy() -> Figure:
              ("V4", "curves and\nsimple shapes"), ("IT", "objects\nand faces")]
     centers = [1.2 + 2.5 * i for i in range(4)]
     style = dict(color="black", linewidth=2, solid_capstyle="round")
-    for (name, caption), cx in zip(areas, centers):
+    for (name, caption), cx in zip(areas, centers, strict=True):
         ax.add_patch(Rectangle((cx - 0.9, 0.4), 1.8, 2.6, facecolor="#f3f3f3",
                                edgecolor="#777777"))
         ax.text(cx, 3.3, name, ha="center", fontsize=12, weight="bold")
         ax.text(cx, 0.55, caption, ha="center", va="bottom", fontsize=8)
-    for left, right in zip(centers, centers[1:]):
+    for left, right in itertools.pairwise(centers):
         ax.add_patch(FancyArrowPatch((left + 0.95, 1.9), (right - 0.95, 1.9),
                                      arrowstyle="-|>", mutation_scale=14, color="#444444"))
 
     v1, v2, v4, it = centers
     for k, angle in enumerate((0, 45, 90, 135)):
         _line_icon(ax, (v1 - 0.4 + 0.8 * (k % 2), 2.35 - 0.7 * (k // 2)), angle, **style)
-    for (x0, y0), (a, b) in zip(((v2 - 0.45, 2.1), (v2 + 0.35, 2.1)), ((0, 90), (0, 45))):
+    for (x0, y0), (a, b) in zip(((v2 - 0.45, 2.1), (v2 + 0.35, 2.1)), ((0, 90), (0, 45)),
+                                strict=True):
         for angle in (a, b):
             theta = np.deg2rad(angle)
             ax.plot([x0, x0 + 0.5 * np.cos(theta)], [y0, y0 + 0.5 * np.sin(theta)], **style)
@@ -273,46 +283,15 @@ def draw_featural_hierarchy() -> Figure:
     return figure
 
 
-def _correlate_valid(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """2-D cross-correlation without padding: (H, W), (k, k) -> (H-k+1, W-k+1)."""
-    return np.einsum("ijkl,kl->ij", sliding_window_view(image, kernel.shape), kernel)
-
-
-def _max_pool(feature_map: np.ndarray, window: int, stride: int) -> np.ndarray:
-    """Maximum over window x window patches every stride pixels: (H, W) -> (H', W')."""
-    return sliding_window_view(feature_map, (window, window))[::stride, ::stride].max(axis=(2, 3))
-
-
-def letter_a(size: int = 29) -> np.ndarray:
-    """A letter A drawn with three bars on a dark background: (size, size) in [0, 1]."""
-    y, x = np.mgrid[0:size, 0:size].astype(float)
-    top, bottom, half = 3.0, size - 4.0, size / 2 - 0.5
-    image = np.zeros((size, size))
-    height = bottom - top
-    for sign in (-1, 1):
-        # distance from the stroke from the apex (half, top) to (half +- 0.4 size, bottom)
-        dx, dy = sign * 0.38 * size, height
-        distance = np.abs(dy * (x - half) - dx * (y - top)) / np.hypot(dx, dy)
-        image = np.maximum(image, np.clip(1.5 - distance, 0, 1) * (y >= top) * (y <= bottom))
-    crossbar = np.clip(1.5 - np.abs(y - (top + 0.62 * height)), 0, 1)
-    inside = np.abs(x - half) <= 0.38 * size * 0.62
-    return np.maximum(image, crossbar * inside)
-
-
-def draw_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
+def plot_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
     """One S-layer and one C-layer computed on a letter, then the rest of the cascade.
 
-    U0: the input. S1: one plane per orientation; every S-cell of a plane applies the same
-    oriented receptive field at its own place (rectified cross-correlation). C1: each C-cell
-    takes the maximum of a 3x3 block of S-cells of its plane, every 2 pixels.
+    U0: the input (:func:`book.samples.letter_a`); S1 and C1: the planes of
+    :func:`book.vision.neocognitron_stage`, one row per orientation.
     """
     image = letter_a()
-    s_planes = []
-    for orientation in orientations:
-        kernel = gabor_receptive_field(orientation, size=9, wavelength=6, sigma=1.5)
-        s_planes.append(np.maximum(_correlate_valid(image, kernel), 0))
-    top = max(plane.max() for plane in s_planes)
-    c_planes = [_max_pool(plane, 3, 2) for plane in s_planes]
+    s_planes, c_planes = neocognitron_stage(image, orientations)
+    top = s_planes.max()
 
     figure = Figure(figsize=(7.5, 4.2))
     grid = figure.add_gridspec(len(orientations), 4, width_ratios=[2.2, 1, 1, 2.4],
@@ -323,7 +302,7 @@ def draw_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
     input_ax.set_title("U0: input", fontsize=9)
     input_ax.axis("off")
     for row, (orientation, s_plane, c_plane) in enumerate(zip(orientations, s_planes,
-                                                               c_planes)):
+                                                               c_planes, strict=True)):
         for col, (plane, name) in enumerate(((s_plane, "S1"), (c_plane, "C1")), start=1):
             ax = figure.add_subplot(grid[row, col])
             ax.imshow(plane, cmap="magma", vmin=0, vmax=top)
@@ -370,7 +349,7 @@ TIMELINE = (
 )
 
 
-def draw_timeline(events=TIMELINE) -> Figure:
+def plot_timeline(events=TIMELINE) -> Figure:
     """A timeline of (year, label, height, alignment) events: stems from the axis to labels."""
     figure = Figure(figsize=(7.8, 3.6))
     ax = figure.subplots()
