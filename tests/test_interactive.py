@@ -66,6 +66,9 @@ def test_controls_are_classes_that_start_where_they_are_told():
     assert switch.kind == "toggle" and switch.options == (False, True) and switch.value
     assert Toggle("outline").value is False
     assert Slider("n", [1, 2]) != Dropdown("n", [1, 2])
+    counted = Slider("n", np.arange(3, 6), value=np.int64(4))
+    assert counted.options == (3, 4, 5) and counted.value == 4
+    assert {type(o) for o in counted.options + (counted.value,)} == {int}
     with pytest.raises(TypeError, match="use Slider, Dropdown or Toggle"):
         Control("n", (1, 2), 1)
 

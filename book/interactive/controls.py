@@ -2,7 +2,8 @@
 parameter of its drawing function.
 
 A control offers a short list of values (its options) and starts at one of them. Options
-are JSON scalars (int, float, str, bool) because the website names every frame by them.
+are JSON scalars (int, float, str, bool) because the website names every frame by them;
+numpy integers (from ``np.arange``) become ints.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from book.validation import shown
+from book.validation import is_integer, shown
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class Control:
         if type(self) is Control:
             raise TypeError("Control is the common base: use Slider, Dropdown or "
                             "Toggle")
-        options = tuple(self.options)
+        # numpy integers (np.arange) as ints, which JSON and the page can name
+        options = tuple(_plain(option) for option in self.options)
         # frozen: the dataclass way to store a normalised field
         object.__setattr__(self, "options", options)
         if not options:
@@ -43,8 +45,8 @@ class Control:
                     f"{type(option).__name__}; options must be int, float, str or bool "
                     "so that frames can be named in HTML"
                 )
-        if self.value is None:
-            object.__setattr__(self, "value", options[0])
+        object.__setattr__(self, "value",
+                           options[0] if self.value is None else _plain(self.value))
         if self.value not in options:
             raise ValueError(
                 f"control {self.label!r}: start value {shown(self.value)} is not one "
@@ -82,6 +84,11 @@ class Toggle(Control):
     kind: ClassVar[str] = "toggle"
     options: tuple = field(default=(False, True), init=False)
     value: bool = False
+
+
+def _plain(value):
+    """A numpy integer as a Python int; any other value as it is."""
+    return int(value) if is_integer(value) else value
 
 
 CONTROL_KINDS: dict[str, type[Control]] = {
