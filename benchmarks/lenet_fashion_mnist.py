@@ -41,7 +41,7 @@ def run(model, optimizer, x_train, y_train, x_test, y_test, batch_size: int,
     generator = torch.Generator().manual_seed(seed)
     curve, elapsed, step = [], 0.0, 0
     steps_per_epoch = -(-len(y_train) // batch_size)
-    for epoch in range(max_epochs):
+    for _ in range(max_epochs):
         order = torch.randperm(len(y_train), generator=generator)
         model.train()
         start = time.perf_counter()

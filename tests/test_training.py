@@ -1,4 +1,4 @@
-"""book.training and book.figures.lenet: the loop learns, is reproducible, and the
+"""book.training: the loop learns, is reproducible, reports each epoch, and the
 shared-weight gradient equals PyTorch's."""
 
 import os
@@ -7,11 +7,9 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 from torch import nn
 
 from book import training
-from book.figures import lenet as lenet_figures
 from book.models import lenet5
 
 
@@ -20,7 +18,7 @@ def bright_half_problem(count: int, seed: int):
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 2, count)
     images = rng.integers(0, 60, (count, 28, 28)).astype(np.uint8)
-    for image, label in zip(images, labels):
+    for image, label in zip(images, labels, strict=True):
         rows = slice(0, 14) if label == 0 else slice(14, 28)
         image[rows] += 150
     return training.images_to_tensor(images), torch.from_numpy(labels)
@@ -37,11 +35,11 @@ def test_the_loop_learns_a_separable_problem():
     torch.manual_seed(0)
     model = small_net()
     history = training.train(model, x, y, x_val, y_val, epochs=4, batch_size=32,
-                             lr=1e-2, device=torch.device("cpu"), progress=False)
+                             lr=1e-2, device=torch.device("cpu"))
     assert history.epochs == 4 and len(history.val_accuracy) == 4
     assert history.val_accuracy[-1] == 1.0
     assert history.train_loss[-1] < history.train_loss[0]
-    assert all(b >= a for a, b in zip(history.seconds, history.seconds[1:]))
+    assert all(b >= a for a, b in zip(history.seconds, history.seconds[1:], strict=False))
     assert (training.predict(model, x_val) == y_val).all()
 
 
@@ -49,8 +47,7 @@ def test_sgd_learns_too():
     x, y = bright_half_problem(256, seed=0)
     torch.manual_seed(0)
     history = training.train(small_net(), x, y, x, y, epochs=5, batch_size=16,
-                             lr=0.1, optimizer="sgd", device=torch.device("cpu"),
-                             progress=False)
+                             lr=0.1, optimizer="sgd", device=torch.device("cpu"))
     assert history.val_accuracy[-1] == 1.0
 
 
@@ -59,14 +56,33 @@ def run(seed):
     torch.manual_seed(0)
     model = small_net()
     history = training.train(model, x, y, x[:32], y[:32], epochs=2, batch_size=16,
-                             seed=seed, device=torch.device("cpu"), progress=False)
+                             seed=seed, device=torch.device("cpu"))
     return history, model
+
+
+def test_on_epoch_is_called_after_every_epoch_with_the_growing_history():
+    x, y = bright_half_problem(64, seed=0)
+    seen = []
+
+    def on_epoch(history):
+        seen.append((history, history.epochs, len(history.val_accuracy),
+                     list(history.train_loss)))
+
+    torch.manual_seed(0)
+    history = training.train(small_net(), x, y, x, y, epochs=3, batch_size=16,
+                             device=torch.device("cpu"), on_epoch=on_epoch)
+    assert [(epochs, validated) for _, epochs, validated, _ in seen] == [(1, 1), (2, 2),
+                                                                         (3, 3)]
+    assert all(reported is history for reported, _, _, _ in seen)
+    assert [losses for _, _, _, losses in seen] == [history.train_loss[:1],
+                                                    history.train_loss[:2],
+                                                    history.train_loss]
 
 
 def test_the_same_seed_gives_the_same_run():
     (first, model_a), (second, model_b) = run(0), run(0)
     assert first.train_loss == second.train_loss and first.val_loss == second.val_loss
-    for a, b in zip(model_a.parameters(), model_b.parameters()):
+    for a, b in zip(model_a.parameters(), model_b.parameters(), strict=True):
         assert torch.equal(a, b)
     other, _ = run(1)
     assert other.train_loss != first.train_loss
@@ -87,11 +103,11 @@ def test_training_without_validation_records_only_training_numbers():
     x, y = bright_half_problem(64, seed=0)
     torch.manual_seed(0)
     history = training.train(small_net(), x, y, None, None, epochs=2, batch_size=16,
-                             device=torch.device("cpu"), progress=False)
+                             device=torch.device("cpu"))
     assert len(history.train_loss) == 2
     assert history.val_loss == history.val_accuracy == []
     with pytest.raises(ValueError, match="or neither"):
-        training.train(small_net(), x, y, x, None, progress=False)
+        training.train(small_net(), x, y, x, None)
 
 
 def test_accuracy_over_seeds_trains_each_model_once_per_seed():
@@ -115,7 +131,7 @@ def test_accuracy_over_seeds_trains_each_model_once_per_seed():
     torch.manual_seed(1)
     model = small_net()
     training.train(model, x, y, None, None, epochs=2, batch_size=16, lr=1e-2, seed=1,
-                   device=torch.device("cpu"), progress=False)
+                   device=torch.device("cpu"))
     assert results["net"][1] == training.evaluate(model, x_test, y_test)[1]
     again = training.accuracy_over_seeds(builders, x, y, x_test, y_test, **settings)
     assert again == results
@@ -167,11 +183,13 @@ def test_format_seed_table_gives_mean_spread_and_range():
 def test_train_rejects_bad_settings():
     x, y = bright_half_problem(8, seed=0)
     with pytest.raises(ValueError, match="optimizer"):
-        training.train(small_net(), x, y, x, y, optimizer="rmsprop", progress=False)
+        training.train(small_net(), x, y, x, y, optimizer="rmsprop")
     with pytest.raises(ValueError, match="same length"):
-        training.train(small_net(), x, y[:4], x, y, progress=False)
-    with pytest.raises(ValueError, match="positive"):
-        training.train(small_net(), x, y, x, y, epochs=0, progress=False)
+        training.train(small_net(), x, y[:4], x, y)
+    with pytest.raises(ValueError, match="epochs must be at least 1, got 0"):
+        training.train(small_net(), x, y, x, y, epochs=0)
+    with pytest.raises(ValueError, match="batch_size must be an integer, got 1.5"):
+        training.train(small_net(), x, y, x, y, batch_size=1.5)
 
 
 def test_split_validation_and_standardize():
@@ -225,45 +243,7 @@ def test_shared_weight_gradient_is_the_sum_over_positions(n, c, f, size, k):
 def test_weight_gradient_rejects_mismatched_shapes():
     with pytest.raises(ValueError, match="does not fit"):
         training.weight_gradient_loop(np.zeros((1, 1, 8, 8)), np.zeros((1, 2, 5, 5)), 3)
-    with pytest.raises(ValueError, match="4-D"):
+    with pytest.raises(ValueError, match=r"x must have 4 axes \(N, C, H, W\)"):
         training.weight_gradient_per_position(np.zeros((8, 8)), np.zeros((6, 6)), 3)
-
-
-# -- figures ---------------------------------------------------------------------------
-
-def test_plots_return_figures():
-    x, y = bright_half_problem(20, seed=0)
-    history = training.History([1.0, 0.5], [0.5, 0.9], [1.1, 0.6], [0.4, 0.8],
-                               [1.0, 2.0])
-    assert len(training.plot_history(history).axes) == 2
-    images = (x[:, 0].numpy() * 255).astype(np.uint8)
-    assert isinstance(lenet_figures.plot_digits(images, y.numpy()), Figure)
-    wrong = lenet_figures.plot_misclassified(images, y.numpy(), 1 - y.numpy(), count=5)
-    assert len([ax for ax in wrong.axes if ax.images]) == 5
-    model = lenet5()
-    assert len(lenet_figures.plot_filters(model.C1.weight).axes) == 6
-    assert isinstance(lenet_figures.plot_feature_maps(model, x[0]), Figure)
-
-
-def test_feature_maps_have_lenet_shapes():
-    maps = lenet_figures.feature_maps(lenet5(), torch.zeros(1, 28, 28))
-    assert {k: v.shape for k, v in maps.items()} == {
-        "C1": (6, 28, 28), "S2": (6, 14, 14), "C3": (16, 10, 10), "S4": (16, 5, 5),
-        "C5": (120, 1, 1), "F6": (84,), "output": (10,)}
-    assert maps["output"].sum() == pytest.approx(1.0, abs=1e-6)
-
-
-def test_the_explorer_rejects_unknown_settings():
-    with pytest.raises(ValueError, match="digit"):
-        lenet_figures.draw_lenet_layers(digit=10)
-    with pytest.raises(ValueError, match="layer"):
-        lenet_figures.draw_lenet_layers(layer="F7")
-
-
-def test_on_the_static_website_progress_is_one_printed_block(monkeypatch, capsys):
-    monkeypatch.setenv("BOOK_STATIC_FIGURES", "1")
-    x, y = bright_half_problem(32, seed=0)
-    training.train(small_net(), x, y, x, y, epochs=3, batch_size=16,
-                   device=torch.device("cpu"))
-    printed = capsys.readouterr().out
-    assert printed.count("epoch") == 3 and printed.startswith("epoch   1: loss")
+    with pytest.raises(ValueError, match="kernel_size must be an integer"):
+        training.weight_gradient_loop(np.zeros((1, 1, 8, 8)), np.zeros((1, 2, 6, 6)), True)

