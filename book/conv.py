@@ -21,20 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from book.shapes import output_size
-
-
-def _as_array(name: str, value, ndim: int, layout: str) -> np.ndarray:
-    """``value`` as a numeric array with ``ndim`` axes, or a ValueError naming it."""
-    array = np.asarray(value)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
-                                     or array.dtype == bool):
-        raise ValueError(f"{name} must be an array of numbers, got dtype {array.dtype}")
-    if array.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes {layout}, got shape "
-                         f"{array.shape}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    return array
+from book.validation import integer, pair, real_array, shown
 
 
 def _common_dtype(*arrays: np.ndarray, floating: bool = False) -> np.dtype:
@@ -43,21 +30,6 @@ def _common_dtype(*arrays: np.ndarray, floating: bool = False) -> np.dtype:
     if np.issubdtype(dtype, np.floating):
         return dtype
     return np.dtype(np.float64 if floating else np.int64)
-
-
-def _pair(name: str, value, smallest: int) -> tuple[int, int]:
-    """An int or a (height, width) pair of ints, each at least ``smallest``."""
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(values) != 2:
-        raise ValueError(f"{name} must be an int or a (height, width) pair, "
-                         f"got {value!r}")
-    for v in values:
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-            raise ValueError(f"{name} must be an int or a (height, width) pair of "
-                             f"ints, got {value!r}")
-        if v < smallest:
-            raise ValueError(f"{name} must be at least {smallest}, got {value!r}")
-    return int(values[0]), int(values[1])
 
 
 def _fits(name: str, n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
@@ -73,10 +45,12 @@ def _fits(name: str, n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
 def corr1d(x, w) -> np.ndarray:
     """Valid 1-D cross-correlation: ``y[i] = sum_j x[i + j] * w[j]``.
 
+    Chapter 3, "Convolution".
+
     x: (n,), w: (k,) with k <= n -> y: (n - k + 1,)
     """
-    x = _as_array("x", x, 1, "(n,)")
-    w = _as_array("w", w, 1, "(k,)")
+    x = real_array(x, "x", 1, "(n,)")
+    w = real_array(w, "w", 1, "(k,)")
     n_out = _fits("length", len(x), len(w))
     dtype = _common_dtype(x, w)
     x, w = x.astype(dtype), w.astype(dtype)
@@ -86,13 +60,15 @@ def corr1d(x, w) -> np.ndarray:
 def corr2d(x, k) -> np.ndarray:
     """Valid 2-D cross-correlation of one channel with one kernel (a plain loop).
 
+    Chapter 3, "Convolution".
+
     ``y[i, j] = sum_{a, b} x[i + a, j + b] * k[a, b]``: slide ``k`` over ``x`` and at
     each position add up the products of overlapping entries.
 
     x: (H, W), k: (kh, kw) -> y: (H - kh + 1, W - kw + 1)
     """
-    x = _as_array("x", x, 2, "(H, W)")
-    k = _as_array("k", k, 2, "(kh, kw)")
+    x = real_array(x, "x", 2, "(H, W)")
+    k = real_array(k, "k", 2, "(kh, kw)")
     kh, kw = k.shape
     h_out = _fits("height", x.shape[0], kh)
     w_out = _fits("width", x.shape[1], kw)
@@ -108,34 +84,55 @@ def corr2d(x, k) -> np.ndarray:
 def convolve2d(x, k) -> np.ndarray:
     """Valid 2-D *true* convolution: cross-correlation, the kernel flipped on both axes.
 
+    Chapter 3, "Convolution".
+
     ``y[i, j] = sum_{a, b} x[i + a, j + b] * k[kh - 1 - a, kw - 1 - b]`` (what
     ``scipy.signal.convolve2d(x, k, mode="valid")`` computes).
 
     x: (H, W), k: (kh, kw) -> y: (H - kh + 1, W - kw + 1)
     """
-    k = _as_array("k", k, 2, "(kh, kw)")
+    k = real_array(k, "k", 2, "(kh, kw)")
     return corr2d(x, k[::-1, ::-1])
+
+
+def _shape(value, name: str, ndim: int, layout: str) -> tuple[int, ...]:
+    """An array shape given as ``ndim`` sizes of at least 1, e.g. ``(N, C, H, W)``."""
+    sizes = tuple(value) if isinstance(value, (tuple, list)) else ()
+    if len(sizes) != ndim:
+        raise ValueError(f"{name} must be {ndim} sizes {layout}, got {shown(value)}")
+    return tuple(integer(size, f"{name}[{axis}]", minimum=1)
+                 for axis, size in enumerate(sizes))
+
+
+def _layer_geometry(x_shape, w_shape, stride, padding, dilation, x_name: str = "x"):
+    """Check a layer's settings against its shapes; return them as pairs and the output size.
+
+    x_shape: (N, C, H, W), w_shape: (F, C, kh, kw), both already checked
+    -> ((sh, sw), (ph, pw), (dh, dw), (H_out, W_out))
+    """
+    if w_shape[1] != x_shape[1]:
+        raise ValueError(f"w has {w_shape[1]} input channels (w.shape[1]) but {x_name} "
+                         f"has {x_shape[1]}; a filter spans every channel of its input")
+    stride = pair(stride, "stride", minimum=1)
+    padding = pair(padding, "padding", minimum=0)
+    dilation = pair(dilation, "dilation", minimum=1)
+    size = tuple(_fits(axis, n, f, p, s, d) for axis, n, f, p, s, d in
+                 zip(("height", "width"), x_shape[2:], w_shape[2:], padding, stride,
+                     dilation))
+    return stride, padding, dilation, size
 
 
 def _check_layer(x, w, b, stride, padding, dilation):
     """Validate conv2d's arguments; return them as arrays/pairs plus the output size."""
-    x = _as_array("x", x, 4, "(N, C, H, W)")
-    w = _as_array("w", w, 4, "(F, C, kh, kw)")
-    if w.shape[1] != x.shape[1]:
-        raise ValueError(f"w has {w.shape[1]} input channels (w.shape[1]) but x has "
-                         f"{x.shape[1]} (x.shape[1]); a filter spans every channel of "
-                         "its input")
+    x = real_array(x, "x", 4, "(N, C, H, W)")
+    w = real_array(w, "w", 4, "(F, C, kh, kw)")
+    stride, padding, dilation, (h_out, w_out) = _layer_geometry(
+        x.shape, w.shape, stride, padding, dilation)
     if b is not None:
-        b = _as_array("b", b, 1, "(F,)")
+        b = real_array(b, "b", 1, "(F,)")
         if len(b) != len(w):
             raise ValueError(f"b must have one bias per filter: w has {len(w)} "
                              f"filters, b has shape {b.shape}")
-    stride = _pair("stride", stride, 1)
-    padding = _pair("padding", padding, 0)
-    dilation = _pair("dilation", dilation, 1)
-    h_out, w_out = (_fits(axis, n, f, p, s, d) for axis, n, f, p, s, d in
-                    zip(("height", "width"), x.shape[2:], w.shape[2:], padding, stride,
-                        dilation))
     dtype = _common_dtype(x, w, floating=True)
     x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
     if b is not None:
@@ -150,6 +147,8 @@ def _pad(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
 
 def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """A convolution layer written as loops: every image, filter and output position.
+
+    Chapter 3, "Convolution".
 
     Output ``(n, f, i, j)`` is the bias of filter ``f`` plus the sum, over all channels
     and kernel offsets, of filter weight times input pixel under it::
@@ -182,6 +181,8 @@ def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """The same layer as :func:`conv2d_loop`, vectorized: windows as a view, one matmul.
 
+    Chapter 3, "Convolution"; stride, padding and dilation in chapter 4, "Padding and stride".
+
     ``sliding_window_view`` gives every (dilated) kernel-sized window of the padded
     input without copying; keeping every ``stride``-th window start and every
     ``dilation``-th pixel inside a window leaves a view of shape (N, C, H_out, W_out,
@@ -211,15 +212,16 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 def corr1d_as_matrix(w, n: int) -> np.ndarray:
     """The banded matrix ``M`` with ``M @ x == corr1d(x, w)`` for every x of length n.
 
+    Chapter 3, "Convolution".
+
     Row i holds the kernel starting at column i and zeros elsewhere: each output reads
     only k inputs (sparse connections) and every row holds the same k weights (weight
     sharing).
 
     w: (k,), n: input length -> M: (n - k + 1, n)
     """
-    w = _as_array("w", w, 1, "(k,)")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive int (the input length), got {n!r}")
+    w = real_array(w, "w", 1, "(k,)")
+    n = integer(n, "n", minimum=1)
     n_out = _fits("length", n, len(w))
     matrix = np.zeros((n_out, n), dtype=_common_dtype(w, floating=True))
     for i in range(n_out):
@@ -229,6 +231,8 @@ def corr1d_as_matrix(w, n: int) -> np.ndarray:
 
 def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndarray:
     """A convolution layer (no bias) as one big, sparse, weight-shared matrix.
+
+    Chapter 3, "Convolution".
 
     For one image x of shape (C, H, W)::
 
@@ -240,23 +244,12 @@ def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndar
 
     w: (F, C, kh, kw), input_shape: (C, H, W) -> M: (F * H_out * W_out, C * H * W)
     """
-    w = _as_array("w", w, 4, "(F, C, kh, kw)")
-    shape = tuple(input_shape)
-    if len(shape) != 3 or any(isinstance(v, bool)
-                              or not isinstance(v, (int, np.integer)) or v < 1
-                              for v in shape):
-        raise ValueError(f"input_shape must be (C, H, W) of positive ints, "
-                         f"got {input_shape!r}")
-    channels, height, width = shape
-    if w.shape[1] != channels:
-        raise ValueError(f"w has {w.shape[1]} input channels (w.shape[1]) but "
-                         f"input_shape has {channels}")
-    (sh, sw), (ph, pw), (dh, dw) = (_pair("stride", stride, 1),
-                                    _pair("padding", padding, 0),
-                                    _pair("dilation", dilation, 1))
+    w = real_array(w, "w", 4, "(F, C, kh, kw)")
+    channels, height, width = _shape(input_shape, "input_shape", 3, "(C, H, W)")
+    (sh, sw), (ph, pw), (dh, dw), (h_out, w_out) = _layer_geometry(
+        (1, channels, height, width), w.shape, stride, padding, dilation,
+        x_name="input_shape")
     n_filters, _, kh, kw = w.shape
-    h_out = _fits("height", height, kh, ph, sh, dh)
-    w_out = _fits("width", width, kw, pw, sw, dw)
     matrix = np.zeros((n_filters, h_out, w_out, channels, height, width),
                       dtype=_common_dtype(w, floating=True))
     for i in range(h_out):
@@ -273,12 +266,14 @@ def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndar
 def conv2d_multiply_adds(x_shape, w_shape, stride=1, padding=0, dilation=1) -> int:
     """Multiply-adds of one convolution layer: each output sums C * kh * kw products.
 
+    Chapter 3, "Convolution".
+
     x_shape: (N, C, H, W), w_shape: (F, C, kh, kw)
     -> N * F * H_out * W_out * C * kh * kw (bias additions not counted)
     """
-    x, w, _, stride, padding, dilation, (h_out, w_out) = _check_layer(
-        np.empty(tuple(x_shape)), np.empty(tuple(w_shape)), None, stride, padding,
-        dilation)
-    n_images, channels = x.shape[:2]
-    n_filters, _, kh, kw = w.shape
+    x_shape = _shape(x_shape, "x_shape", 4, "(N, C, H, W)")
+    w_shape = _shape(w_shape, "w_shape", 4, "(F, C, kh, kw)")
+    *_, (h_out, w_out) = _layer_geometry(x_shape, w_shape, stride, padding, dilation)
+    n_images, channels = x_shape[:2]
+    n_filters, _, kh, kw = w_shape
     return n_images * n_filters * h_out * w_out * channels * kh * kw

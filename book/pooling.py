@@ -24,42 +24,25 @@ from __future__ import annotations
 import numpy as np
 
 from book.shapes import output_size
-
-
-def _pair(value, name: str, smallest: int) -> tuple[int, int]:
-    """An int or a pair of ints as a pair, each at least ``smallest``."""
-    pair = (value, value) if not isinstance(value, (tuple, list)) else tuple(value)
-    if len(pair) != 2:
-        raise ValueError(f"{name} must be an int or a pair (height, width), "
-                         f"got {value!r}")
-    for entry in pair:
-        if isinstance(entry, bool) or not isinstance(entry, (int, np.integer)):
-            raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-        if entry < smallest:
-            raise ValueError(f"{name} must be at least {smallest}, got {value!r}")
-    return int(pair[0]), int(pair[1])
+from book.validation import pair, real_array, shown
 
 
 def pool_settings(x, window, stride=None, padding=0):
     """Check the input and settings of a pooling layer; return them in a uniform form.
 
+    Chapter 5, "Pooling".
+
     x: (N, C, H, W). Returns ``(x, (kh, kw), (sh, sw), (ph, pw), (H_out, W_out))`` with
     x as a numpy array. Raises ValueError naming the argument when a setting is
     impossible.
     """
-    x = np.asarray(x)
-    if x.ndim != 4:
-        raise ValueError(f"x must have shape (N, C, H, W), got an array of shape "
-                         f"{x.shape}")
-    if not (np.issubdtype(x.dtype, np.number) or x.dtype == bool) or \
-            np.issubdtype(x.dtype, np.complexfloating):
-        raise ValueError(f"x must hold real numbers, got dtype {x.dtype}")
-    kh, kw = _pair(window, "window", 1)
-    sh, sw = _pair(window if stride is None else stride, "stride", 1)
-    ph, pw = _pair(padding, "padding", 0)
+    x = real_array(x, "x", 4, "(N, C, H, W)")
+    kh, kw = pair(window, "window", minimum=1)
+    sh, sw = pair(window if stride is None else stride, "stride", minimum=1)
+    ph, pw = pair(padding, "padding", minimum=0)
     if 2 * ph > kh or 2 * pw > kw:
-        raise ValueError(f"padding {padding!r} is more than half the window "
-                         f"{window!r}: some windows would lie wholly in the padding")
+        raise ValueError(f"padding {shown(padding)} is more than half the window "
+                         f"{shown(window)}: some windows would lie wholly in the padding")
     sizes = []
     for axis, n, k, s, p in (("height", x.shape[2], kh, sh, ph),
                              ("width", x.shape[3], kw, sw, pw)):
@@ -87,6 +70,8 @@ def _lowest(dtype) -> float | int:
 def max_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
     """Max pooling written as loops: one window at a time.
 
+    Chapter 5, "Pooling".
+
     x: (N, C, H, W) -> (N, C, H_out, W_out), same dtype as x.
     window, stride (default: window), padding: int or (height, width) pair.
     """
@@ -105,6 +90,8 @@ def max_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
 
 def avg_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
     """Average pooling as loops; padded zeros count in the mean (PyTorch's default).
+
+    Chapter 5, "Pooling".
 
     x: (N, C, H, W) -> (N, C, H_out, W_out), floating point.
     window, stride (default: window), padding: int or (height, width) pair.
@@ -125,6 +112,8 @@ def avg_pool2d_loop(x, window, stride=None, padding=0) -> np.ndarray:
 def pool_windows(x, window, stride=None, padding=0, fill=0) -> np.ndarray:
     """Every pooling window at once, as a read-only view (no copy beyond the padding).
 
+    Chapter 5, "Pooling".
+
     x: (N, C, H, W) -> (N, C, H_out, W_out, kh, kw); ``fill`` is the padding value.
     """
     x, (kh, kw), (sh, sw), (ph, pw), (h_out, w_out) = pool_settings(x, window, stride,
@@ -137,6 +126,8 @@ def pool_windows(x, window, stride=None, padding=0, fill=0) -> np.ndarray:
 def max_pool2d(x, window, stride=None, padding=0) -> np.ndarray:
     """Max pooling, vectorized with a sliding-window view; same result as the loop.
 
+    Chapter 5, "Pooling".
+
     x: (N, C, H, W) -> (N, C, H_out, W_out), same dtype as x.
     window, stride (default: window), padding: int or (height, width) pair.
     """
@@ -147,6 +138,8 @@ def max_pool2d(x, window, stride=None, padding=0) -> np.ndarray:
 
 def avg_pool2d(x, window, stride=None, padding=0) -> np.ndarray:
     """Average pooling, vectorized; padded zeros count in the mean (PyTorch's default).
+
+    Chapter 5, "Pooling".
 
     x: (N, C, H, W) -> (N, C, H_out, W_out), floating point.
     window, stride (default: window), padding: int or (height, width) pair.

@@ -1,21 +1,21 @@
 """How big is the output of a convolution or pooling layer?"""
 
+from book.validation import integer
+
 
 def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
     """One output side, as in PyTorch: ``floor((n + 2p - d*(f-1) - 1) / s) + 1``.
+
+    Chapter 4, "Padding and stride".
 
     n: input size, f: kernel (filter) size, p: zero padding on each side, s: stride,
     d: dilation (d = 1 is an ordinary kernel; then this is
     ``floor((n + 2p - f) / s) + 1``).
     Raises ValueError when no kernel position fits or an argument is out of range.
     """
-    for name, value, smallest in (("n", n, 1), ("f", f, 1), ("p", p, 0), ("s", s, 1),
-                                  ("d", d, 1)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} must be an integer, got {value!r}")
-        if value < smallest:
-            raise ValueError(f"{name} must be at least {smallest}, got {value}")
-    span = d * (f - 1) + 1
+    n, f = integer(n, "n", minimum=1), integer(f, "f", minimum=1)
+    p, s, d = integer(p, "p", minimum=0), integer(s, "s", minimum=1), integer(d, "d", minimum=1)
+    span = d * (f - 1) + 1  # the pixels a dilated kernel covers, gaps included
     if span > n + 2 * p:
         raise ValueError(f"the kernel spans {span} pixels (f={f}, d={d}) but the "
                          f"padded input has only {n + 2 * p} (n={n}, p={p}): "
@@ -24,8 +24,12 @@ def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
 
 
 def same_padding(f: int) -> int:
-    """The padding that keeps the size at stride 1: ``(f - 1) / 2`` for an odd f."""
-    if isinstance(f, bool) or not isinstance(f, int) or f < 1 or f % 2 == 0:
+    """The padding that keeps the size at stride 1: ``(f - 1) / 2`` for an odd f.
+
+    Chapter 4, "Padding and stride".
+    """
+    f = integer(f, "f", minimum=1)
+    if f % 2 == 0:
         raise ValueError(f"'same' padding p = (f - 1)/2 needs an odd kernel size f, "
-                         f"got {f!r}")
+                         f"got {f}")
     return (f - 1) // 2

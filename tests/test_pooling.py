@@ -132,9 +132,9 @@ def test_pooling_acts_on_each_channel_separately(pool):
 
 @pytest.mark.parametrize("pool", MAX_POOLS + AVG_POOLS)
 @pytest.mark.parametrize("kwargs, message", [
-    ({"x": np.zeros((4, 4)), "window": 2}, "shape \\(N, C, H, W\\)"),
+    ({"x": np.zeros((4, 4)), "window": 2}, "x must have 4 axes \\(N, C, H, W\\)"),
     ({"x": np.zeros((1, 1, 4, 4)), "window": 0}, "window must be at least 1"),
-    ({"x": np.zeros((1, 1, 4, 4)), "window": 2.5}, "window must be an int"),
+    ({"x": np.zeros((1, 1, 4, 4)), "window": 2.5}, "window must be an integer"),
     ({"x": np.zeros((1, 1, 4, 4)), "window": (2, 2, 2)}, "pair"),
     ({"x": np.zeros((1, 1, 4, 4)), "window": 2, "stride": 0},
      "stride must be at least 1"),
@@ -145,7 +145,8 @@ def test_pooling_acts_on_each_channel_separately(pool):
     ({"x": np.zeros((1, 1, 2, 6)), "window": 3}, "larger than the padded input height"),
     ({"x": np.zeros((1, 1, 6, 2)), "window": (2, 3)},
      "larger than the padded input width"),
-    ({"x": np.array(["a"] * 4).reshape(1, 1, 2, 2), "window": 2}, "real numbers"),
+    ({"x": np.array(["a"] * 4).reshape(1, 1, 2, 2), "window": 2},
+     "x must be an array of numbers"),
 ])
 def test_impossible_settings_raise_clear_errors(pool, kwargs, message):
     with pytest.raises(ValueError, match=message):

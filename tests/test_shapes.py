@@ -2,6 +2,7 @@
 
 import itertools
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -72,7 +73,22 @@ def test_same_padding_keeps_the_size_in_torch(f, n):
     assert output_size(n, f, p=p) == n
 
 
-@pytest.mark.parametrize("f", [0, 2, 4, -1, 3.0, True])
-def test_same_padding_rejects_even_or_invalid_kernels(f):
-    with pytest.raises(ValueError, match="odd kernel size"):
+@pytest.mark.parametrize("f", [2, 4, np.int64(6)])
+def test_same_padding_rejects_even_kernels(f):
+    with pytest.raises(ValueError, match="odd kernel size f, got"):
         same_padding(f)
+
+
+@pytest.mark.parametrize("f, message", [(0, "f must be at least 1, got 0"),
+                                        (-1, "f must be at least 1, got -1"),
+                                        (3.0, "f must be an integer, got 3.0"),
+                                        (True, "f must be an integer, got True")])
+def test_same_padding_names_a_kernel_size_that_is_no_size(f, message):
+    with pytest.raises(ValueError, match=f"^{message}$"):
+        same_padding(f)
+
+
+def test_numpy_integers_are_sizes():
+    assert output_size(np.int64(5), np.int32(3), p=np.uint8(1)) == 5
+    assert type(output_size(np.int64(5), 3)) is int
+    assert same_padding(np.int64(5)) == 2
