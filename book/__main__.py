@@ -126,7 +126,8 @@ def _grade(args) -> int:
         return 1
     gradebook = write_reports(results, args.out)
     for result in results:
-        print(f"{result.student:20} {result.score:g}/{result.max_score:g}  {result.status}")
+        print(f"{result.student:20} {result.score:g}/{result.max_score:g}  "
+              f"{result.status.value}")
     print(f"graded {len(results)} submissions in {time.monotonic() - start:.1f} s; "
           f"gradebook: {gradebook}")
     return 0

@@ -10,8 +10,11 @@ each question follows from the solution notebook's points and from what the subm
 
 from __future__ import annotations
 
+import ast
 import csv
 import json
+import os
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -19,7 +22,13 @@ import pytest
 
 from book.__main__ import main
 from book.authoring.exercises import student_notebook
-from book.grading.grade import find_submissions, load_assignment
+from book.grading import guard, run
+from book.grading.assignment import load_assignment
+from book.grading.grade import grade_folder
+from book.grading.plan import AFTER_CHECK, BEFORE_CHECK, INSTALL_GUARD, Step, plan
+from book.grading.report import STATUS_WORDS, write_reports
+from book.grading.results import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
+from book.grading.submissions import find_submissions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "04_padding_and_stride.ipynb"
@@ -332,9 +341,7 @@ def test_bad_arguments_are_reported(tmp_path, capsys):
 
 
 def test_a_kernel_that_dies_while_starting_is_replaced(tmp_path, monkeypatch):
-    from book.grading import grade as grading
-
-    real_setup = grading._CappedClient.setup_kernel
+    real_setup = run.CappedOutputClient.setup_kernel
     starts = []
 
     def flaky_setup(self, **kwargs):
@@ -343,20 +350,119 @@ def test_a_kernel_that_dies_while_starting_is_replaced(tmp_path, monkeypatch):
             raise RuntimeError("Kernel died before replying to kernel_info")
         return real_setup(self, **kwargs)
 
-    monkeypatch.setattr(grading._CappedClient, "setup_kernel", flaky_setup)
-    outcomes = grading.run_steps([grading.Step("answer", "print(6 * 7)")], tmp_path,
-                                 cell_timeout=30, notebook_timeout=120)
+    monkeypatch.setattr(run.CappedOutputClient, "setup_kernel", flaky_setup)
+    outcomes = run.run_steps([Step("answer", "print(6 * 7)")], tmp_path, cell_timeout=30,
+                             notebook_timeout=120)
     assert len(starts) == 2
-    assert outcomes[0].status == "ok" and outcomes[0].text.strip() == "42"
+    assert outcomes[0].status is run.CellStatus.OK and outcomes[0].text.strip() == "42"
 
 
 def test_a_kernel_that_never_starts_is_a_grader_error(tmp_path, monkeypatch):
-    from book.grading import grade as grading
-
     def dead_setup(self, **kwargs):
         raise RuntimeError("Kernel died before replying to kernel_info")
 
-    monkeypatch.setattr(grading._CappedClient, "setup_kernel", dead_setup)
+    monkeypatch.setattr(run.CappedOutputClient, "setup_kernel", dead_setup)
     with pytest.raises(RuntimeError, match="Kernel died"):
-        grading.run_steps([grading.Step("answer", "1")], tmp_path, cell_timeout=30,
-                          notebook_timeout=120)
+        run.run_steps([Step("answer", "1")], tmp_path, cell_timeout=30, notebook_timeout=120)
+
+
+def test_the_solution_notebook_is_read_once_per_grading(tmp_path, monkeypatch):
+    """grade_folder reads the solution once and hands it to the grader processes.
+
+    The copy of the solution is deleted as soon as it has been read, so a grader process
+    that read it again would fail (and report a grader error instead of a score).
+    """
+    solution = shutil.copy(SOLUTION, tmp_path / SOLUTION.name)
+    submissions = write_class(tmp_path / "submissions", ["alice"])
+    (submissions / "sam").mkdir()
+    real_read, reads = nbformat.read, []
+
+    def read_then_delete(path, *args, **kwargs):
+        reads.append(Path(path))
+        notebook = real_read(path, *args, **kwargs)
+        Path(path).unlink()
+        return notebook
+
+    monkeypatch.setattr(nbformat, "read", read_then_delete)
+    results = grade_folder(solution, submissions, tmp_path / "work", jobs=2,
+                           cell_timeout=CELL_TIMEOUT)
+    assert reads == [solution]
+    assert [(r.student, r.status) for r in results] == [
+        ("alice", SubmissionStatus.GRADED), ("sam", SubmissionStatus.MISSING)]
+    assert results[0].score == ASSIGNMENT.max_score
+
+
+def test_the_guard_gets_its_configuration_as_data(monkeypatch):
+    """Every plan starts with the same guard cell; what it installs comes as JSON."""
+    other = load_assignment(ROOT / "solutions" / "03_convolution.ipynb")
+    for assignment in (ASSIGNMENT, other):
+        steps = plan(assignment, filled(RIGHT))
+        assert (steps[0].kind, steps[0].source) == ("guard", INSTALL_GUARD)
+        assert {s.source for s in steps if s.kind in ("guard", "before", "after")} == {
+            INSTALL_GUARD, BEFORE_CHECK, AFTER_CHECK}
+    installed = []
+    monkeypatch.setattr(guard, "install", lambda *args: installed.append(args))
+    monkeypatch.setenv(guard.CONFIG_VARIABLE, guard.configuration(
+        ASSIGNMENT.imports, ASSIGNMENT.watched, 3, "a-token"))
+    guard.install_from_environment()
+    assert installed == [(ASSIGNMENT.imports, ASSIGNMENT.watched, 3, "a-token")]
+    # The token is not left where the student's code could read it.
+    assert guard.CONFIG_VARIABLE not in os.environ
+
+
+def one_result(student: str, status: SubmissionStatus,
+               question_status: QuestionStatus) -> SubmissionResult:
+    question = QuestionResult("q_checks", "Exercise", 2, 0, question_status, "a message")
+    return SubmissionResult(student, "04_padding_and_stride", "s.ipynb", status, "", 0, 2,
+                            [question])
+
+
+def test_reports_write_the_statuses_values(tmp_path):
+    """The JSON, the CSV and the feedback hold each enum's value, and read back as enums."""
+    statuses = list(SubmissionStatus)
+    results = [one_result(f"s{i}", statuses[i % len(statuses)], question_status)
+               for i, question_status in enumerate(QuestionStatus)]
+    gradebook = write_reports(results, tmp_path)
+    with open(gradebook, newline="") as handle:
+        rows = {row["student"]: row["status"] for row in csv.DictReader(handle)}
+    assert rows == {r.student: r.status.value for r in results}
+    assert "grader error" in rows.values()
+    for result in results:
+        saved = json.loads((tmp_path / "json" / f"{result.student}.json").read_text())
+        assert saved["status"] == result.status.value
+        assert saved["questions"][0]["status"] == result.questions[0].status.value
+        assert SubmissionResult.from_json(saved) == result
+        page = (tmp_path / "feedback" / f"{result.student}.md").read_text()
+        assert f"Status: {result.status.value}\n" in page
+        assert f"({STATUS_WORDS[result.questions[0].status]})" in page
+    assert set(STATUS_WORDS) == set(QuestionStatus)
+
+
+def test_no_grading_module_uses_another_modules_private_names():
+    """Across modules of book/grading only public names: `from m import _x`, `m._x` fail."""
+    used = []
+    for path in sorted((ROOT / "book" / "grading").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        modules = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                used += [f"{path.name}: from {node.module} import {alias.name}"
+                         for alias in node.names if alias.name.startswith("_")]
+                modules |= {alias.asname or alias.name for alias in node.names}
+            elif isinstance(node, ast.Import):
+                modules |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
+        used += [f"{path.name}: {node.value.id}.{node.attr}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                 and node.value.id in modules and node.attr.startswith("_")
+                 and not node.attr.startswith("__")]
+    assert used == []
+
+
+def test_nothing_in_book_looks_like_a_test_to_pytest():
+    """pytest collects functions named test_*: none of the package's may be."""
+    named = [f"{path.relative_to(ROOT)}: {node.name}"
+             for path in sorted((ROOT / "book").rglob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, (ast.FunctionDef, ast.ClassDef))
+             and node.name.lower().startswith("test")]
+    assert named == []

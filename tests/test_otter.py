@@ -18,7 +18,7 @@ import nbformat
 import pytest
 
 from book.__main__ import main
-from book.grading.grade import load_assignment
+from book.grading.assignment import load_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADERS = ROOT / ".venv-graders" / "bin"

@@ -29,8 +29,7 @@ import nbformat
 import yaml
 
 from book.authoring.colab import repository
-from book.authoring.exercises import HIDDEN_TESTS, replace_regions
-from book.grading.grade import _hidden_part, _meta, load_assignment
+from book.grading.assignment import assignment_of, nbgrader_metadata, read_solution
 
 
 def free_names(source: str) -> list[str]:
@@ -51,8 +50,11 @@ def free_names(source: str) -> list[str]:
     return sorted(n for n in found if not hasattr(builtins, n))
 
 
-def test_function(name: str, source: str) -> str:
-    """The check code as an otter exception-based test: a function of the names it uses."""
+def otter_test(name: str, source: str) -> str:
+    """The check code as an otter exception-based test: a function of the names it uses.
+
+    ``name`` must start with ``test_`` for otter to run it.
+    """
     body = textwrap.indent(source.strip("\n"), "    ")
     return f"def {name}({', '.join(free_names(source))}):\n{body}"
 
@@ -63,22 +65,21 @@ def _raw(text: str):
 
 def otter_master(solution: Path, requirements: str = "requirements.txt"):
     """The otter-grader master notebook (format v1) for one solution notebook."""
-    assignment = load_assignment(solution)
-    notebook = nbformat.read(solution, as_version=4)
+    notebook = read_solution(solution)
+    assignment = assignment_of(notebook, Path(solution).name)   # validates the notebook
+    questions = {q.grade_id: q for q in assignment.questions}
     config = {"name": assignment.name, "requirements": requirements,
               "export_cell": False, "check_all_cell": False, "run_tests": True,
               "tests": {"ok_format": False}}
     cells = [_raw("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False).strip())]
     pending: list = []
     for cell in notebook.cells:
-        meta = _meta(cell)
-        if meta.get("solution"):
+        meta = nbgrader_metadata(cell)
+        if meta.get("solution") or not meta.get("grade"):
             pending.append(cell)
             continue
-        if not meta.get("grade"):
-            pending.append(cell)
-            continue
-        first_answer = next(i for i, c in enumerate(pending) if _meta(c).get("solution"))
+        first_answer = next(i for i, c in enumerate(pending)
+                            if nbgrader_metadata(c).get("solution"))
         prompt_start = first_answer
         while prompt_start > 0 and pending[prompt_start - 1].cell_type == "markdown":
             prompt_start -= 1
@@ -89,13 +90,13 @@ def otter_master(solution: Path, requirements: str = "requirements.txt"):
         cells += pending[prompt_start:first_answer]
         cells += [_raw("# BEGIN SOLUTION")] + pending[first_answer:] + [_raw("# END SOLUTION")]
         cells.append(_raw("# BEGIN TESTS"))
-        visible = replace_regions(cell.source, HIDDEN_TESTS, [], solution.name)
-        cells.append(nbformat.v4.new_code_cell(test_function("test_checks", visible)))
-        hidden = _hidden_part(cell.source)
-        if hidden:
+        checks = questions[meta["grade_id"]]
+        cells.append(nbformat.v4.new_code_cell(otter_test("test_checks", checks.visible)))
+        if checks.hidden:
             # Hidden checks may use what the visible ones define, so they run after them.
             cells.append(nbformat.v4.new_code_cell(
-                "# HIDDEN\n" + test_function("test_hidden_checks", visible + "\n" + hidden)))
+                "# HIDDEN\n" + otter_test("test_hidden_checks",
+                                          checks.visible + "\n" + checks.hidden)))
         cells += [_raw("# END TESTS"), _raw("# END QUESTION")]
         pending = []
     cells += pending

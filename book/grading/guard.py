@@ -4,10 +4,13 @@ A student's answer cells run in the same Python process as the checks, so a stud
 make a check pass without solving the exercise: rebind ``check_function`` to a function
 that does nothing, patch ``book.check.difference``, replace a reference solution in
 ``book.shapes``, swap a builtin, or register an IPython input transformer that rewrites the
-check cells. The grader (:mod:`book.grading.grade`) runs :func:`install` in a cell of its own
-before any student code, and :func:`before_check` / :func:`after_check` around every check
-cell:
+check cells. The grader's plan (:mod:`book.grading.plan`) runs :func:`install_from_environment`
+in a cell of its own before any student code, and :func:`before_check` / :func:`after_check`
+around every check cell:
 
+* :func:`install_from_environment` reads the grader's configuration (JSON in the kernel's
+  environment variable ``BOOK_GRADING_GUARD``, written by :func:`configuration`) and calls
+  :func:`install`.
 * :func:`install` imports the modules the instructor's cells use and records a fingerprint
   of everything a check relies on: those modules' namespaces (and the functions and classes
   in them), ``builtins``, ``sys.modules`` entries, trace hooks, and the IPython shell's
@@ -28,6 +31,8 @@ from __future__ import annotations
 
 import builtins
 import importlib
+import json
+import os
 import random
 import sys
 import types
@@ -41,6 +46,10 @@ VOLATILE_BUILTINS = {"input", "raw_input", "_", "__", "___"}
 SHELL_METHODS = ("run_cell", "run_cell_async", "run_ast_nodes", "run_code", "transform_cell",
                  "transform_ast", "showtraceback", "_showtraceback", "showsyntaxerror",
                  "should_run_async", "ex", "ev", "user_expressions")
+
+
+# The kernel's environment variable that carries the grader's configuration, as JSON.
+CONFIG_VARIABLE = "BOOK_GRADING_GUARD"
 
 
 class TamperingDetected(RuntimeError):
@@ -66,7 +75,7 @@ def _same(a, b) -> bool:
     if isinstance(a, types.MethodType) and isinstance(b, types.MethodType):
         return a.__func__ is b.__func__ and a.__self__ is b.__self__
     if type(a) is tuple and type(b) is tuple:
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     return a is b
 
 
@@ -92,8 +101,8 @@ def _callbacks(shell) -> dict[str, tuple]:
     found = {}
     for event, callbacks in shell.events.callbacks.items():
         own = tuple(c for c in callbacks
-                    if not (getattr(c, "__module__", None) or "").split(".")[0]
-                    in TRUSTED_CALLBACK_MODULES)
+                    if (getattr(c, "__module__", None) or "").split(".")[0]
+                    not in TRUSTED_CALLBACK_MODULES)
         found[event] = own
     return found
 
@@ -179,6 +188,26 @@ def install(imports: dict[str, tuple[str, str]], watched: list[str], seed: int,
                 _state.modules.setdefault(value.__name__, value)
     _state.fingerprint = _take_fingerprint(_state.modules)
     _seed_generators(seed)
+
+
+def configuration(imports: dict[str, tuple[str, str]], watched: list[str], seed: int,
+                  token: str) -> str:
+    """The JSON that :func:`install_from_environment` reads (arguments as :func:`install`)."""
+    return json.dumps({"imports": imports, "watched": watched, "seed": seed, "token": token})
+
+
+def install_from_environment() -> None:
+    """:func:`install` with the configuration in ``CONFIG_VARIABLE``, which it then removes.
+
+    Removing it keeps the token out of the student code's reach in ``os.environ``.
+    """
+    text = os.environ.pop(CONFIG_VARIABLE, None)
+    if text is None:
+        raise RuntimeError(f"the grader's configuration ({CONFIG_VARIABLE}) is not in the "
+                           "kernel's environment")
+    config = json.loads(text)
+    install({name: tuple(target) for name, target in config["imports"].items()},
+            config["watched"], config["seed"], config["token"])
 
 
 def _seed_generators(seed: int) -> None:

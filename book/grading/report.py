@@ -20,13 +20,15 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from book.grading.grade import SubmissionResult
+from book.grading.results import QuestionStatus, SubmissionResult
 
+# How a question's status reads on the student's feedback page.
 STATUS_WORDS = {
-    "passed": "passed", "failed": "failed", "error": "error in the check",
-    "timeout": "stopped: too slow", "crashed": "stopped: kernel crashed",
-    "tampered": "checks were tampered with", "not graded": "not graded",
-    "manual": "graded by hand",
+    QuestionStatus.PASSED: "passed", QuestionStatus.FAILED: "failed",
+    QuestionStatus.ERROR: "error in the check", QuestionStatus.TIMEOUT: "stopped: too slow",
+    QuestionStatus.CRASHED: "stopped: kernel crashed",
+    QuestionStatus.TAMPERED: "checks were tampered with",
+    QuestionStatus.NOT_GRADED: "not graded", QuestionStatus.MANUAL: "graded by hand",
 }
 
 
@@ -45,7 +47,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
     lines = [f"# Feedback: {result.assignment}", "",
              f"Student: **{result.student}**  ",
              f"Score: **{_number(result.score)} / {_number(result.max_score)}**  ",
-             f"Status: {result.status}", ""]
+             f"Status: {result.status.value}", ""]
     if result.message:
         lines += [result.message, ""]
     for note in result.notes:
@@ -55,7 +57,7 @@ def feedback_markdown(result: SubmissionResult) -> str:
     for question in result.questions:
         lines += [f"## {question.title}", "",
                   f"`{question.question}`: {_number(question.score)} / "
-                  f"{_number(question.points)} points ({STATUS_WORDS.get(question.status, question.status)})",
+                  f"{_number(question.points)} points ({STATUS_WORDS[question.status]})",
                   "", "```text", question.message.replace("```", "'''") or "(no message)",
                   "```", ""]
     return "\n".join(lines)
@@ -79,7 +81,8 @@ def write_gradebook(results: list[SubmissionResult], path: Path) -> Path:
         for result in sorted(results, key=lambda r: r.student):
             scores = {q.question: q.score for q in result.questions}
             writer.writerow([result.student, *(_number(scores[q]) for q in questions),
-                             _number(result.score), _number(result.max_score), result.status])
+                             _number(result.score), _number(result.max_score),
+                             result.status.value])
     return Path(path)
 
 

@@ -1,0 +1,146 @@
+"""Scores: from what became of each planned cell to each question's status and points.
+
+Each question's visible checks run, then its hidden checks. A question scores its points when
+both pass and the guard confirmed they ran untouched, else zero (as in nbgrader).
+"""
+
+from __future__ import annotations
+
+from book.grading.assignment import Assignment
+from book.grading.plan import CHECK_KINDS, Step
+from book.grading.results import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
+from book.grading.run import CellStatus, StepOutcome
+from book.grading.submissions import Submission
+
+MESSAGE_LIMIT = 2_000      # characters of a check's message kept in the report
+
+SUMMARIES = {
+    SubmissionStatus.TAMPERED: "The notebook's code changed the grader's checks; the questions "
+                               "checked after that score zero. An instructor should look at it.",
+    SubmissionStatus.CRASHED: "A cell stopped the Python kernel; it was skipped and the rest "
+                              "graded.",
+    SubmissionStatus.TIMEOUT: "A cell ran past the time limit; it was stopped and the rest "
+                              "graded.",
+    SubmissionStatus.GRADED: "",
+}
+
+
+def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text`` stripped and cut to ``limit`` characters, saying that it was cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 20] + " ... [cut by grader]"
+
+
+def _cell_note(step: Step, outcome: StepOutcome, cell_timeout: float) -> str | None:
+    what = {"answer": f"Your answer cell `{step.grade_id}`",
+            "stub": f"The answer cell `{step.grade_id}`",
+            "extra": "A cell you added" + (f" after `{step.grade_id}`" if step.grade_id else ""),
+            "setup": "The setup cell"}.get(step.kind, "A cell")
+    if outcome.status is CellStatus.TIMEOUT:
+        return f"{what} was still running after {cell_timeout:g} s; it was stopped and skipped."
+    if outcome.status is CellStatus.CRASHED:
+        return f"{what} stopped the Python kernel; it was skipped."
+    if outcome.status is CellStatus.ERROR and step.kind != "stub":
+        return f"{what} raised {clip(outcome.error, 300)}"
+    return None
+
+
+def _failed_or_error(outcome: StepOutcome) -> QuestionStatus:
+    """A check that raised: FAILED when it was the checker saying no, else ERROR."""
+    return QuestionStatus.FAILED if outcome.error_name == "CheckFailed" else QuestionStatus.ERROR
+
+
+def question_status(parts: dict[str, StepOutcome], guard: StepOutcome,
+                    cell_timeout: float) -> tuple[QuestionStatus, str]:
+    """One question's status and message, from its check cells' outcomes (by step kind)."""
+    before, visible = parts.get("before"), parts.get("visible")
+    hidden, after = parts.get("hidden"), parts.get("after")
+    checks = [visible] + ([hidden] if hidden is not None else [])
+    if guard.status is not CellStatus.OK:
+        return (QuestionStatus.TAMPERED,
+                f"The grader's set-up could not run: {guard.error or guard.status.value}")
+    for part in (before, after):
+        if part is not None and part.status is CellStatus.ERROR:
+            return QuestionStatus.TAMPERED, part.error
+    if visible is None or visible.status is CellStatus.NOT_RUN:
+        return (QuestionStatus.NOT_GRADED,
+                "Not graded: the time limit for the whole notebook ran out first.")
+    if any(c.status is CellStatus.TIMEOUT for c in checks):
+        return QuestionStatus.TIMEOUT, (f"The checks were still running after {cell_timeout:g} s "
+                                        "(an endless loop?); they were stopped.")
+    if any(c.status is CellStatus.CRASHED for c in checks):
+        return (QuestionStatus.CRASHED,
+                "Your code stopped the Python kernel while it was being checked.")
+    if visible.status is CellStatus.ERROR:
+        return _failed_or_error(visible), visible.error
+    if hidden is not None and hidden.status is CellStatus.ERROR:
+        return (_failed_or_error(hidden),
+                "The visible checks passed, but a hidden check failed: " + hidden.error)
+    if any(c is None or c.status is not CellStatus.OK for c in (before, after)):
+        return (QuestionStatus.NOT_GRADED,
+                "Not graded: the grader could not confirm the check ran untouched.")
+    return QuestionStatus.PASSED, visible.text + (hidden.text if hidden is not None else "")
+
+
+def _submission_status(questions: list[QuestionResult],
+                       outcomes: list[StepOutcome]) -> SubmissionStatus:
+    statuses = {q.status for q in questions}
+    stopped = {o.status for o in outcomes}
+    if QuestionStatus.TAMPERED in statuses:
+        return SubmissionStatus.TAMPERED
+    if CellStatus.CRASHED in stopped:
+        return SubmissionStatus.CRASHED
+    if CellStatus.TIMEOUT in stopped or QuestionStatus.NOT_GRADED in statuses:
+        return SubmissionStatus.TIMEOUT
+    return SubmissionStatus.GRADED
+
+
+def score(assignment: Assignment, submission: Submission, steps: list[Step],
+          outcomes: list[StepOutcome], cell_timeout: float) -> SubmissionResult:
+    """Turn the step outcomes into per-question scores and statuses."""
+    notes = []
+    by_question: dict[str, dict[str, StepOutcome]] = {}
+    answer_notes: dict[str, list[str]] = {}
+    for step, outcome in zip(steps, outcomes, strict=True):
+        if step.kind in CHECK_KINDS:
+            by_question.setdefault(step.grade_id, {})[step.kind] = outcome
+            continue
+        note = _cell_note(step, outcome, cell_timeout)
+        if note:
+            answer_notes.setdefault(step.grade_id, []).append(note)
+            if step.kind in ("setup", "guard") or not step.grade_id:
+                notes.append(note)
+        if step.kind == "stub":
+            answer_notes.setdefault(step.grade_id, []).append(
+                f"The answer cell `{step.grade_id}` was missing from the submission; the "
+                "exercise's empty version was used.")
+    guard = outcomes[0]
+    results = []
+    for question in assignment.questions:
+        if question.manual:
+            results.append(QuestionResult(question.grade_id, question.title, question.points,
+                                          0, QuestionStatus.MANUAL,
+                                          "Graded by hand: no automatic check."))
+            continue
+        status, message = question_status(by_question.get(question.grade_id, {}), guard,
+                                          cell_timeout)
+        extra = [n for a in question.answers for n in answer_notes.get(a, [])]
+        if extra:
+            message = "\n".join(extra + [message])
+        points = question.points if status is QuestionStatus.PASSED else 0
+        results.append(QuestionResult(question.grade_id, question.title, question.points,
+                                      points, status, clip(message)))
+    status = _submission_status(results, outcomes)
+    return SubmissionResult(submission.student, assignment.name, str(submission.path.name),
+                            status, SUMMARIES[status], sum(r.score for r in results),
+                            assignment.max_score, results, notes)
+
+
+def zero_result(assignment: Assignment, submission: Submission, status: SubmissionStatus,
+                message: str) -> SubmissionResult:
+    """The result of a submission that could not be graded: every question not graded."""
+    questions = [QuestionResult(q.grade_id, q.title, q.points, 0, QuestionStatus.NOT_GRADED,
+                                message) for q in assignment.questions]
+    name = submission.path.name if submission.path is not None else ""
+    return SubmissionResult(submission.student, assignment.name, name, status, message, 0,
+                            assignment.max_score, questions)
