@@ -226,8 +226,8 @@ def preferred_orientation(orientations, responses) -> float:
     return float(orientations[np.argmax(responses)])
 
 
-def neocognitron_stage(image, orientations=(0, 45, 90, 135)) -> tuple[np.ndarray,
-                                                                     np.ndarray]:
+def neocognitron_stage(image,
+                       orientations=(0, 45, 90, 135)) -> tuple[np.ndarray, np.ndarray]:
     """One S-layer and one C-layer of Fukushima's Neocognitron, as today's networks do it.
 
     Chapter 1, "Seeing" ("Fukushima's Neocognitron").
