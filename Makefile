@@ -2,6 +2,7 @@
 #   make html   builds the whole site into _build/html, every notebook executed
 #   make test   runs every test (unit tests, notebooks, exercises, grading, the site in Chromium)
 # Both create the virtual environment .venv from requirements.txt on first use.
+# While working on the code, `make unit` runs the unit tests alone (under two minutes).
 
 PYTHON ?= python3
 .DEFAULT_GOAL := html
@@ -14,7 +15,7 @@ include graders.mk
 # The notebooks under Colab's versions run in .venv-colab (see colab.mk).
 include colab.mk
 
-.PHONY: html test cpu-paths system-packages exercises clean
+.PHONY: html test unit cpu-paths system-packages exercises clean
 
 $(INSTALLED): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,14 @@ test: html system-packages graders colab
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory cpu-paths
 	$(MAKE) --no-print-directory colab-notebooks
+
+# The unit tests: what needs .venv only. No site build, no notebook run under nbval, no
+# Chromium or Debian package, no graders' or Colab environment; tests/conftest.py puts
+# those markers on the tests that need them (pyproject.toml lists the markers).
+UNIT_LANE := not (notebook or site or browser or live or graders or colab)
+
+unit: $(INSTALLED)
+	$(BIN)/pytest tests -m "$(UNIT_LANE)"
 
 # No pinned output or number in the prose may depend on the CPU's vector unit, BLAS path
 # or thread count: every chapter and solution notebook runs a second time on PyTorch's

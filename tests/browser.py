@@ -123,8 +123,8 @@ def jupyter_server(app: str, root: Path, state: Path, token: str = "book-test"):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"jupyter {app} did not start:\n{log_path.read_text()}")
+                    raise RuntimeError(  # the log says why, not the refused connection
+                        f"jupyter {app} did not start:\n{log_path.read_text()}") from None
                 time.sleep(0.5)
         yield url, log_path
     finally:

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from book.glue import RECORD_ENV_VAR
-from book.build_mode import STATIC_ENV_VAR
+from book.authoring.execution import execute
 from book.authoring.pinned_outputs import contradictions
+from book.glue import RECORD_ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted(p for folder in ("chapters", "solutions")
@@ -25,11 +24,8 @@ NOTEBOOKS = sorted(p for folder in ("chapters", "solutions")
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_same_outputs_and_prose_numbers(path, monkeypatch):
-    monkeypatch.delenv(STATIC_ENV_VAR, raising=False)
     monkeypatch.setenv(RECORD_ENV_VAR, "1")
     notebook = nbformat.read(path, as_version=4)
-    executed = nbformat.read(path, as_version=4)
-    NotebookClient(executed, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    executed = execute(nbformat.read(path, as_version=4), path.parent, static_figures=False)
     problems = contradictions(notebook, executed)
     assert not problems, f"{path.name}: " + "; ".join(problems)

@@ -13,9 +13,15 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from book.authoring.colab import (NOTEBOOK_FOLDERS, TAG, has_install_cell, install_cell_source,
-                        repository, sync)
-from tests.project_metadata import reader_requirements
+from book.authoring.colab import (
+    NOTEBOOK_FOLDERS,
+    TAG,
+    has_install_cell,
+    install_cell_source,
+    repository,
+    sync,
+)
+from tests.project_metadata import pinned_versions, reader_requirements
 from tests.test_colab_resolution import COLAB_FREEZE, COLAB_VENV, parse_freeze
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,8 +65,9 @@ def test_install_cell_installs_only_on_colab_and_never_torch():
     assert "torch" not in source.split("\n", 3)[-1]
 
 
-@pytest.mark.parametrize("python", [Path(sys.executable), COLAB_PYTHON],
-                         ids=["this-ipython", "colab-ipython-7.34"])
+@pytest.mark.parametrize("python", [
+    pytest.param(Path(sys.executable), id="this-ipython"),
+    pytest.param(COLAB_PYTHON, id="colab-ipython-7.34", marks=pytest.mark.colab)])
 def test_colab_sees_the_install_and_its_output(python):
     """IPython runs a shell command that Colab's restart check recognises, and pip says
     what it installed (no --quiet), which that check reads."""
@@ -87,33 +94,14 @@ def test_sync_follows_the_url_in_config(tmp_path):
     assert notebook.cells[1].source == "1 + 1"
 
 
-def pins(path):
-    found = {}
-    for line in path.read_text().splitlines():
-        match = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", line)
-        if match:
-            found[match.group(1).lower()] = match.group(2)
-    return found
-
-
-def test_binder_uses_cpu_torch_and_the_same_pins():
-    binder = (ROOT / "binder" / "requirements.txt").read_text()
-    assert "https://download.pytorch.org/whl/cpu" in binder
-    book_pins = pins(ROOT / "requirements.txt")
-    binder_pins = pins(ROOT / "binder" / "requirements.txt")
-    assert binder_pins["torch"] == book_pins["torch"] + "+cpu"
-    for name, version in binder_pins.items():
-        if name != "torch":
-            assert book_pins.get(name) == version, f"binder pins {name}=={version}"
-
-
 def test_binder_installs_the_reader_dependencies_and_nothing_else():
-    binder = {canonicalize_name(n) for n in pins(ROOT / "binder" / "requirements.txt")}
+    binder = set(pinned_versions(ROOT / "binder" / "requirements.txt"))
     reader = {canonicalize_name(r.name) for r in reader_requirements()}
     assert binder == reader, (f"missing: {sorted(reader - binder)}, "
                               f"not for readers: {sorted(binder - reader)}")
 
 
+@pytest.mark.slow  # a fresh virtual environment and a pip install
 def test_binder_post_build_leaves_no_build_files_in_the_repository(tmp_path):
     """binder/postBuild, run in a copy of the repository with a fresh environment's
     pip: the package installs, and the learner's file browser shows the same files."""
@@ -140,12 +128,12 @@ def test_colab_environment_has_colabs_versions():
     """requirements-colab.txt (the notebook run in .venv-colab) pins Colab's version of
     every package Colab preinstalls; torch is the build's own (the local CPU wheel)."""
     colab = parse_freeze(COLAB_FREEZE.read_text())
-    pinned = {canonicalize_name(n): Version(v)
-              for n, v in pins(ROOT / "requirements-colab.txt").items()}
+    pinned = {name: Version(version)
+              for name, version in pinned_versions(ROOT / "requirements-colab.txt").items()}
     for name in ("ipython", "ipykernel", "ipywidgets", "traitlets", "numpy",
                  "matplotlib"):
         assert pinned.get(name) == colab[name], f"{name}: Colab has {colab[name]}"
-    assert pinned.pop("torch") == Version(pins(ROOT / "requirements.txt")["torch"])
+    assert pinned.pop("torch") == Version(pinned_versions(ROOT / "requirements.txt")["torch"])
     differing = {n: str(v) for n, v in pinned.items() if n in colab and colab[n] != v}
     assert not differing, f"pinned unlike Colab: {differing}"
     reader = {canonicalize_name(r.name) for r in reader_requirements()}

@@ -112,6 +112,7 @@ def test_a_requirement_colab_does_not_meet_is_named(colab):
     assert "no-such-pkg: not preinstalled on Colab" in problems[1]
 
 
+@pytest.mark.colab
 def test_pip_itself_keeps_colabs_versions_in_the_colab_environment():
     """pip's own resolver, offline, in .venv-colab (Colab's versions, see colab.mk)
     would install the book alone."""

@@ -4,9 +4,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from book.authoring.exercises import ExerciseFormatError, generate, replace_regions, student_notebook
+from book.authoring.execution import execute
+from book.authoring.exercises import (
+    ExerciseFormatError,
+    generate,
+    replace_regions,
+    student_notebook,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -68,12 +73,9 @@ def test_exercises_folder_is_exactly_what_the_generator_makes(tmp_path):
 
 
 def run_all_cells(path):
-    """Execute a notebook cell by cell, keeping going after errors; return the notebook."""
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    client.execute()
-    return notebook
+    """Execute a notebook as a student's kernel, keeping going after errors; return it."""
+    return execute(nbformat.read(path, as_version=4), path.parent, static_figures=False,
+                   timeout=300, allow_errors=True)
 
 
 def errors(cell):

@@ -2,17 +2,15 @@
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from book.glue import RECORD_ENV_VAR, glue
-from book.build_mode import STATIC_ENV_VAR
+from book.authoring.execution import execute
 from book.authoring.pinned_outputs import glued_values
+from book.glue import RECORD_ENV_VAR, glue
 
 
-def run_in_kernel(source):
+def run_in_kernel(source, tmp_path, static_figures=False):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
-    NotebookClient(notebook, timeout=60, kernel_name="python3").execute()
-    return notebook
+    return execute(notebook, tmp_path, static_figures=static_figures, timeout=60)
 
 
 GLUE_CELL = ("import sys\n"
@@ -21,19 +19,20 @@ GLUE_CELL = ("import sys\n"
              "print('myst_nb imported:', 'myst_nb' in sys.modules)")
 
 
-def test_live_kernel_shows_nothing_and_needs_no_myst_nb(monkeypatch):
-    monkeypatch.delenv(STATIC_ENV_VAR, raising=False)
+def test_live_kernel_shows_nothing_and_needs_no_myst_nb(monkeypatch, tmp_path):
     monkeypatch.delenv(RECORD_ENV_VAR, raising=False)
-    outputs = run_in_kernel(GLUE_CELL).cells[0].outputs
+    outputs = run_in_kernel(GLUE_CELL, tmp_path).cells[0].outputs
     # Colab has no myst_nb: the reader's kernel must not import it.
     assert [output.get("text") for output in outputs] == ["myst_nb imported: False\n"]
 
 
-@pytest.mark.parametrize("switch", [STATIC_ENV_VAR, RECORD_ENV_VAR])
-def test_build_and_cpu_paths_record_the_text_without_showing_it(switch, monkeypatch):
-    monkeypatch.delenv(STATIC_ENV_VAR, raising=False)
-    monkeypatch.setenv(switch, "1")
-    notebook = run_in_kernel(GLUE_CELL)
+@pytest.mark.parametrize("run", ["site build", "cpu paths"])
+def test_build_and_cpu_paths_record_the_text_without_showing_it(run, monkeypatch, tmp_path):
+    if run == "cpu paths":  # a live kernel, told to record (the Makefile's cpu-paths)
+        monkeypatch.setenv(RECORD_ENV_VAR, "1")
+    else:
+        monkeypatch.delenv(RECORD_ENV_VAR, raising=False)
+    notebook = run_in_kernel(GLUE_CELL, tmp_path, static_figures=run == "site build")
     assert glued_values(notebook) == {"curve_response": "6,600"}  # no quotes around it
     visible = [output for output in notebook.cells[0].outputs
                if not any(key.startswith("application/papermill.record/")

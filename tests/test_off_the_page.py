@@ -6,7 +6,6 @@ built it (those differ from the reader's and say nothing about convolutions).
 """
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -49,6 +48,7 @@ def output_texts(cell):
         yield output.get("data", {}).get("text/plain", "")
 
 
+@pytest.mark.site
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
 def test_no_output_on_the_site_mentions_the_machine(path):
     mentions = [f"cell {number}: {mention!r}"

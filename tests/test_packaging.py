@@ -14,9 +14,13 @@ from importlib.metadata import packages_distributions
 
 import nbformat
 import pytest
-from packaging.requirements import Requirement
 
-from tests.project_metadata import ROOT, extra_requirements, reader_requirements
+from tests.project_metadata import (
+    ROOT,
+    extra_requirements,
+    pinned_requirements,
+    reader_requirements,
+)
 
 # What only authors and instructors run (python -m book ...: the authoring and grading
 # rooms), and the site build's Sphinx extension; every other module is reader-facing.
@@ -115,9 +119,7 @@ def test_the_reader_package_has_no_tooling_dependency():
 
 
 def test_what_the_site_build_imports_is_pinned_in_requirements_txt():
-    pinned = [Requirement(line.split("==")[0])
-              for line in (ROOT / "requirements.txt").read_text().splitlines()
-              if "==" in line and not line.startswith("#")]
+    pinned = pinned_requirements(ROOT / "requirements.txt")
     sources = [(ROOT / f"{name.replace('.', '/')}.py").read_text()
                for name in SITE_BUILD_MODULES]
     missing = undeclared(third_party(sources) | SITE_BUILD_ONLY, pinned)

@@ -10,7 +10,8 @@ import pytest
 from book.authoring.pinned_outputs import is_checked, pin
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(p for folder in ("chapters", "solutions") for p in (ROOT / folder).glob("*.ipynb"))
+NOTEBOOKS = sorted(p for folder in ("chapters", "solutions")
+                   for p in (ROOT / folder).glob("*.ipynb"))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.stem}")

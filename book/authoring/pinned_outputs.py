@@ -15,14 +15,12 @@ source through ``output_mismatches`` (the comparison nbval makes) and
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
-from book.build_mode import STATIC_ENV_VAR
+from book.authoring.execution import execute
 
 CHECK_TAG = "nbval-check-output"
 # Output fields nbval leaves out of the comparison: bookkeeping, pictures (compared by
@@ -43,15 +41,9 @@ def pin(path: Path, timeout: int = 900) -> int:
     """Execute ``path``, keep only its checked cells' outputs; return how many."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
-    executed = nbformat.read(path, as_version=4)
     # Pin what a reader's live kernel prints, not the website's static figure mode.
-    environment = os.environ.pop(STATIC_ENV_VAR, None)
-    try:
-        NotebookClient(executed, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-    finally:
-        if environment is not None:
-            os.environ[STATIC_ENV_VAR] = environment
+    executed = execute(nbformat.read(path, as_version=4), path.parent, static_figures=False,
+                       timeout=timeout)
     pinned = 0
     for cell, ran in zip(notebook.cells, executed.cells):
         if cell.cell_type != "code":

@@ -21,8 +21,8 @@ import nbformat
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from book.build_mode import STATIC_ENV_VAR
 from book.authoring.pinned_outputs import contradictions
+from book.build_mode import STATIC_ENV_VAR
 
 logger = logging.getLogger(__name__)
 
