@@ -24,16 +24,17 @@ EXAMPLE_KERNEL = np.array([[1, 0, 1],
                            [0, 1, 0],
                            [1, 0, 1]])
 
-# The book's edge detector: the Sobel kernel. As a cross-correlation it takes the
-# difference right minus left, weighted 1, 2, 1 down the rows, so it answers to vertical
-# edges: positive where the brightness increases from left to right, negative where it
-# decreases.
+# The book's edge detector (chapter 3; chapter 5's detector map): the Sobel kernel. As a
+# cross-correlation it takes the difference right minus left, weighted 1, 2, 1 down the
+# rows, so it answers to vertical edges: positive where the brightness increases from
+# left to right, negative where it decreases.
 SOBEL = np.array([[-1, 0, 1],
                   [-2, 0, 2],
                   [-1, 0, 1]])
 
-# Four times the mixed second derivative d2/dx dy: exactly 0 on vertical, horizontal and
-# ramp edges; it answers at corners and saddles, where the x-slope changes along y.
+# Chapter 3's corner detector, four times the mixed second derivative d2/dx dy: exactly 0
+# on vertical, horizontal and ramp edges; it answers at corners and saddles, where the
+# x-slope changes along y.
 MIXED_DERIVATIVE = np.array([[1, 0, -1],
                              [0, 0, 0],
                              [-1, 0, 1]])
