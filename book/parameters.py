@@ -2,51 +2,36 @@
 
 Counts follow PyTorch: a weight for every connection, plus one bias per output unit
 (fully connected, locally connected) or per filter (convolutional) when ``bias=True``.
-The figures of chapter 2 live here too: parameter count against image size, the 3x3
-worked example drawn as connections, and polynomial fits that under- and overfit.
+Chapter 2 draws them in ``book.figures.parameters``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _kernel_area(kernel_size) -> int:
-    """k*k for an int k, kh*kw for a pair (kh, kw)."""
-    if isinstance(kernel_size, (tuple, list)):
-        if len(kernel_size) != 2:
-            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), "
-                             f"got {kernel_size!r}")
-        return (_positive_int("kernel height", kernel_size[0])
-                * _positive_int("kernel width", kernel_size[1]))
-    return _positive_int("kernel_size", kernel_size) ** 2
+from book.validation import integer, pair
 
 
 def dense_parameters(n_in: int, n_out: int, bias: bool = True) -> int:
     """Parameters of one fully connected layer ``y = W x + b``.
 
+    Chapter 2, "Why not a fully connected network?".
+
     n_in inputs, n_out outputs -> n_in * n_out weights (+ n_out biases), as in
     ``torch.nn.Linear``.
     """
-    n_in, n_out = _positive_int("n_in", n_in), _positive_int("n_out", n_out)
+    n_in, n_out = integer(n_in, "n_in", minimum=1), integer(n_out, "n_out", minimum=1)
     return n_in * n_out + (n_out if bias else 0)
 
 
 def fully_connected_parameters(layer_sizes, bias: bool = True) -> int:
     """Parameters of a stack of fully connected layers.
 
+    Chapter 2, "Why not a fully connected network?".
+
     layer_sizes: [n_inputs, n_hidden_1, ..., n_outputs], at least two sizes; e.g. a
     640x480 image into layers of 100, 100 and 2 units is ``[640 * 480, 100, 100, 2]``.
     """
-    sizes = list(layer_sizes)
+    sizes = [integer(size, f"layer_sizes[{i}]", minimum=1)
+             for i, size in enumerate(layer_sizes)]
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs the input size and at least one layer, "
                          f"got {sizes}")
@@ -57,20 +42,25 @@ def fully_connected_parameters(layer_sizes, bias: bool = True) -> int:
 def filter_parameters(kernel_size, in_channels: int = 1, bias: bool = True) -> int:
     """Parameters of one convolution filter: it spans the full depth of its input.
 
+    Chapter 2, "Why not a fully connected network?".
+
     kernel_size: k or (kh, kw); a k x k x in_channels filter has k*k*in_channels weights
     (+ 1 bias), e.g. 5*5*3 + 1 = 76.
     """
-    depth = _positive_int("in_channels", in_channels)
-    return _kernel_area(kernel_size) * depth + int(bias)
+    depth = integer(in_channels, "in_channels", minimum=1)
+    height, width = pair(kernel_size, "kernel_size", minimum=1)
+    return height * width * depth + int(bias)
 
 
 def conv2d_parameters(in_channels: int, out_channels: int, kernel_size,
                       bias: bool = True) -> int:
     """Parameters of a convolutional layer, a bank of out_channels filters (nn.Conv2d).
 
+    Chapter 2, "Why not a fully connected network?".
+
     The count does not depend on the image size: all positions share every filter.
     """
-    return _positive_int("out_channels", out_channels) * filter_parameters(
+    return integer(out_channels, "out_channels", minimum=1) * filter_parameters(
         kernel_size, in_channels, bias)
 
 
@@ -79,154 +69,33 @@ def locally_connected_parameters(out_height: int, out_width: int, kernel_size,
                                  bias: bool = False) -> int:
     """Parameters of a locally connected layer: a convolution with NO shared filters.
 
+    Chapter 2, "Why not a fully connected network?".
+
     Every one of the out_height x out_width x out_channels output units has its own
     kernel_size window of weights over all in_channels (+ its own bias when ``bias``),
     e.g. 200x200 units with 10x10 windows: 40,000 * 100 = 4,000,000 weights.
     """
-    positions = (_positive_int("out_height", out_height)
-                 * _positive_int("out_width", out_width))
+    positions = (integer(out_height, "out_height", minimum=1)
+                 * integer(out_width, "out_width", minimum=1))
     return positions * conv2d_parameters(in_channels, out_channels, kernel_size, bias)
-
-
-LAYER_STYLES = {
-    "fully connected": dict(color="#d62728", marker="o"),
-    "locally connected": dict(color="#ff7f0e", marker="s"),
-    "convolutional": dict(color="#1f77b4", marker="^"),
-}
 
 
 def layer_parameter_counts(side: int, kernel_size: int = 10, filters: int = 1,
                            bias: bool = False) -> dict[str, int]:
     """Parameters of one layer from a side x side grayscale image to side x side units.
 
+    Chapter 2, "Why not a fully connected network?".
+
     Returns {"fully connected": ..., "locally connected": ..., "convolutional": ...}
     with ``filters`` output maps and kernel_size x kernel_size windows: weights only, as
     chapter 2 counts them (side**4, kernel_size**2 * side**2 and kernel_size**2 for one
     map), plus the biases when ``bias``.
     """
-    side = _positive_int("side", side)
-    units = side * side * filters
+    side = integer(side, "side", minimum=1)
+    units = side * side * integer(filters, "filters", minimum=1)
     return {
         "fully connected": dense_parameters(side * side, units, bias),
         "locally connected": locally_connected_parameters(
             side, side, kernel_size, out_channels=filters, bias=bias),
         "convolutional": conv2d_parameters(1, filters, kernel_size, bias),
     }
-
-
-def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
-                          kernel_size: int = 10, mark_side: int = 200,
-                          bias: bool = False) -> Figure:
-    """Log-log plot: weights of one layer against the image side, for three layer kinds.
-
-    sides: image sides n (images are n x n, grayscale, into n x n units); the counts at
-    ``mark_side`` are written next to the curves; ``bias`` adds the biases to each
-    count.
-    """
-    sides = [_positive_int("side", s) for s in sides]
-    counts = [layer_parameter_counts(s, kernel_size, bias=bias) for s in sides]
-    figure = Figure(figsize=(7, 3.6))
-    ax = figure.subplots()
-    for kind, style in LAYER_STYLES.items():
-        ax.plot(sides, [c[kind] for c in counts], label=kind, markersize=4, **style)
-        if mark_side in sides:
-            value = counts[sides.index(mark_side)][kind]
-            ax.annotate(f"{value:,}", (mark_side, value), textcoords="offset points",
-                        xytext=(-6, 7), ha="right", fontsize=8, color=style["color"])
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xticks(sides)
-    ax.set_xticklabels([str(s) for s in sides], fontsize=8)
-    ax.minorticks_off()
-    ax.set_xlabel("image side n (an n x n grayscale image into n x n units)")
-    ax.set_ylabel("weights and biases of one layer" if bias else "weights of one layer")
-    ax.set_title(f"One layer, {kernel_size}x{kernel_size} windows for the local layers",
-                 fontsize=10)
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="upper left", fontsize=9)
-    figure.tight_layout()
-    return figure
-
-
-def draw_connections_3x3() -> Figure:
-    """The 3x3-input example: 9 inputs to 4 outputs, fully connected vs convolutional.
-
-    Left: all 36 connections, each its own weight (grey). Right: the 16 connections of a
-    2x2 filter sliding over the 3x3 input, coloured by which of the 4 shared weights
-    they use.
-    """
-    figure = Figure(figsize=(7, 3.2))
-    axes = figure.subplots(1, 2)
-    weight_colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
-
-    def layout(ax, title):
-        in_xy = np.array([(0.0, 2.2 - i * 0.55) for i in range(9)])
-        out_xy = np.array([(2.0, 1.6 - j * 0.75) for j in range(4)])
-        ax.scatter(*in_xy.T, s=140, color="white", edgecolor="black", zorder=3)
-        ax.scatter(*out_xy.T, s=140, color="#dddddd", edgecolor="black", zorder=3)
-        for i, (x, y) in enumerate(in_xy):
-            ax.text(x - 0.18, y, f"$x_{{{i // 3}{i % 3}}}$", ha="right", va="center",
-                    fontsize=8)
-        for j, (x, y) in enumerate(out_xy):
-            ax.text(x + 0.18, y, f"$y_{{{j // 2}{j % 2}}}$", ha="left", va="center",
-                    fontsize=8)
-        ax.set_xlim(-0.8, 2.8)
-        ax.set_ylim(-2.6, 2.6)
-        ax.axis("off")
-        ax.set_title(title, fontsize=10)
-        return in_xy, out_xy
-
-    in_xy, out_xy = layout(axes[0], "fully connected: 36 weights + 4 biases")
-    for (x0, y0) in in_xy:
-        for (x1, y1) in out_xy:
-            axes[0].plot([x0, x1], [y0, y1], color="#999999", linewidth=0.6, zorder=1)
-
-    in_xy, out_xy = layout(axes[1], "convolution: 4 shared weights + 1 bias")
-    for j in range(4):
-        out_r, out_c = divmod(j, 2)
-        for k in range(4):
-            dr, dc = divmod(k, 2)
-            i = (out_r + dr) * 3 + (out_c + dc)
-            axes[1].plot([in_xy[i, 0], out_xy[j, 0]], [in_xy[i, 1], out_xy[j, 1]],
-                         color=weight_colors[k], linewidth=1.4, zorder=1)
-    axes[1].legend(handles=[Line2D([], [], color=c, label=f"$w_{{{k // 2}{k % 2}}}$")
-                            for k, c in enumerate(weight_colors)],
-                   loc="lower center", ncol=4, fontsize=8, frameon=False,
-                   bbox_to_anchor=(0.5, -0.08))
-    figure.tight_layout()
-    return figure
-
-
-def plot_fit_capacity(degrees=(1, 3, 12), n_train: int = 14, noise: float = 0.25,
-                      seed: int = 0) -> Figure:
-    """Under-, well- and overfitting: polynomials of growing degree fit noisy points.
-
-    The data are ``sin(2*pi*x)`` plus Gaussian noise at n_train points in [0, 1]; each
-    panel fits a polynomial of one degree (degree + 1 parameters) by least squares and
-    reports the mean squared error on the training points and on 200 fresh test points.
-    """
-    rng = np.random.default_rng(seed)
-    x_train = np.sort(rng.uniform(0, 1, n_train))
-    y_train = np.sin(2 * np.pi * x_train) + noise * rng.standard_normal(n_train)
-    x_test = rng.uniform(0, 1, 200)
-    y_test = np.sin(2 * np.pi * x_test) + noise * rng.standard_normal(200)
-    grid = np.linspace(0, 1, 300)
-    names = ["underfits", "fits", "overfits"]
-    figure = Figure(figsize=(7.5, 2.8))
-    axes = figure.subplots(1, len(degrees), sharey=True)
-    for ax, degree, name in zip(axes, degrees, names):
-        fit = np.polynomial.Polynomial.fit(x_train, y_train, degree)
-        train_error = np.mean((fit(x_train) - y_train) ** 2)
-        test_error = np.mean((fit(x_test) - y_test) ** 2)
-        ax.plot(grid, np.sin(2 * np.pi * grid), color="#999999", linestyle="--",
-                linewidth=1)
-        ax.plot(grid, fit(grid), color="#1f77b4", linewidth=1.6)
-        ax.scatter(x_train, y_train, s=14, color="black", zorder=3)
-        ax.set_ylim(-2, 2)
-        ax.set_xticks([])
-        ax.set_title(f"degree {degree} ({degree + 1} parameters): {name}", fontsize=8.5)
-        errors = f"train error {train_error:.3f}\ntest error {test_error:.3g}"
-        ax.text(0.03, 0.04, errors, transform=ax.transAxes, fontsize=8, va="bottom")
-    axes[0].set_yticks([-1, 0, 1])
-    figure.tight_layout()
-    return figure

@@ -62,7 +62,7 @@ def _lowest(dtype) -> float | int:
     """The value that never wins a maximum: -inf for floats, the minimum for ints."""
     if np.issubdtype(dtype, np.floating):
         return -np.inf
-    if dtype == bool:
+    if np.issubdtype(dtype, np.bool_):
         return False
     return np.iinfo(dtype).min
 

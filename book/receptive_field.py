@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from book.validation import integer, shown
+
 
 @dataclass(frozen=True)
 class Layer:
-    """One convolution or pooling layer: kernel size, stride, dilation (one axis)."""
+    """One convolution or pooling layer: kernel size, stride, dilation (one axis).
+
+    Chapter 3, "Convolution".
+    """
 
     kernel: int
     stride: int = 1
@@ -15,14 +20,16 @@ class Layer:
 
     def __post_init__(self):
         for name in ("kernel", "stride", "dilation"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
+            # Frozen, so the checked value (a numpy integer becomes an int) is set
+            # through object.
+            object.__setattr__(self, name, integer(getattr(self, name), name, minimum=1))
 
 
 @dataclass(frozen=True)
 class FieldAfter:
     """The receptive field after one layer of a stack.
+
+    Chapter 3, "Convolution".
 
     size: how many input pixels (along one axis) one output unit sees;
     jump: the distance in input pixels between neighbouring output units (the product of
@@ -34,18 +41,21 @@ class FieldAfter:
 
 
 def _as_layer(layer) -> Layer:
+    """A Layer from a Layer, a kernel size or a (kernel, stride, dilation) tuple."""
     if isinstance(layer, Layer):
         return layer
-    if isinstance(layer, int) and not isinstance(layer, bool):
-        return Layer(layer)
-    if isinstance(layer, (tuple, list)) and 1 <= len(layer) <= 3:
+    if not isinstance(layer, (tuple, list)):
+        return Layer(layer)  # a kernel size, checked as one
+    if 1 <= len(layer) <= 3:
         return Layer(*layer)
     raise ValueError(f"each layer must be a kernel size, a (kernel, stride, dilation) "
-                     f"tuple or a Layer, got {layer!r}")
+                     f"tuple or a Layer, got {shown(layer)}")
 
 
 def receptive_fields(layers) -> list[FieldAfter]:
     """The receptive field after each layer of a stack, first layer first.
+
+    Chapter 3, "Convolution".
 
     layers: a list of kernel sizes, ``(kernel, stride, dilation)`` tuples (stride and
     dilation may be left out) or :class:`Layer` objects.
@@ -67,13 +77,18 @@ def receptive_fields(layers) -> list[FieldAfter]:
 
 
 def receptive_field(layers) -> int:
-    """Side of the input patch one unit on top of the stack sees (1 for no layers)."""
+    """Side of the input patch one unit on top of the stack sees (1 for no layers).
+
+    Chapter 3, "Convolution".
+    """
     fields = receptive_fields(layers)
     return fields[-1].size if fields else 1
 
 
 def empirical_receptive_field(layers) -> int:
     """Measure the receptive field with PyTorch: which input pixels move one output?
+
+    Chapter 3, "Convolution".
 
     Builds the stack as ``torch.nn.Conv2d`` layers with all-one weights on an input
     large enough for any such stack, takes the gradient of one output unit near the

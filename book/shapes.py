@@ -14,7 +14,8 @@ def output_size(n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
     Raises ValueError when no kernel position fits or an argument is out of range.
     """
     n, f = integer(n, "n", minimum=1), integer(f, "f", minimum=1)
-    p, s, d = integer(p, "p", minimum=0), integer(s, "s", minimum=1), integer(d, "d", minimum=1)
+    p = integer(p, "p", minimum=0)
+    s, d = integer(s, "s", minimum=1), integer(d, "d", minimum=1)
     span = d * (f - 1) + 1  # the pixels a dilated kernel covers, gaps included
     if span > n + 2 * p:
         raise ValueError(f"the kernel spans {span} pixels (f={f}, d={d}) but the "

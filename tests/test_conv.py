@@ -5,8 +5,16 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from book.conv import (conv2d, conv2d_as_matrix, conv2d_loop, conv2d_multiply_adds,
-                       convolve2d, corr1d, corr1d_as_matrix, corr2d)
+from book.conv import (
+    conv2d,
+    conv2d_as_matrix,
+    conv2d_loop,
+    conv2d_multiply_adds,
+    convolve2d,
+    corr1d,
+    corr1d_as_matrix,
+    corr2d,
+)
 
 
 def torch_conv2d(x, w, b=None, stride=1, padding=0, dilation=1):

@@ -1,13 +1,11 @@
-"""Zero padding and kernel positions (book.padding), and the explorer's drawing."""
+"""Zero padding and kernel positions (book.padding) against numpy and PyTorch."""
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 
-from book.padding import (draw_padded_grids, draw_padding_stride, draw_pixel_usage,
-                          kernel_positions, pad2d, pixel_usage)
+from book.padding import kernel_positions, pad2d, pixel_usage, reads_along_axis
 from book.shapes import output_size
 
 
@@ -39,10 +37,11 @@ def test_padding_then_unpadded_convolution_equals_padded_convolution():
 
 
 @pytest.mark.parametrize("x, p, message", [
-    (np.zeros(5), 1, "at least a 2-D array"),
-    (np.zeros((3, 3)), -1, "non-negative integer"),
-    (np.zeros((3, 3)), 1.5, "non-negative integer"),
-    (np.zeros((3, 3)), True, "non-negative integer"),
+    (np.zeros(5), 1, r"x must have at least 2 axes \(\.\.\., H, W\), got shape \(5,\)"),
+    (np.zeros((3, 3)), -1, "p must be at least 0, got -1"),
+    (np.zeros((3, 3)), 1.5, "p must be an integer, got 1.5"),
+    (np.zeros((3, 3)), True, "p must be an integer, got True"),
+    (np.array([["a"]]), 1, "x must be an array of numbers"),
 ])
 def test_pad2d_rejects_bad_input(x, p, message):
     with pytest.raises(ValueError, match=message):
@@ -62,31 +61,6 @@ def test_kernel_positions_are_the_windows_torch_unfolds(n, f, p, s, d):
     assert all(start + d * (f - 1) < n + 2 * p for start in starts)
 
 
-@pytest.mark.parametrize("n, f, p, s, d, unread", [
-    (5, 3, 0, 1, 1, 0),
-    (7, 3, 0, 3, 1, 1),  # positions start at 0 and 3; the last column (6) is never read
-    (6, 1, 0, 2, 1, 3),  # a 1x1 kernel with stride 2 skips every other row
-    (5, 3, 1, 2, 1, 0),
-])
-def test_the_explorer_reports_the_output_and_unread_rows(n, f, p, s, d, unread):
-    figure = draw_padding_stride(n=n, f=f, p=p, s=s, d=d)
-    assert isinstance(figure, Figure)
-    titles = " ".join(ax.get_title() for ax in figure.axes)
-    texts = " ".join(t.get_text() for ax in figure.axes for t in ax.texts)
-    m = output_size(n, f, p, s, d)
-    assert f"output {m}x{m}" in titles
-    if unread:
-        assert f"{unread} input row(s)" in texts
-    else:
-        assert "never read" not in texts
-
-
-def test_the_explorer_flags_impossible_settings_instead_of_crashing():
-    figure = draw_padding_stride(n=4, f=3, p=0, s=1, d=2)
-    texts = " ".join(t.get_text() for ax in figure.axes for t in ax.texts)
-    assert "impossible" in texts
-
-
 @pytest.mark.parametrize("n, f, p, s, d", [(5, 3, 0, 1, 1), (5, 3, 1, 1, 1),
                                            (32, 5, 0, 1, 1), (7, 3, 0, 3, 1),
                                            (8, 3, 2, 2, 2), (6, 2, 1, 3, 1)])
@@ -99,15 +73,25 @@ def test_pixel_usage_counts_what_torch_unfold_reads(n, f, p, s, d):
     np.testing.assert_array_equal(pixel_usage(n, f, p, s, d), counts.reshape(n, n))
 
 
+def test_reads_along_axis_takes_numpy_integers_as_ints():
+    # np.uint8 arithmetic wraps at 256; the counts must not.
+    reads = reads_along_axis(np.uint8(200), np.uint8(3), p=np.uint8(100))
+    assert reads.shape == (400,)
+    np.testing.assert_array_equal(reads, reads_along_axis(200, 3, p=100))
+
+
+@pytest.mark.parametrize("n, message", [(0, "n must be at least 1, got 0"),
+                                        (5.0, "n must be an integer, got 5.0")])
+def test_position_counts_name_a_bad_size(n, message):
+    for count in (kernel_positions, reads_along_axis, pixel_usage):
+        with pytest.raises(ValueError, match=f"^{message}$"):
+            count(n, 3)
+
+
 def test_pixel_usage_syllabus_facts():
     usage = pixel_usage(5, 3)
     assert usage[0, 0] == 1 and usage[2, 2] == 9  # corner read once, centre 9 times
     assert pixel_usage(5, 3, p=1)[0, 0] == 4
-
-
-def test_static_padding_figures_are_figures():
-    assert isinstance(draw_padded_grids(np.ones((5, 5), dtype=int)), Figure)
-    assert isinstance(draw_pixel_usage(), Figure)
 
 
 WORKED_X = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0],

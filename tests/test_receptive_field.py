@@ -1,10 +1,17 @@
 """The receptive-field recurrence against a gradient measurement in PyTorch."""
 
+import re
+
 import numpy as np
 import pytest
 
-from book.receptive_field import (FieldAfter, Layer, empirical_receptive_field,
-                                  receptive_field, receptive_fields)
+from book.receptive_field import (
+    FieldAfter,
+    Layer,
+    empirical_receptive_field,
+    receptive_field,
+    receptive_fields,
+)
 
 
 def test_two_stacked_5x5_convolutions_see_9x9():
@@ -33,12 +40,20 @@ def test_formula_matches_gradient_measurement(seed):
 
 
 @pytest.mark.parametrize("layer, words", [
-    ((0,), "kernel must be a positive int"),
-    ((3, 0), "stride must be a positive int"),
-    ((3, 1, -1), "dilation must be a positive int"),
-    ((3, 1, 1, 1), "each layer must be"),
-    ("3", "each layer must be"),
+    ((0,), "kernel must be at least 1, got 0"),
+    ((3, 0), "stride must be at least 1, got 0"),
+    ((3, 1, -1), "dilation must be at least 1, got -1"),
+    ((3, 1, 1, 1), "each layer must be a kernel size"),
+    ("3", "kernel must be an integer, got '3'"),
+    (True, "kernel must be an integer, got True"),
+    ((3, 2.0), "stride must be an integer, got 2.0"),
 ])
 def test_bad_layers_are_explained(layer, words):
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(ValueError, match=f"^{re.escape(words)}"):
         receptive_field([layer])
+
+
+def test_numpy_integers_are_stored_as_ints():
+    layer = Layer(np.int64(3), stride=np.int32(2))
+    assert layer == Layer(3, 2) and type(layer.kernel) is int
+    assert receptive_field([np.int64(5), (np.int64(2), 2)]) == 6

@@ -3,6 +3,12 @@
 import numpy as np
 import pytest
 
+from book.conv import conv2d
+from book.padding import pad2d
+from book.parameters import conv2d_parameters
+from book.pooling import max_pool2d
+from book.receptive_field import receptive_field
+from book.shapes import output_size
 from book.validation import integer, is_integer, pair, real_array, shown
 
 
@@ -67,3 +73,38 @@ def test_real_arrays():
 def test_wrong_arrays_are_refused_by_name(value, match):
     with pytest.raises(ValueError, match="^x must " + match):
         real_array(value, "x", ndim=2, layout="(H, W)")
+
+
+# Each operation of the book with one size argument left open: (call, the argument's
+# name, its smallest value). The same wrong value must get the same kind of message.
+X, W = np.ones((1, 1, 6, 6)), np.ones((1, 1, 3, 3))
+OPERATIONS = {
+    "output_size": (lambda v: output_size(6, 3, s=v), "s", 1),
+    "conv2d": (lambda v: conv2d(X, W, stride=v), "stride", 1),
+    "max_pool2d": (lambda v: max_pool2d(X, v), "window", 1),
+    "pad2d": (lambda v: pad2d(X, v), "p", 0),
+    "conv2d_parameters": (lambda v: conv2d_parameters(3, v, 5), "out_channels", 1),
+    "receptive_field": (lambda v: receptive_field([(3, v)]), "stride", 1),
+}
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("value", [True, np.bool_(False), 2.0, "2", None])
+def test_every_operation_refuses_a_non_integer_alike(operation, value):
+    call, name, _ = OPERATIONS[operation]
+    with pytest.raises(ValueError, match=rf"^{name} must be an integer"):
+        call(value)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_every_operation_refuses_a_negative_size_alike(operation):
+    call, name, minimum = OPERATIONS[operation]
+    with pytest.raises(ValueError, match=rf"^{name} must be at least {minimum}, got -1$"):
+        call(-1)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("numpy_integer", [np.int64, np.int32, np.uint8])
+def test_every_operation_takes_a_numpy_integer_as_that_integer(operation, numpy_integer):
+    call, _, _ = OPERATIONS[operation]
+    np.testing.assert_array_equal(call(numpy_integer(2)), call(2))
