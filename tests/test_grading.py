@@ -23,7 +23,7 @@ import pytest
 from book.__main__ import main
 from book.authoring.exercises import student_notebook
 from book.grading import guard, run
-from book.grading.assignment import load_assignment
+from book.grading.assignment import Assignment, load_assignment
 from book.grading.grade import grade_folder
 from book.grading.plan import AFTER_CHECK, BEFORE_CHECK, INSTALL_GUARD, Step, plan
 from book.grading.report import STATUS_WORDS, write_reports
@@ -323,6 +323,14 @@ def test_questions_come_from_the_solution_notebook():
     assert "reference_output_size" in first.hidden
     assert ASSIGNMENT.imports["check_function"] == ("book.check", "check_function")
     assert "book.shapes" in ASSIGNMENT.watched
+
+
+def test_the_assignment_survives_its_trip_to_a_grader_process():
+    """What grade_folder sends each grader process as JSON is the assignment it read."""
+    sent = json.loads(json.dumps(ASSIGNMENT.to_json()))
+    assert Assignment.from_json(sent) == ASSIGNMENT
+    assert [c.role for c in ASSIGNMENT.cells].count("check") == sum(
+        not q.manual for q in ASSIGNMENT.questions)
 
 
 def test_bad_arguments_are_reported(tmp_path, capsys):
