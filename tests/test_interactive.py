@@ -248,7 +248,7 @@ def test_sphinx_extension_switches_kernels_to_static(monkeypatch):
 
 
 def test_a_figure_can_be_rebuilt_from_its_page_spec():
-    from book.padding import draw_padding_stride
+    from book.figures.padding import draw_padding_stride
 
     figure = interactive_figure(draw_padding_stride, title="explorer",
                                 n=Slider("n", [4, 5]), s=Slider("s", [1, 2], value=2))
@@ -264,7 +264,7 @@ def test_a_figure_can_be_rebuilt_from_its_page_spec():
 
 
 def test_the_spec_keeps_every_kind_of_control_and_its_start_value():
-    from book.padding import draw_padding_stride
+    from book.figures.padding import draw_padding_stride
 
     figure = interactive_figure(
         draw_padding_stride, title="explorer", n=Slider("n", [4, 5], value=5),

@@ -6,7 +6,7 @@ It names the drawing function and lists the controls with their options and star
 values, so that the browser tests and the slider benchmark can rebuild the figure from a
 page and redraw any frame they see there:
 
-    {"draw": "book.padding:draw_padding_stride", "title": "...",
+    {"draw": "book.figures.padding:draw_padding_stride", "title": "...",
      "params": [{"name": "n", "kind": "slider", "label": "n", "options": [4, 5],
                  "value": 4}, ...]}
 """
