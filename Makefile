@@ -43,10 +43,11 @@ test: html system-packages graders colab
 	$(MAKE) --no-print-directory cpu-paths
 	$(MAKE) --no-print-directory colab-notebooks
 
-# The unit tests: what needs .venv only. No site build, no notebook run under nbval, no
-# Chromium or Debian package, no graders' or Colab environment; tests/conftest.py puts
-# those markers on the tests that need them (pyproject.toml lists the markers).
-UNIT_LANE := not (notebook or site or browser or live or graders or colab)
+# The unit tests, in under two minutes: what needs .venv only and takes less than about
+# 10 s a test. No site build, no notebook run under nbval, no Chromium or Debian package,
+# no graders' or Colab environment; tests/conftest.py puts those markers on the tests that
+# need them (pyproject.toml lists the markers). `make test` runs every test.
+UNIT_LANE := not (notebook or site or browser or live or graders or colab or slow)
 
 unit: $(INSTALLED)
 	$(BIN)/pytest tests -m "$(UNIT_LANE)"

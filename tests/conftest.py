@@ -1,9 +1,9 @@
 """Fixtures shared by several test modules, and the markers that sort tests into lanes.
 
-`make unit` runs what needs only .venv: ``-m "not (notebook or site or browser or live or
-graders or colab)"``. `make test` runs everything. The markers are put here, from what a
-test uses, so that a new test in a known file or with a known fixture lands in its lane
-without being marked by hand; a test file may add its own ``pytestmark`` as well.
+`make unit` runs what needs only .venv and is quick: ``-m "not (notebook or site or
+browser or live or graders or colab or slow)"``; `make test` runs everything. The markers
+are put on here, from what a test uses, so that a new test in a known file or with a known
+fixture lands in its lane without being marked by hand; a test file may mark its own too.
 """
 
 import os
@@ -16,6 +16,7 @@ from tests.browser import chromium_paths, start_chromium
 MARKER_OF_FIXTURE = {
     "browser": "browser",  # Debian's Chromium (below)
     "site": "site",  # tests/test_site.py, tests/test_grading_site.py: _build/html
+    "graded": "slow",  # tests/test_grading.py: a whole class graded in fresh kernels
 }
 # Test file -> markers of every test in it.
 MARKERS_OF_FILE = {

@@ -101,7 +101,6 @@ def test_binder_installs_the_reader_dependencies_and_nothing_else():
                               f"not for readers: {sorted(binder - reader)}")
 
 
-@pytest.mark.slow  # a fresh virtual environment and a pip install
 def test_binder_post_build_leaves_no_build_files_in_the_repository(tmp_path):
     """binder/postBuild, run in a copy of the repository with a fresh environment's
     pip: the package installs, and the learner's file browser shows the same files."""
