@@ -8,9 +8,9 @@ book pin-outputs`` executes each notebook and keeps the outputs of the checked c
 only, every other output stays cleared. Review the pinned text in the diff: it is what
 the book claims, and a test fails if a checked cell has nothing pinned.
 
-The site build (``book.authoring.sphinx``) and the tests compare an executed notebook with its
-source through ``output_mismatches`` (the comparison nbval makes) and
-``marker_problems`` (the prose numbers of ``book.glue``).
+The site build (``book.authoring.sphinx``), ``make cpu-paths`` and the tests compare an
+executed notebook with its source through ``contradictions``: ``output_mismatches`` (the
+comparison nbval makes) and ``marker_problems`` (the prose numbers of ``book.glue``).
 """
 
 from __future__ import annotations
