@@ -295,6 +295,7 @@ def test_huge_output_does_not_reach_the_report(graded):
     assert (graded / "json" / "oli.json").stat().st_size < 10_000
 
 
+@pytest.mark.slow    # twelve kernels: about 20 s
 def test_grades_are_reproducible(tmp_path):
     """The same submissions graded one at a time and two at a time give identical files."""
     names = ["alice", "carol", "dan", "hal", "ivy", "max"]
