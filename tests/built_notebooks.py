@@ -9,7 +9,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from jupyter_cache import get_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
@@ -21,6 +20,8 @@ def built(path: Path):
     """The executed copy of ``path`` from the last site build; fails without one."""
     if not CACHE.exists():
         pytest.fail("the site is not built: run `make html` first (`make test` does)")
+    from jupyter_cache import get_cache  # SQLAlchemy and more: only for the site tests
+
     try:
         _, executed = get_cache(CACHE).merge_match_into_notebook(
             nbformat.read(path, as_version=4))

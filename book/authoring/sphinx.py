@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
+    """Sphinx ``html-page-context`` handler: keep the first of identical scripts."""
     seen, unique = set(), []
     for script in context.get("script_files", []):
         # Copies differ only in priority, or in None against "" for an inline script.
@@ -74,6 +75,7 @@ def executed_notebook_problems(env) -> list[tuple[str, str]]:
 
 
 def check_executed_notebooks(app, env):
+    """Sphinx ``env-updated`` handler: warn about each contradiction, then fail the build."""
     problems = executed_notebook_problems(env)
     for docname, problem in problems:
         logger.warning(problem, location=docname, type="book", subtype="pinned")
@@ -83,6 +85,7 @@ def check_executed_notebooks(app, env):
 
 
 def setup(app):
+    """Register the extension (``sphinx: extra_extensions`` in ``_config.yml``)."""
     os.environ[STATIC_ENV_VAR] = "1"
     app.connect("html-page-context", drop_duplicate_scripts)
     app.connect("env-updated", check_executed_notebooks)
