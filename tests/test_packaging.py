@@ -138,6 +138,22 @@ def test_reader_module_uses_no_tooling_module(name):
     assert not used, f"{name} imports {sorted(used)}"
 
 
+# The rooms built on the library (the top of book/): figures and figures with controls.
+ABOVE_THE_LIBRARY = ("book.figures", "book.interactive")
+LIBRARY_MODULES = sorted(name for name, path in book_modules(tooling=False).items()
+                         if path.parent == ROOT / "book")
+
+
+@pytest.mark.parametrize("name", LIBRARY_MODULES)
+def test_library_module_uses_no_figure_module(name):
+    """Operations, models and data come first; figures are drawn from them, not the reverse."""
+    source = book_modules(tooling=False)[name].read_text()
+    used = {module for module in top_level_imports(source) if module
+            and any(module == room or module.startswith(room + ".")
+                    for room in ABOVE_THE_LIBRARY)}
+    assert not used, f"{name} imports {sorted(used)}"
+
+
 # Runs the code in argv[2] (the rest of argv as sys.argv) as if the modules named in
 # argv[1] were not installed.
 BLOCKER = """
