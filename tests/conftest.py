@@ -7,10 +7,13 @@ fixture lands in its lane without being marked by hand; a test file may mark its
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
 from tests.browser import chromium_paths, start_chromium
+
+SITE = Path(__file__).resolve().parents[1] / "_build" / "html"
 
 # Fixture -> marker: a test that asks for the fixture needs what the marker names.
 MARKER_OF_FIXTURE = {
@@ -41,6 +44,14 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         for marker in sorted(lane_markers(item)):
             item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def site() -> Path:
+    """The site that `make html` built: the folder of its pages; fails without one."""
+    if not (SITE / "index.html").exists():
+        pytest.fail("the site is not built: run `make html` first (`make test` does)")
+    return SITE
 
 
 @pytest.fixture(scope="module")

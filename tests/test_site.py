@@ -24,7 +24,6 @@ from book.interactive import InteractiveFigure
 from tests.browser import open_page, serve
 
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "_build" / "html"
 PAGE_LIMIT_BYTES = 3 * 1024 * 1024
 
 
@@ -45,13 +44,6 @@ def toc_files():
 PAGES = toc_files()
 # Pages Sphinx adds beside the table of contents; index.html redirects to the first page.
 EXTRA_PAGES = ["index", "search", "genindex"]
-
-
-@pytest.fixture(scope="module")
-def site():
-    if not (SITE / "index.html").exists():
-        pytest.fail("the site is not built: run `make html` first (`make test` does)")
-    return SITE
 
 
 @pytest.fixture(scope="module")
