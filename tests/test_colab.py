@@ -21,8 +21,8 @@ from book.authoring.colab import (
     repository,
     sync,
 )
+from tests.colab_runtime import COLAB_FREEZE, COLAB_VENV, parse_freeze
 from tests.project_metadata import pinned_versions, reader_requirements
-from tests.test_colab_resolution import COLAB_FREEZE, COLAB_VENV, parse_freeze
 
 ROOT = Path(__file__).resolve().parents[1]
 COLAB_PYTHON = COLAB_VENV / "bin" / "python"
