@@ -45,7 +45,7 @@ test: html system-packages graders colab
 
 # The unit tests, in under two minutes: what needs .venv only and takes less than about
 # 10 s a test. No site build, no notebook run under nbval, no Chromium or Debian package,
-# no graders' or Colab environment; tests/conftest.py puts those markers on the tests that
+# no graders' or Colab environment; ./conftest.py puts those markers on the tests that
 # need them (pyproject.toml lists the markers). `make test` runs every test.
 UNIT_LANE := not (notebook or site or browser or live or graders or colab or slow)
 
