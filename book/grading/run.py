@@ -1,28 +1,60 @@
-"""Running the planned cells of one submission in a fresh Jupyter kernel.
+"""Running the planned cells of one submission in a fresh, sandboxed Jupyter kernel.
+
+The kernel runs in :mod:`~book.grading.sandbox` (unless the instructor turned it off) and
+talks to this process over ZMQ ``ipc`` sockets in the sandbox's runtime folder. Its own
+standard output and error go to /dev/null and to a capped log file, so nothing the student's
+code writes to the process's real output can fill this process's memory or keep it waiting.
 
 Each cell runs with a time limit, and the submission with one in all. A cell that runs past
 its limit, or stops the kernel, is skipped: the kernel is restarted, the cells replayed
 without it, and only what came after it is run again. At most ``OUTPUT_LIMIT`` characters of
 each cell's output are kept.
+
+Fair attribution:
+
+* ``exit()`` or ``quit()`` in a cell does not stop the kernel (IPython would stop it after
+  the cell, at a moment that varies from run to run): the kernel says on the cell's error
+  stream that the grader ignored it, and the cell counts as it ran.
+* A crash is blamed on the cell whose code was running. The kernel runs with Python's
+  ``faulthandler`` on, which writes the stack of the crashing thread to the kernel's error
+  log (a file here): when its innermost frame of cell code belongs to another cell (a
+  thread started in cell 3 that crashes the kernel while cell 5 runs), that cell is blamed
+  and skipped. A crash that leaves no such stack (``os._exit``, a kill for memory) is
+  blamed on the cell that was running.
+
+The checks' observations (``BOOK_OBSERVATIONS``) are read back after the last kernel run,
+at most ``OBSERVATION_LIMIT`` bytes, as JSON lines; malformed lines are dropped.
 """
 
 from __future__ import annotations
 
 import enum
 import json
-import os
+import re
+import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from ipykernel.compiler import get_file_name
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from book.grading.plan import Step
+from book.grading.sandbox import Sandbox, environment
 
-OUTPUT_LIMIT = 100_000     # characters of output kept per cell; the rest is dropped
-KERNEL_STARTS = 3          # attempts to start a kernel before the grader gives up
+OUTPUT_LIMIT = 100_000            # characters of output kept per cell; the rest is dropped
+OBSERVATION_LIMIT = 32 * 1024 ** 2  # bytes of observations read back from one submission
+KERNEL_STARTS = 3                 # attempts to start a kernel before the grader gives up
+OBSERVATIONS_VARIABLE = "BOOK_OBSERVATIONS"
+KERNEL_LOG_KEPT = 64 * 1024       # bytes of the kernel's error log read after a crash
+# Run in the kernel before any cell: exit() and quit() call the shell's ask_exit, and a
+# crash writes every thread's stack to the kernel's real error output (the kernel log).
+KERNEL_SETUP = ("get_ipython().ask_exit = lambda: print('[the grader ignored exit(); the "
+                "notebook went on]', file=__import__('sys').stderr); "
+                "__import__('faulthandler').enable()")
 
 
 class CellStatus(enum.Enum):
@@ -66,16 +98,6 @@ class CappedOutputClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def kernel_environment(extra: dict[str, str]) -> dict[str, str]:
-    """The grader's environment, made reproducible (one thread, fixed hash seed) plus ``extra``."""
-    env = dict(os.environ)
-    env.update(PYTHONHASHSEED="0", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
-    env.pop("JPY_PARENT_PID", None)
-    env.update(extra)
-    return env
-
-
 def _outcome(cell) -> StepOutcome:
     text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream"
                    and o.get("name") == "stdout")
@@ -86,28 +108,115 @@ def _outcome(cell) -> StepOutcome:
     return StepOutcome(CellStatus.OK, text)
 
 
+@dataclass
+class RunRecord:
+    """What one run of a submission's cells left: each step's outcome, the observations."""
+
+    outcomes: list[StepOutcome]
+    observations: list[dict] = field(default_factory=list)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel command runs inside a :class:`Sandbox`."""
+
+    def configure(self, sandbox: Sandbox, env: dict[str, str]) -> None:
+        self.sandbox, self.sandbox_env = sandbox, env
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        return self.sandbox.command(super().format_kernel_cmd(extra_arguments),
+                                    self.sandbox_env)
+
+
+def read_observations(path: Path, limit: int = OBSERVATION_LIMIT) -> list[dict]:
+    """The JSON objects of ``path``, one a line, from its first ``limit`` bytes; a missing
+    file is none, and malformed lines (or one cut by the limit) are dropped."""
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError:
+        return []
+    lines = data.split(b"\n")
+    if len(data) > limit:
+        lines = lines[:-1]
+    observations = []
+    for line in lines:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            observations.append(value)
+    return observations
+
+
+def crashing_cell(kernel_log: Path, sources: list[str]) -> int | None:
+    """The cell whose code the crashing thread was running, from ``faulthandler``'s report
+    at the end of ``kernel_log`` (the innermost frame of cell code), or None."""
+    try:
+        with open(kernel_log, "rb") as stream:
+            stream.seek(max(0, stream.seek(0, 2) - KERNEL_LOG_KEPT))
+            text = stream.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    report = text.rpartition("Current thread ")
+    if not report[1]:
+        return None
+    cells = {Path(get_file_name(source)).name: index for index, source in enumerate(sources)}
+    for name in re.findall(r'^\s+File "([^"]*)", line', report[2], flags=re.MULTILINE):
+        if Path(name).name in cells:
+            return cells[Path(name).name]
+    return None
+
+
+def _kernel_manager(sandbox: Sandbox, env: dict[str, str]) -> SandboxedKernelManager:
+    manager = SandboxedKernelManager(kernel_name="python3", transport="ipc",
+                                     ip=str(sandbox.runtime / "ipc"),
+                                     connection_file=str(sandbox.runtime / "kernel.json"))
+    manager.configure(sandbox, env)
+    return manager
+
+
 def run_steps(steps: list[Step], workdir: Path, cell_timeout: float, notebook_timeout: float,
-              environment: dict[str, str] | None = None) -> list[StepOutcome]:
+              environment_: dict[str, str] | None = None, sandbox: bool = True) -> RunRecord:
     """Run the steps in a fresh kernel; restart without any step that hangs or crashes.
 
-    environment: variables added to the kernel's environment (the guard's configuration).
+    environment_: the grader's ``BOOK_*`` variables for the kernel (the guard's
+    configuration); ``BOOK_OBSERVATIONS`` is added. sandbox: False runs the kernel without
+    the sandbox (the instructor's ``--no-sandbox``), still with the environment allow-list.
     """
+    workdir = Path(workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    with Sandbox(workdir, confine=sandbox) as box:
+        env = environment(workdir, {**(environment_ or {}),
+                                    OBSERVATIONS_VARIABLE: str(box.observations)})
+        outcomes = _run(steps, box, env, cell_timeout, notebook_timeout)
+        return RunRecord(outcomes, read_observations(box.observations))
+
+
+def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: float,
+         notebook_timeout: float) -> list[StepOutcome]:
     deadline = time.monotonic() + notebook_timeout
     outcomes = [StepOutcome(CellStatus.NOT_RUN) for _ in steps]
     skipped: set[int] = set()
     failed_starts = 0
+    kernel_log = box.runtime / "kernel.log"
     while True:
+        # Each kernel run starts from nothing: the cells it replays observe again.
+        box.observations.unlink(missing_ok=True)
         notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s.source)
                                                    for s in steps])
-        client = CappedOutputClient(notebook, timeout=int(cell_timeout), kernel_name="python3",
-                                    allow_errors=True, interrupt_on_timeout=False,
-                                    record_timing=False, shutdown_kernel="immediate",
-                                    startup_timeout=120,
-                                    resources={"metadata": {"path": str(workdir)}})
+        client = CappedOutputClient(notebook, km=_kernel_manager(box, env),
+                                    timeout=int(cell_timeout), allow_errors=True,
+                                    interrupt_on_timeout=False, record_timing=False,
+                                    shutdown_kernel="immediate", startup_timeout=120,
+                                    extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_SETUP}"],
+                                    resources={"metadata": {"path": str(box.workdir)}})
         failed_at = None
         started = False
         try:
-            with client.setup_kernel(env=kernel_environment(environment or {})):
+            with open(kernel_log, "wb") as log, \
+                    client.setup_kernel(cleanup_kc=True, env=env, stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=log):
                 started = True
                 for index, cell in enumerate(notebook.cells):
                     if index in skipped:
@@ -128,17 +237,16 @@ def run_steps(steps: list[Step], workdir: Path, cell_timeout: float, notebook_ti
                         failed_at = index
                         break
                     except DeadKernelError:
-                        outcomes[index] = StepOutcome(CellStatus.CRASHED, error=(
+                        failed_at = _blame(index, kernel_log, steps, skipped)
+                        outcomes[failed_at] = StepOutcome(CellStatus.CRASHED, error=(
                             "the Python kernel stopped (the code exited or crashed it)"))
-                        failed_at = index
                         break
                     outcomes[index] = _outcome(cell)
         except DeadKernelError:
             pass
         except RuntimeError:
-            # A kernel can die while it starts, before any student code runs (for instance
-            # when another process took the port it was given). That says nothing about the
-            # submission, so start another one.
+            # A kernel can die while it starts, before any student code runs. That says
+            # nothing about the submission, so start another one.
             failed_starts += 1
             if started or failed_starts >= KERNEL_STARTS:
                 raise
@@ -147,4 +255,13 @@ def run_steps(steps: list[Step], workdir: Path, cell_timeout: float, notebook_ti
             return outcomes
         skipped.add(failed_at)
         for index in range(failed_at + 1, len(steps)):
-            outcomes[index] = StepOutcome(CellStatus.NOT_RUN)
+            if index not in skipped:
+                outcomes[index] = StepOutcome(CellStatus.NOT_RUN)
+
+
+def _blame(running: int, kernel_log: Path, steps: list[Step], skipped: set[int]) -> int:
+    """The cell a crash during cell ``running`` is blamed on (see the module's docstring)."""
+    culprit = crashing_cell(kernel_log, [step.source for step in steps])
+    if culprit is None or culprit > running or culprit in skipped:
+        return running
+    return culprit

@@ -1,0 +1,228 @@
+"""The sandbox a student's kernel runs in: Debian's ``bubblewrap`` plus resource limits.
+
+``bwrap`` gives the kernel new user, PID, IPC, network and UTS namespaces (no network, all
+capabilities dropped, an unprivileged uid inside) and a file system of read-only binds:
+the system (``/usr`` and its links, a few files of ``/etc``), the Python installation, the
+virtual environment and the ``book`` package. Two folders are writable: the submission's
+working folder and a short runtime folder for the kernel's connection file, its ZMQ
+``ipc`` sockets (unix sockets: no network needed) and the observation file; ``/tmp`` is a
+private tmpfs. Nothing else is there: not ``solutions/``, not the submissions folder, not
+other students' folders, not the output folder, not ``$HOME``.
+
+Inside, ``prlimit`` bounds the address space, the number of processes, the size of any
+file written and the open files before the kernel starts. The kernel's environment is
+an allow-list (:func:`environment`), never the instructor's.
+
+``--die-with-parent`` and the PID namespace end everything the kernel started when the
+kernel's ``bwrap`` is stopped. The Linux kernel exempts processes whose real user is root
+from the process limit (``RLIMIT_NPROC``), and bubblewrap run by root maps the sandbox's
+uid to root outside, so when the grader runs as root the process limit is a ``pids``
+cgroup instead, when one can be created (as on CI machines); otherwise the limit is only
+the cell's time limit.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import book
+
+GIB = 1024 ** 3
+MIB = 1024 ** 2
+SANDBOX_UID = 65534        # "nobody": the uid and gid the kernel sees itself as
+# The files of /etc that Python and its libraries read; the rest of /etc stays out.
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "passwd", "group", "nsswitch.conf",
+             "hosts", "mime.types")
+# The top-level system folders; on merged-/usr systems most are links into /usr.
+SYSTEM_FOLDERS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
+# Where a pids cgroup can be made when the grader is root (cgroup v2, then v1).
+CGROUP_ROOTS = (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/pids"))
+INSTALL_HINT = ("install bubblewrap (apt-get install bubblewrap) or grade in the container "
+                "described in instructors.md, or pass --no-sandbox to grade without one")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one kernel may use. A chapter 6 kernel (torch) maps about 3.5 GiB of address
+    space and runs about 20 threads, which count as processes."""
+
+    address_space: int = 8 * GIB
+    processes: int = 128
+    file_size: int = 64 * MIB
+    open_files: int = 1024
+
+
+def environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
+    """The kernel's whole environment: an allow-list, reproducible, plus ``extra``
+    (the grader's ``BOOK_*`` variables)."""
+    env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+           "HOME": str(home), "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "MPLBACKEND": "Agg"}
+    env.update(extra)
+    return env
+
+
+def _system_binds() -> list[str]:
+    arguments = []
+    for name in SYSTEM_FOLDERS:
+        path = Path("/") / name
+        if path.is_symlink():
+            arguments += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            arguments += ["--ro-bind", str(path), str(path)]
+    for name in ETC_FILES:
+        arguments += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return arguments
+
+
+def _python_binds() -> list[str]:
+    """The Python installation, the virtual environment and the book package, read-only."""
+    folders = {Path(sys.base_prefix).resolve(), Path(sys.prefix).absolute(),
+               Path(book.__file__).resolve().parent}
+    arguments = []
+    for folder in sorted(folders):
+        arguments += ["--ro-bind", str(folder), str(folder)]
+    return arguments
+
+
+def bwrap_arguments(writable: list[Path], workdir: Path) -> list[str]:
+    """The ``bwrap`` command line up to the sandboxed program (see the module's docstring)."""
+    arguments = ["bwrap", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid",
+                 str(SANDBOX_UID), "--unshare-pid", "--unshare-ipc", "--unshare-net",
+                 "--unshare-uts", "--unshare-cgroup-try", "--cap-drop", "ALL",
+                 "--die-with-parent", "--new-session", "--clearenv",
+                 "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+    arguments += _system_binds() + _python_binds()
+    for folder in writable:
+        arguments += ["--bind", str(folder), str(folder)]
+    return arguments + ["--chdir", str(workdir)]
+
+
+def limit_arguments(limits: Limits) -> list[str]:
+    """``prlimit`` before the kernel: the resource limits, hard and soft alike."""
+    return ["prlimit", f"--as={limits.address_space}", f"--nproc={limits.processes}",
+            f"--fsize={limits.file_size}", f"--nofile={limits.open_files}", "--core=0", "--"]
+
+
+@functools.cache
+def available() -> str | None:
+    """None when the sandbox works here, else the one-line reason it does not."""
+    if shutil.which("bwrap") is None:
+        return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
+    if shutil.which("prlimit") is None:
+        return f"prlimit (util-linux) is not installed: {INSTALL_HINT}"
+    with tempfile.TemporaryDirectory(prefix="book-sandbox-check-") as folder:
+        command = (bwrap_arguments([Path(folder)], Path(folder)) + ["--"]
+                   + limit_arguments(Limits()) + [sys.executable, "-c", "pass"])
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return f"bubblewrap could not start: {error}; {INSTALL_HINT}"
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        return f"bubblewrap cannot create its namespaces here ({reason}); {INSTALL_HINT}"
+    return None
+
+
+def _pids_cgroup(processes: int) -> Path | None:
+    """A fresh pids cgroup limited to ``processes``, when the grader is root and may make one."""
+    if os.geteuid() != 0:
+        return None
+    for root in CGROUP_ROOTS:
+        if not (root / "cgroup.procs").exists():
+            continue
+        if root == CGROUP_ROOTS[0] and "pids" not in _read(root / "cgroup.subtree_control"):
+            continue
+        try:
+            group = Path(tempfile.mkdtemp(prefix="book-kernel-", dir=root))
+            (group / "pids.max").write_text(str(processes))
+            return group
+        except OSError:
+            continue
+    return None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+class Sandbox:
+    """One kernel's sandbox: its runtime folder, its cgroup (as root), its command line.
+
+    ``confine=False`` (the instructor's ``--no-sandbox``) keeps the runtime folder and
+    runs the kernel as it is.
+
+    Use as a context manager: leaving it kills whatever is left in the cgroup and removes
+    the runtime folder.
+    """
+
+    def __init__(self, workdir: Path, limits: Limits = Limits(), confine: bool = True):
+        self.workdir = Path(workdir).resolve()
+        self.limits, self.confine = limits, confine
+        # Short (unix socket paths are limited to about 100 bytes), at the same path inside
+        # and outside so that the connection file means the same on both sides.
+        self.runtime = Path(tempfile.mkdtemp(prefix="book-kernel-"))
+        self.cgroup = _pids_cgroup(limits.processes) if confine else None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def observations(self) -> Path:
+        """Where the kernel's checks append their observations (``BOOK_OBSERVATIONS``)."""
+        return self.runtime / "observations.jsonl"
+
+    def command(self, kernel_argv: list[str], env: dict[str, str]) -> list[str]:
+        """The command that runs ``kernel_argv`` in the sandbox with exactly ``env``
+        (unconfined: ``kernel_argv`` itself, to be started with ``env``)."""
+        if not self.confine:
+            return kernel_argv
+        arguments = bwrap_arguments([self.workdir, self.runtime], self.workdir)
+        for name, value in env.items():
+            arguments += ["--setenv", name, value]
+        arguments += ["--"] + limit_arguments(self.limits) + kernel_argv
+        if self.cgroup is None:
+            return arguments
+        # Join the cgroup, then become bwrap: everything it starts stays in the group.
+        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"',
+                str(self.cgroup / "cgroup.procs")] + arguments
+
+    def close(self) -> None:
+        """Kill what is left in the cgroup, remove it and the runtime folder."""
+        if self.cgroup is not None:
+            _empty(self.cgroup)
+        shutil.rmtree(self.runtime, ignore_errors=True)
+
+
+def _empty(group: Path) -> None:
+    """Kill every process of a cgroup and remove it (bounded: a few tries)."""
+    for _ in range(50):
+        pids = [int(p) for p in _read(group / "cgroup.procs").split()]
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.02)
+    try:
+        group.rmdir()
+    except OSError:
+        pass
