@@ -7,6 +7,17 @@ Layout of the output folder (``python -m book grade ... --out grades/``)::
     grades/feedback/<student>.md  feedback for the student, in Markdown
     grades/feedback/<student>.html  the same page in HTML, ready to send
 
+Each JSON is written by :func:`write_result` as soon as its submission is graded, so an
+interrupted run keeps what it finished (:func:`finished_results` reads it back for
+``--resume``); :func:`write_reports` writes the feedback pages and the gradebook at the end.
+Every file is written whole or not at all (a temporary file renamed over the old one).
+
+Everything in a report that came from a student (notes, messages, exception names, the
+student id) is data, never markup: it reaches the Markdown inside code blocks, the HTML only
+escaped (raw HTML is off when the Markdown is rendered), and the gradebook with any
+spreadsheet formula neutralised. Values of the grade command's environment variables are
+masked wherever they appear, so an instructor's token cannot reach a student's page.
+
 Nothing in these files depends on time or on the order in which submissions were graded,
 so grading the same submissions twice writes the same bytes.
 """
@@ -15,7 +26,10 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
+import os
+import tempfile
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -30,41 +44,117 @@ STATUS_WORDS = {
     QuestionStatus.TAMPERED: "checks were tampered with",
     QuestionStatus.NOT_GRADED: "not graded", QuestionStatus.MANUAL: "graded by hand",
 }
+RESULTS_FOLDER = "json"           # where write_reports puts the JSON results, under --out
+# A spreadsheet reads a cell that starts with one of these as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MASK = "[hidden: grader's environment]"
+MASKED_LENGTH = 8                 # shorter values ("1", "C.UTF-8") would mask ordinary words
 
 
 def _number(value: float) -> str:
     return f"{value:g}"
 
 
-def write_json(result: SubmissionResult, folder: Path) -> Path:
-    path = Path(folder) / f"{result.student}.json"
-    path.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
+def mask_environment(text: str, environment: dict[str, str] | None = None) -> str:
+    """``text`` with each value of the grade command's environment variables masked.
+
+    Only values of at least MASKED_LENGTH characters that are not file paths are masked:
+    paths (PATH, HOME, the virtual env) appear in ordinary tracebacks and are no secret.
+    """
+    values = (environment if environment is not None else os.environ).values()
+    for value in sorted({v for v in values if len(v) >= MASKED_LENGTH
+                         and not v.startswith(os.sep)}, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
+
+
+def _masked(result: SubmissionResult) -> SubmissionResult:
+    """A copy of ``result`` whose student-derived strings have the environment masked."""
+    data = json.loads(mask_environment(json.dumps(result.to_json(), ensure_ascii=False)))
+    return SubmissionResult.from_json(data)
+
+
+def _write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` whole: a temporary file beside it, renamed over it."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.chmod(temporary, 0o644)      # mkstemp's 0600 would hide reports from the course
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
     return path
+
+
+def _report_name(student: str, suffix: str) -> str:
+    """``student + suffix`` as a file name; refuses an id that would leave its folder."""
+    if not student or student in (".", "..") or "/" in student or "\0" in student:
+        raise ValueError(f"{student!r} cannot name a report file")
+    return student + suffix
+
+
+def write_result(result: SubmissionResult, out_dir: Path) -> Path:
+    """Write ``<out_dir>/<student>.json`` atomically (called as each submission finishes)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(_masked(result).to_json(), indent=2, ensure_ascii=False) + "\n"
+    return _write_atomically(out_dir / _report_name(result.student, ".json"), text)
+
+
+def finished_results(out_dir: Path) -> dict[str, SubmissionResult]:
+    """The results already written in ``out_dir``, by student (for ``--resume``).
+
+    A file that is not a regular file, or not a result, is left out, so its submission is
+    graded again; each result carries its submission's sha256, so the caller can tell a
+    submission that changed since.
+    """
+    finished = {}
+    for path in sorted(Path(out_dir).glob("*.json")) if Path(out_dir).is_dir() else ():
+        if path.is_symlink() or not path.is_file():
+            continue
+        try:
+            result = SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue
+        if path.name == _report_name(result.student, ".json"):
+            finished[result.student] = result
+    return finished
+
+
+def _fenced(text: str) -> list[str]:
+    """``text`` as a Markdown code block: shown as typed, never read as Markdown or HTML."""
+    return ["```text", text.replace("```", "'''") or "(no message)", "```"]
 
 
 def feedback_markdown(result: SubmissionResult) -> str:
     """The student's feedback page: total, then each question's result and message."""
+    student = result.student.replace("`", "'")     # a backtick would end the code span
     lines = [f"# Feedback: {result.assignment}", "",
-             f"Student: **{result.student}**  ",
+             f"Student: `{student}`  ",
              f"Score: **{_number(result.score)} / {_number(result.max_score)}**  ",
              f"Status: {result.status.value}", ""]
     if result.message:
-        lines += [result.message, ""]
-    for note in result.notes:
-        lines += [f"- {note}"]
+        lines += [*_fenced(result.message), ""]
     if result.notes:
-        lines.append("")
+        lines += ["Notes:", "", *_fenced("\n".join(result.notes)), ""]
     for question in result.questions:
         lines += [f"## {question.title}", "",
                   f"`{question.question}`: {_number(question.score)} / "
                   f"{_number(question.points)} points ({STATUS_WORDS[question.status]})",
-                  "", "```text", question.message.replace("```", "'''") or "(no message)",
-                  "```", ""]
+                  "", *_fenced(question.message), ""]
     return "\n".join(lines)
 
 
+def _markdown_renderer() -> MarkdownIt:
+    """CommonMark with raw HTML off (shown as text) and no images (no request on opening)."""
+    return MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
 def feedback_html(result: SubmissionResult) -> str:
-    body = MarkdownIt("commonmark").render(feedback_markdown(result))
+    body = _markdown_renderer().render(feedback_markdown(result))
     title = html.escape(f"Feedback: {result.assignment}, {result.student}")
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{title}</title>\n<style>body {{ font-family: sans-serif; max-width: 50em; "
@@ -72,27 +162,43 @@ def feedback_html(result: SubmissionResult) -> str:
             f"white-space: pre-wrap; }}</style>\n</head>\n<body>\n{body}</body>\n</html>\n")
 
 
-def write_gradebook(results: list[SubmissionResult], path: Path) -> Path:
-    """CSV: student, the score of each question (by grade_id), total, max, status."""
+def spreadsheet_text(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading ``'`` before a formula's start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def gradebook_csv(results: list[SubmissionResult]) -> str:
+    """CSV: student, the score of each question (by grade_id), total, max, status.
+
+    Scores are numbers the grader wrote, left as numbers; the text cells are neutralised.
+    """
     questions = [q.question for q in results[0].questions] if results else []
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["student", *questions, "total", "max", "status"])
-        for result in sorted(results, key=lambda r: r.student):
-            scores = {q.question: q.score for q in result.questions}
-            writer.writerow([result.student, *(_number(scores[q]) for q in questions),
-                             _number(result.score), _number(result.max_score),
-                             result.status.value])
-    return Path(path)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([spreadsheet_text(c) for c in ("student", *questions, "total", "max",
+                                                   "status")])
+    for result in sorted(results, key=lambda r: r.student):
+        scores = {q.question: q.score for q in result.questions}
+        writer.writerow([spreadsheet_text(result.student),
+                         *(_number(scores.get(q, 0)) for q in questions),
+                         _number(result.score), _number(result.max_score),
+                         spreadsheet_text(result.status.value)])
+    return buffer.getvalue()
+
+
+def write_gradebook(results: list[SubmissionResult], path: Path) -> Path:
+    return _write_atomically(Path(path), gradebook_csv(results))
 
 
 def write_reports(results: list[SubmissionResult], out: Path) -> Path:
     """Write every report under ``out``; return the gradebook's path."""
     out = Path(out)
-    for folder in (out / "json", out / "feedback"):
-        folder.mkdir(parents=True, exist_ok=True)
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    results = [_masked(result) for result in results]
     for result in results:
-        write_json(result, out / "json")
-        (out / "feedback" / f"{result.student}.md").write_text(feedback_markdown(result))
-        (out / "feedback" / f"{result.student}.html").write_text(feedback_html(result))
+        write_result(result, out / RESULTS_FOLDER)
+        _write_atomically(out / "feedback" / _report_name(result.student, ".md"),
+                          feedback_markdown(result))
+        _write_atomically(out / "feedback" / _report_name(result.student, ".html"),
+                          feedback_html(result))
     return write_gradebook(results, out / "gradebook.csv")

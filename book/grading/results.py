@@ -63,6 +63,9 @@ class SubmissionResult:
     max_score: float
     questions: list[QuestionResult]
     notes: list[str] = field(default_factory=list)
+    # The submitted file's sha256 ("" when there was none): --resume grades a submission
+    # again when its bytes changed since its result was written.
+    sha256: str = ""
 
     def to_json(self) -> dict:
         return {**asdict(self), "status": self.status.value,

@@ -7,20 +7,32 @@ Where submissions go (the student id comes from the file or folder name)::
     submissions/carol/04_padding_and_stride/anything.ipynb    student "carol" (nbgrader layout)
 
 A student folder holding no notebook is a submission with no path (graded as ``missing``);
-any other file at the top level (``dave.pdf``) is student "dave"'s submission (graded as
+any other entry at the top level (``dave.pdf``) is student "dave"'s submission (graded as
 ``invalid`` when it is not a notebook). Two entries giving one student id (``ann.ipynb`` and
-``ann.pdf``) are refused before any grading starts.
+``ann.pdf``) are refused before any grading starts: which file counts is the instructor's
+choice. Names that only become equal once made safe (``a b`` and ``a_b``), and names longer
+than ``ID_LENGTH``, get a short hash of the original name as a suffix instead, the same on
+every run.
+
+Reading never follows a symbolic link: a link, a FIFO, a device or a folder where a notebook
+should be, and a file over ``MAX_SUBMISSION_BYTES``, is refused with a one-line message.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
-MAX_SUBMISSION_BYTES = 50_000_000
+MAX_SUBMISSION_BYTES = 20_000_000
+ID_LENGTH = 100             # characters of a student id; longer names are cut and suffixed
+SUFFIX_LENGTH = 8           # hex digits of the name's sha256 added to a cut or colliding id
 
 
 @dataclass
@@ -29,9 +41,38 @@ class Submission:
     path: Path | None       # None: the student's folder holds no notebook
 
 
+def _name_hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:SUFFIX_LENGTH]
+
+
 def student_id(name: str) -> str:
-    """A file or folder name made safe to use as a file name for the student's reports."""
-    return re.sub(r"[^A-Za-z0-9_.@+-]", "_", name).strip(".") or "_"
+    """A file or folder name made safe to use as a file name for the student's reports.
+
+    At most ID_LENGTH characters: a longer name is cut and given its hash as a suffix.
+    """
+    safe = re.sub(r"[^A-Za-z0-9_.@+-]", "_", name).strip(".") or "_"
+    if len(safe) > ID_LENGTH:
+        safe = f"{safe[:ID_LENGTH - SUFFIX_LENGTH - 1]}-{_name_hash(name)}"
+    return safe
+
+
+def _notebooks_in(folder: Path) -> list[Path]:
+    """Every ``*.ipynb`` entry under ``folder`` (files or not), never entering a linked folder."""
+    found = []
+    for parent, folders, files in os.walk(folder, followlinks=False):
+        folders[:] = sorted(f for f in folders if f != ".ipynb_checkpoints")
+        found += [Path(parent) / name for name in (*folders, *files) if name.endswith(".ipynb")]
+    return sorted(found)
+
+
+def _entry_submission(entry: Path, assignment: str) -> tuple[str, Submission]:
+    """(the raw name the id comes from, the submission) for one top-level entry."""
+    if entry.is_dir() and not entry.is_symlink():
+        notebooks = _notebooks_in(entry)
+        named = [p for p in notebooks if p.stem == assignment]
+        chosen = named[0] if named else notebooks[0] if len(notebooks) == 1 else None
+        return entry.name, Submission(student_id(entry.name), chosen)
+    return entry.stem, Submission(student_id(entry.stem), entry)
 
 
 def find_submissions(folder: Path, assignment: str) -> list[Submission]:
@@ -39,33 +80,92 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"submissions folder {folder} does not exist")
-    found = []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            notebooks = sorted(p for p in entry.rglob("*.ipynb")
-                               if ".ipynb_checkpoints" not in p.parts)
-            named = [p for p in notebooks if p.stem == assignment]
-            chosen = named[0] if named else notebooks[0] if len(notebooks) == 1 else None
-            found.append(Submission(student_id(entry.name), chosen))
-        else:
-            found.append(Submission(student_id(entry.stem), entry))
+    entries = [_entry_submission(entry, assignment) for entry in sorted(folder.iterdir())
+               if not entry.name.startswith(".")]
+    names = [name for name, _ in entries]
+    same_name = sorted({s.student for name, s in entries if names.count(name) > 1})
+    if same_name:
+        raise ValueError(f"two submissions give the same student id: {', '.join(same_name)}")
+    ids = [s.student for _, s in entries]
+    for name, submission in entries:
+        if ids.count(submission.student) > 1:
+            cut = submission.student[:ID_LENGTH - SUFFIX_LENGTH - 1]
+            submission.student = f"{cut}-{_name_hash(name)}"
+    found = [s for _, s in entries]
     students = [s.student for s in found]
-    duplicates = sorted({s for s in students if students.count(s) > 1})
-    if duplicates:
-        raise ValueError(f"two submissions give the same student id: {', '.join(duplicates)}")
-    return found
+    if len(set(students)) != len(students):  # a name chosen to equal another's suffixed id
+        clash = sorted({s for s in students if students.count(s) > 1})
+        raise ValueError(f"two submissions give the same student id: {', '.join(clash)}")
+    return sorted(found, key=lambda s: s.student)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file at ``path``, read without following a link or blocking.
+
+    ValueError, with a one-line message, for anything else and for a file that is too big.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ValueError("the submission is a symbolic link, not a notebook file") from None
+        if error.errno == errno.ENXIO:      # a FIFO or socket with no writer
+            raise ValueError("the submission is not a regular file") from None
+        raise ValueError(f"the submission cannot be read ({error.strerror})") from None
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        raise ValueError(f"the submission is {_kind(status.st_mode)}, not a notebook file")
+    with os.fdopen(descriptor, "rb") as handle:
+        if status.st_size > MAX_SUBMISSION_BYTES:
+            raise ValueError(f"the file is {status.st_size:,} bytes, more than the "
+                             f"{MAX_SUBMISSION_BYTES:,} a notebook may have")
+        data = handle.read(MAX_SUBMISSION_BYTES + 1)
+    if len(data) > MAX_SUBMISSION_BYTES:   # it grew while being read
+        raise ValueError(f"the file is more than the {MAX_SUBMISSION_BYTES:,} bytes a "
+                         "notebook may have")
+    return data
+
+
+def submission_sha256(path: Path | None) -> str:
+    """The sha256 of a submission's bytes ("" when there is none or it cannot be read)."""
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest() if path is not None else ""
+    except ValueError:
+        return ""
+
+
+def _grade_id_text(cell: dict) -> None:
+    """Make a cell's nbgrader grade_id a string: a one-string list is that string (as some
+    editors save it), and any other non-string id is dropped (the cell counts as added code)."""
+    metadata = cell.get("metadata")
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    if not isinstance(meta, dict) or "grade_id" not in meta or isinstance(meta["grade_id"], str):
+        return
+    value = meta["grade_id"]
+    if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str):
+        meta["grade_id"] = value[0]
+    else:
+        del meta["grade_id"]
 
 
 def read_submission(path: Path) -> nbformat.NotebookNode:
     """The submitted notebook; ValueError when it is not one (or is far too big)."""
-    size = path.stat().st_size
-    if size > MAX_SUBMISSION_BYTES:
-        raise ValueError(f"the file is {size:,} bytes, more than the "
-                         f"{MAX_SUBMISSION_BYTES:,} a notebook may have")
+    data = read_bytes(path)
     try:
-        notebook = nbformat.reads(path.read_bytes().decode("utf-8"), as_version=4)
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
     except Exception as error:  # any way of not being a notebook: report, never crash
         raise ValueError(f"the file is not a Jupyter notebook ({type(error).__name__}: "
                          f"{str(error)[:200]})") from None
@@ -74,4 +174,6 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
             isinstance(c, dict) and c.get("cell_type") in ("code", "markdown", "raw")
             and isinstance(c.get("source"), str) for c in cells):
         raise ValueError("the file is JSON but its cells are not notebook cells")
+    for cell in cells:
+        _grade_id_text(cell)
     return notebook

@@ -1,0 +1,224 @@
+"""The grader's reports and inputs on hostile data: no live HTML, no formulas, no secrets.
+
+Fast tests, no kernel: results are made up here with student-derived strings chosen to break
+a report (markup in notes, messages and exception names, formulas in student ids, the
+grader's environment in a message), and submission folders hold what is not a notebook
+(links to /dev/zero, FIFOs, folders named like notebooks, huge files, endless names).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from book.grading import report
+from book.grading.report import finished_results, mask_environment, write_reports, write_result
+from book.grading.results import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
+from book.grading.submissions import (
+    ID_LENGTH,
+    MAX_SUBMISSION_BYTES,
+    find_submissions,
+    read_submission,
+    student_id,
+    submission_sha256,
+)
+
+HOSTILE = ['<img src=x onerror="alert(1)">', "<script>alert(2)</script>",
+           "![pixel](http://example.com/track.png)", "<svg onload=alert(3)>",
+           '<a href="javascript:alert(4)">click</a>', "[link](javascript:alert(5))",
+           "```\n<iframe src=//evil></iframe>\n```", "</code></pre><b onmouseover=x>"]
+# The only elements a feedback page has: the template's and Markdown's for its own text.
+PAGE_ELEMENTS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "p", "strong",
+                 "code", "pre", "br"}
+PAGE_ATTRIBUTES = {("html", "lang"), ("meta", "charset"), ("code", "class")}
+
+
+class Elements(HTMLParser):
+    """Every start tag of a page with its attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+def elements(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
+    parser = Elements()
+    parser.feed(page)
+    parser.close()
+    return parser.tags
+
+
+def hostile_result(student: str = "mallory", message: str = "") -> SubmissionResult:
+    question = QuestionResult("output_size_checks", "Exercise 1: the output size", 2, 0,
+                              QuestionStatus.ERROR,
+                              f"{HOSTILE[3]}Error: {' '.join(HOSTILE)}")
+    return SubmissionResult(student, "04_padding_and_stride", "mallory.ipynb",
+                            SubmissionStatus.INVALID,
+                            message or f"the file is not a Jupyter notebook ({HOSTILE[0]})",
+                            0, 2, [question], notes=list(HOSTILE), sha256="ab" * 32)
+
+
+def test_feedback_pages_hold_no_markup_from_student_text(tmp_path):
+    write_reports([hostile_result()], tmp_path)
+    page = (tmp_path / "feedback" / "mallory.html").read_text()
+    for tag, attributes in elements(page):
+        assert tag in PAGE_ELEMENTS, f"<{tag}> came from student text"
+        for name, value in attributes:
+            assert (tag, name) in PAGE_ATTRIBUTES, f"<{tag} {name}={value!r}>"
+            assert not name.startswith("on")
+    assert "&lt;img src=x onerror=" in page       # shown to the student as the text it was
+    markdown = (tmp_path / "feedback" / "mallory.md").read_text()
+    assert markdown.count("```text") == markdown.count("\n```\n")
+
+
+def test_a_grader_error_line_is_escaped_too(tmp_path):
+    line = f"The grader failed on this submission: RuntimeError: {HOSTILE[0]}"
+    write_reports([hostile_result(message=line)], tmp_path)
+    page = (tmp_path / "feedback" / "mallory.html").read_text()
+    assert "<img" not in page and "The grader failed on this submission" in page
+
+
+def test_gradebook_cells_are_never_formulas(tmp_path):
+    names = ["+1+1", "-2+3", "@SUM(A1)", "=1+2", "\tx", "plain"]
+    students = [student_id(name) for name in names]
+    results = [hostile_result(student) for student in students]
+    results[0].score = -1            # a number the grader wrote stays a number
+    with open(write_reports(results, tmp_path), newline="") as handle:
+        rows = list(csv.reader(handle))
+    cells = [cell for row in rows for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "@", "\t", "\r"))]
+    assert [c for c in cells if c.startswith("-")] == ["-1"]
+    assert sorted(row[0] for row in rows[1:]) == sorted(
+        ["'+1+1", "'-2+3", "'@SUM_A1_", "_1+2", "_x", "plain"])
+    for formula in ("=1+2", "+A1", "-A1", "@A1", "\tA1", "\rA1"):
+        assert report.spreadsheet_text(formula) == "'" + formula
+
+
+def test_the_graders_environment_never_reaches_a_report(tmp_path, monkeypatch):
+    secret = "s3cret-token-of-the-instructor"
+    monkeypatch.setenv("BOOK_TEST_PLANTED_SECRET", secret)
+    result = hostile_result(message=f"os.environ: {{'BOOK_TEST_PLANTED_SECRET': '{secret}'}}")
+    result.notes.append(f"printed {secret}")
+    write_reports([result], tmp_path)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(written) == 4
+    for path in written:
+        assert secret not in path.read_text(), path
+    assert report.MASK in (tmp_path / "json" / "mallory.json").read_text()
+
+
+def test_masking_leaves_paths_and_short_values_alone():
+    environment = {"HOME": "/home/teacher", "LANG": "C.UTF-8", "TOKEN": "abcdefgh12"}
+    text = "File /home/teacher/x.py in C.UTF-8 with abcdefgh12"
+    assert mask_environment(text, environment) == (
+        f"File /home/teacher/x.py in C.UTF-8 with {report.MASK}")
+
+
+def test_results_are_written_whole_and_read_back_for_resume(tmp_path):
+    folder = tmp_path / "json"
+    first, second = hostile_result("ann"), hostile_result("ben")
+    write_result(first, folder)
+    write_result(second, folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["ann.json", "ben.json"]  # no temp file
+    (folder / "cut.json").write_text('{"student": "cut", "assig')       # a torn write
+    (folder / "eve.json").symlink_to(folder / "ann.json")               # not a regular file
+    (folder / "zed.json").write_text(json.dumps(second.to_json()))      # not zed's result
+    finished = finished_results(folder)
+    assert finished == {"ann": first, "ben": second}
+    assert finished["ann"].sha256 == "ab" * 32
+    assert finished_results(tmp_path / "nowhere") == {}
+
+
+def test_a_result_replaces_a_planted_link_without_writing_through_it(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("untouched")
+    folder = tmp_path / "json"
+    folder.mkdir()
+    (folder / "ann.json").symlink_to(target)
+    write_result(hostile_result("ann"), folder)
+    assert target.read_text() == "untouched"
+    assert not (folder / "ann.json").is_symlink()
+
+
+@pytest.mark.parametrize("student", ["", "..", "a/b"])
+def test_a_result_cannot_name_a_file_outside_its_folder(tmp_path, student):
+    with pytest.raises(ValueError, match="cannot name a report file"):
+        write_result(hostile_result(student), tmp_path)
+
+
+def notebook_bytes() -> bytes:
+    return nbformat.writes(nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("x = 1")])).encode()
+
+
+def test_long_and_colliding_names_get_a_stable_suffix(tmp_path):
+    for name in ("a" * 251, "a" * 252, "jo ann", "jo_ann", "jo?ann", "kim"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "04_padding_and_stride.ipynb").write_bytes(notebook_bytes())
+    found = find_submissions(tmp_path, "04_padding_and_stride")
+    ids = [s.student for s in found]
+    assert len(set(ids)) == 6 and "kim" in ids
+    assert all(len(i) <= ID_LENGTH for i in ids)
+    assert sum(i.startswith("jo_ann-") for i in ids) == 3
+    assert ids == [s.student for s in find_submissions(tmp_path, "04_padding_and_stride")]
+    assert student_id("a" * 251) != student_id("a" * 252)
+
+
+def test_what_is_not_a_regular_file_is_refused_in_one_line(tmp_path):
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    (submissions / "zero.ipynb").symlink_to("/dev/zero")
+    os.mkfifo(submissions / "fifo.ipynb")
+    (submissions / "dora" / "04_padding_and_stride.ipynb").mkdir(parents=True)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "04_padding_and_stride.ipynb").write_bytes(notebook_bytes())
+    (submissions / "linked").symlink_to(outside)
+    (submissions / "sly").mkdir()
+    (submissions / "sly" / "04_padding_and_stride.ipynb").symlink_to(
+        outside / "04_padding_and_stride.ipynb")
+    found = {s.student: s.path for s in find_submissions(submissions, "04_padding_and_stride")}
+    assert set(found) == {"zero", "fifo", "dora", "linked", "sly"}
+    expected = {"zero": "symbolic link", "fifo": "FIFO", "dora": "a folder",
+                "linked": "symbolic link", "sly": "symbolic link"}
+    for student, words in expected.items():
+        with pytest.raises(ValueError, match=words) as refused:
+            read_submission(found[student])
+        assert "\n" not in str(refused.value)
+        assert submission_sha256(found[student]) == ""
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.ipynb"
+    with open(path, "wb") as handle:
+        handle.truncate(MAX_SUBMISSION_BYTES + 1)        # sparse: no disk used
+    with pytest.raises(ValueError, match="more than the 20,000,000"):
+        read_submission(path)
+
+
+def test_a_grade_id_that_is_not_a_string_is_read_as_one_or_dropped(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s)
+                                               for s in ("a = 1", "b = 2", "c = 3")])
+    for cell, grade_id in zip(notebook.cells, (["output_size"], ["x", "y"], {"id": 1}),
+                              strict=True):
+        cell.metadata["nbgrader"] = {"grade_id": grade_id, "solution": True}
+    path = tmp_path / "s.ipynb"
+    path.write_text(json.dumps(notebook))
+    cells = read_submission(path).cells
+    assert [c.metadata["nbgrader"].get("grade_id") for c in cells] == ["output_size", None, None]
+    assert submission_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_id_that_would_leave_its_folder_is_made_safe():
+    assert Path(student_id("../../etc/passwd")).name == student_id("../../etc/passwd")
+    assert student_id("..") == "_"
