@@ -43,6 +43,12 @@ def main(argv=None) -> int:
                        help="seconds one submission may take in all (default 600)")
     grade.add_argument("--jobs", type=int, default=None,
                        help="submissions graded at once (default: the number of cores)")
+    grade.add_argument("--resume", action="store_true",
+                       help="keep the results already in --out for submissions unchanged "
+                            "since (same sha256) and grade only the others")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="run student code without the bubblewrap sandbox (only for "
+                            "code you trust: see instructors.md)")
     export = commands.add_parser("export-otter",
                                  help="write an otter-grader master notebook for an assignment")
     export.add_argument("assignment", help="a solution notebook's name or path")
@@ -107,7 +113,7 @@ def _grade(args) -> int:
     import time
 
     from book.grading.grade import grade_folder
-    from book.grading.report import write_reports
+    from book.grading.report import RESULTS_FOLDER, write_reports, write_result
 
     if args.timeout <= 0 or args.notebook_timeout <= 0:
         print("error: --timeout and --notebook-timeout must be positive", file=sys.stderr)
@@ -115,22 +121,43 @@ def _grade(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print(f"error: --jobs must be at least 1, got {args.jobs}", file=sys.stderr)
         return 1
+    if args.no_sandbox:
+        print("warning: --no-sandbox: student code runs with your permissions, and can read "
+              "the solution and change other results", file=sys.stderr)
     start = time.monotonic()
+    results_folder = args.out / RESULTS_FOLDER
     try:
+        kept = _unchanged_results(args, results_folder) if args.resume else {}
         with tempfile.TemporaryDirectory(prefix="book-grading-") as workdir:
-            results = grade_folder(_solution(args), args.submissions, Path(workdir),
-                                   jobs=args.jobs, cell_timeout=args.timeout,
-                                   notebook_timeout=args.notebook_timeout)
+            results = grade_folder(
+                _solution(args), args.submissions, Path(workdir), jobs=args.jobs,
+                cell_timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                sandbox=not args.no_sandbox, skip=set(kept),
+                on_result=lambda result: write_result(result, results_folder))
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    results = sorted([*kept.values(), *results], key=lambda result: result.student)
     gradebook = write_reports(results, args.out)
     for result in results:
+        kept_note = "  (kept from the last run)" if result.student in kept else ""
         print(f"{result.student:20} {result.score:g}/{result.max_score:g}  "
-              f"{result.status.value}")
-    print(f"graded {len(results)} submissions in {time.monotonic() - start:.1f} s; "
-          f"gradebook: {gradebook}")
+              f"{result.status.value}{kept_note}")
+    print(f"graded {len(results) - len(kept)} submissions in "
+          f"{time.monotonic() - start:.1f} s; gradebook: {gradebook}")
     return 0
+
+
+def _unchanged_results(args, results_folder: Path) -> dict:
+    """The results in ``results_folder`` whose submission is still there, byte for byte."""
+    from book.grading.report import finished_results
+    from book.grading.submissions import find_submissions, submission_sha256
+
+    finished = finished_results(results_folder)
+    return {s.student: finished[s.student]
+            for s in find_submissions(args.submissions, _solution(args).stem)
+            if s.student in finished
+            and finished[s.student].sha256 == submission_sha256(s.path)}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,217 @@
+"""The sandbox a student's kernel runs in (book.grading.sandbox), tried from inside a kernel.
+
+One run of probe cells (one kernel start) shares its outcomes among the tests: each cell
+tries one thing a student's code should not be able to do and prints what happened.
+"""
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from book.grading import sandbox
+from book.grading.plan import Step
+from book.grading.run import CellStatus, run_steps
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "solutions" / "04_padding_and_stride.ipynb"
+SECRET_VARIABLE = "BOOK_INSTRUCTOR_SECRET"
+DAEMON_MARK = "4321.5"        # the sleep time that marks the probes' detached daemon
+
+pytestmark = pytest.mark.skipif(sandbox.available() is not None,
+                                reason=f"no sandbox here: {sandbox.available()}")
+
+
+def _reads(paths: list[Path]) -> str:
+    return ("for path in %r:\n"
+            "    try:\n"
+            "        open(path, 'rb').read(10)\n"
+            "        print('read', path)\n"
+            "    except OSError as error:\n"
+            "        print(type(error).__name__, path)\n") % [str(p) for p in paths]
+
+
+def _writes(paths: list[Path]) -> str:
+    return ("for path in %r:\n"
+            "    try:\n"
+            "        open(path, 'a').write('import sys\\n')\n"
+            "        print('wrote', path)\n"
+            "    except OSError as error:\n"
+            "        print(type(error).__name__, path)\n") % [str(p) for p in paths]
+
+
+PROBES = {
+    "network": ("import socket\n"
+                "try:\n"
+                "    socket.create_connection(('1.1.1.1', 53), timeout=3)\n"
+                "    print('connected')\n"
+                "except OSError as error:\n"
+                "    print(type(error).__name__)\n"),
+    "environment": f"import os; print({SECRET_VARIABLE!r} in os.environ, os.environ['HOME'])",
+    "memory": ("try:\n"
+               "    block = bytearray(12 * 1024 ** 3)\n"
+               "    print('allocated')\n"
+               "except MemoryError:\n"
+               "    print('MemoryError')\n"),
+    "fork bomb": ("import subprocess\n"
+                  "children = []\n"
+                  "try:\n"
+                  "    for _ in range(1000):\n"
+                  "        children.append(subprocess.Popen(['sleep', '60']))\n"
+                  "except OSError as error:\n"
+                  "    print(type(error).__name__)\n"
+                  "print(len(children))\n"
+                  "for child in children:\n"
+                  "    child.kill(); child.wait()\n"),
+    "big file": ("try:\n"
+                 "    with open('big.bin', 'wb') as stream:\n"
+                 "        stream.write(bytes(100 * 1024 ** 2))\n"
+                 "    print('wrote')\n"
+                 "except OSError as error:\n"
+                 "    print(type(error).__name__)\n"),
+    "daemon": ("import os\n"
+               "if os.fork() == 0:\n"
+               "    os.setsid()\n"
+               "    if os.fork() == 0:\n"
+               f"        os.execvp('sleep', ['sleep', '{DAEMON_MARK}'])\n"
+               "    os._exit(0)\n"
+               "os.wait()\n"
+               "print('started')\n"),
+    "real output": "import os; os.system('echo x'); os.write(1, b'{' * 1000); print('ok')",
+}
+
+
+@pytest.fixture(scope="module")
+def probed(tmp_path_factory):
+    """The probe cells' outcomes by name, and the folders they tried."""
+    root = tmp_path_factory.mktemp("class")
+    work, sibling = root / "work" / "alice", root / "work" / "bob"
+    submissions, home = root / "submissions", root / "home"
+    for folder in (work, sibling, submissions / "carol", home):
+        folder.mkdir(parents=True)
+    (sibling / "answers.py").write_text("ANSWER = 42\n")
+    (submissions / "carol" / "04_padding_and_stride.ipynb").write_text("{}")
+    (home / ".secret").write_text("token\n")
+    solution = root / "solutions" / SOLUTION.name
+    solution.parent.mkdir()
+    solution.write_bytes(SOLUTION.read_bytes())
+    probes = dict(PROBES)
+    probes["reads"] = _reads([solution, SOLUTION, sibling / "answers.py",
+                              submissions / "carol" / "04_padding_and_stride.ipynb",
+                              home / ".secret", Path.home() / ".bashrc"])
+    probes["writes"] = _writes([sibling / "numpy.py", solution, SOLUTION.parent / "x.py",
+                                Path(sandbox.book.__file__).parent / "numpy.py",
+                                work / "mine.py"])
+    probes["kill"] = ("import os\n"
+                      "try:\n"
+                      f"    os.kill({os.getpid()}, 0)\n"
+                      "    print('reached')\n"
+                      "except OSError as error:\n"
+                      "    print(type(error).__name__)\n")
+    os.environ[SECRET_VARIABLE] = "the instructor's"
+    try:
+        record = run_steps([Step("answer", source) for source in probes.values()], work,
+                           cell_timeout=60, notebook_timeout=300)
+    finally:
+        del os.environ[SECRET_VARIABLE]
+    outcomes = dict(zip(probes, record.outcomes, strict=True))
+    return outcomes, {"work": work, "sibling": sibling, "solution": solution}
+
+
+def _lines(outcomes, name: str) -> list[str]:
+    outcome = outcomes[name]
+    assert outcome.status is CellStatus.OK, outcome.error
+    return outcome.text.split("\n")[:-1]
+
+
+def test_nothing_outside_the_work_folder_can_be_read(probed):
+    """Not the solution (copied or in the repository), a classmate, the submissions, $HOME."""
+    outcomes, _ = probed
+    assert [line.split()[0] for line in _lines(outcomes, "reads")] == [
+        "FileNotFoundError"] * 6
+
+
+def test_nothing_outside_the_work_folder_can_be_written(probed):
+    outcomes, folders = probed
+    words = [line.split()[0] for line in _lines(outcomes, "writes")]
+    # A sibling's numpy.py and the solution are not there; the book package is read-only.
+    assert words == ["FileNotFoundError", "FileNotFoundError", "FileNotFoundError",
+                     "OSError", "wrote"]
+    assert not (folders["sibling"] / "numpy.py").exists()
+    assert (folders["work"] / "mine.py").exists()
+    assert not (Path(sandbox.book.__file__).parent / "numpy.py").exists()
+
+
+def test_there_is_no_network(probed):
+    outcomes, _ = probed
+    assert _lines(outcomes, "network") == ["OSError"]
+
+
+def test_the_environment_is_an_allow_list(probed):
+    outcomes, folders = probed
+    assert _lines(outcomes, "environment") == [f"False {folders['work']}"]
+
+
+def test_memory_beyond_the_limit_is_a_memory_error(probed):
+    outcomes, _ = probed
+    assert _lines(outcomes, "memory") == ["MemoryError"]
+
+
+def test_a_fork_bomb_is_bounded(probed):
+    outcomes, _ = probed
+    refused, started = _lines(outcomes, "fork bomb")
+    assert refused == "BlockingIOError" and int(started) < sandbox.Limits().processes
+
+
+def test_a_file_past_the_size_limit_cannot_be_written(probed):
+    outcomes, folders = probed
+    assert _lines(outcomes, "big file") == ["OSError"]
+    assert (folders["work"] / "big.bin").stat().st_size <= sandbox.Limits().file_size
+
+
+def test_the_grader_process_is_out_of_reach(probed):
+    """The kernel has a PID namespace of its own: the grader's pid names nothing there."""
+    outcomes, _ = probed
+    assert _lines(outcomes, "kill") == ["ProcessLookupError"]
+
+
+def test_a_detached_daemon_is_gone_when_the_run_ends(probed):
+    outcomes, _ = probed
+    assert _lines(outcomes, "daemon") == ["started"]
+    deadline = time.monotonic() + 5
+    while _daemons() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _daemons()
+    for pid in left:  # leave nothing behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def test_writing_to_the_real_output_changes_nothing(probed):
+    outcomes, _ = probed
+    assert "ok" in _lines(outcomes, "real output")
+
+
+def test_the_sandbox_refuses_with_a_reason_when_bwrap_is_missing(monkeypatch):
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
+    sandbox.available.cache_clear()
+    try:
+        reason = sandbox.available()
+    finally:
+        sandbox.available.cache_clear()
+    assert "apt-get install bubblewrap" in reason and "--no-sandbox" in reason
+
+
+def _daemons() -> list[int]:
+    """The pids of the probes' daemon still running anywhere on this machine."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == (
+                    b"sleep\0" + DAEMON_MARK.encode() + b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
