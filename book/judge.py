@@ -1,0 +1,187 @@
+"""Judging an observation of a student's answer: None when right, else one sentence saying why.
+
+The same functions judge in a reader's notebook (the expected value comes from the check's
+arguments or reference) and in the grader (it comes from the solution's observations, see
+:mod:`book.grading.compare`), so the feedback reads the same in both.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from book.encoding import to_numpy
+from book.observe import SMALL_ARRAY, Outcome, show
+
+
+def difference(actual, expected, atol: float = 1e-6, rtol: float = 1e-6) -> str | None:
+    """None when ``actual`` matches ``expected``; otherwise a sentence saying how it differs."""
+    if isinstance(expected, (np.ndarray, list, tuple)) and np.asarray(expected).dtype != object:
+        expected_array = np.asarray(expected)
+        if actual is None:
+            return "returned None (did you forget `return`?)"
+        try:
+            actual_array = np.asarray(to_numpy(actual), dtype=float)
+        except (TypeError, ValueError):
+            return f"returned {show(actual)}, which is not an array of numbers"
+        if actual_array.shape != expected_array.shape:
+            return (f"returned an array of shape {actual_array.shape}, "
+                    f"expected shape {expected_array.shape}")
+        if np.isnan(actual_array).any() and not np.isnan(expected_array).any():
+            where = tuple(int(i) for i in np.argwhere(np.isnan(actual_array))[0])
+            return f"returned NaN at index {where}"
+        wrong = ~np.isclose(actual_array, expected_array, atol=atol, rtol=rtol)
+        if wrong.any():
+            where = tuple(int(i) for i in np.argwhere(wrong)[0])
+            if expected_array.size <= SMALL_ARRAY:
+                return f"returned {show(actual_array)}, expected {show(expected_array)}"
+            return (f"wrong values at {int(wrong.sum())} of {wrong.size} positions; first at "
+                    f"index {where}: got {actual_array[where]:g}, expected "
+                    f"{expected_array[where]:g}")
+        return None
+    if isinstance(expected, (bool, np.bool_)):
+        if isinstance(actual, (bool, np.bool_)) and bool(actual) == bool(expected):
+            return None
+        return f"returned {show(actual)}, expected {show(bool(expected))}"
+    if isinstance(expected, (int, float, np.integer, np.floating)):
+        if isinstance(actual, (np.ndarray,)) and actual.size == 1:
+            actual = actual.item()
+        if not isinstance(actual, (int, float, np.integer, np.floating)) \
+                or isinstance(actual, bool):
+            return f"returned {show(actual)}, expected the number {show(expected)}"
+        if math.isnan(float(actual)):
+            return f"returned NaN, expected {show(expected)}"
+        if not math.isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol):
+            return f"returned {show(actual)}, expected {show(expected)}"
+        return None
+    # Type first, then the expected value's own __eq__: a student's object whose __eq__
+    # always says True cannot pass for a string or any other value.
+    if type(actual) is not type(expected) or not expected == actual:
+        return f"returned {show(actual)}, expected {show(expected)}"
+    return None
+
+
+def not_written(name: str) -> str:
+    """The message for an answer that is still the exercise's stub."""
+    return (f"{name} is not written yet: replace the line `raise NotImplementedError()` "
+            f"with your code, run that cell, then run this check again")
+
+
+def call_problem(name: str, outcome: Outcome) -> str | None:
+    """What went wrong calling the student's ``name()`` itself (None when it returned)."""
+    if outcome.kind == "not callable":
+        return f"{name} should be a function, but it is {outcome.message}"
+    if outcome.kind == "not written":
+        return not_written(name)
+    if outcome.kind == "raised":
+        return f"{name}(...) raised {outcome.error}: {outcome.message}"
+    return None
+
+
+def judge_case(name: str, call: str, raises: str, expected, got: Outcome,
+               atol: float) -> str | None:
+    """One case of check_function: ``raises`` names the exception the call must raise ("" if
+    it must return), ``expected`` is the value it must return otherwise."""
+    if got.kind == "not callable":
+        return f"{name} should be a function, but it is {got.message}"
+    if got.kind == "not written":
+        return not_written(name)
+    if raises:
+        if got.kind == "value":
+            return (f"{call} returned {show(got.value)}, but these settings are impossible: it "
+                    f"should raise {raises} with a message saying why")
+        if raises in got.error_kinds:
+            return None
+        return f"{call} raised {got.error}: {got.message}; expected {raises}"
+    if got.kind == "raised":
+        return f"{call} raised {got.error}: {got.message}"
+    problem = difference(got.value, expected, atol=atol)
+    return f"{call} {problem}" if problem else None
+
+
+def judge_value(name: str, actual, expected, atol: float) -> str | None:
+    """A value the student computed (check_value)."""
+    problem = difference(actual, expected, atol=atol)
+    return f"{name}: {problem.replace('returned', 'is', 1)}" if problem else None
+
+
+def judge_table(name: str, got: Outcome, expected: dict) -> str | None:
+    """The dict that the student's ``name()`` returned (check_table)."""
+    problem = call_problem(name, got)
+    if problem:
+        return problem
+    table = got.value
+    if not isinstance(table, dict):
+        return (f"{name}() returned {show(table)}; it should return a dict "
+                f"with the keys {list(expected)}")
+    missing = [key for key in expected if key not in table]
+    extra = [key for key in table if key not in expected]
+    if missing or extra:
+        return (f"{name}() has the keys {list(table)}; expected {list(expected)} "
+                f"(missing {missing}, unexpected {extra})")
+    for key, value in expected.items():
+        problem = difference(table[key], value)
+        if problem:
+            return f"{name}()[{key!r}] {problem.replace('returned', 'is', 1)}"
+    return None
+
+
+def judge_model(name: str, got: dict, input_shape: tuple, output_shape: tuple,
+                parameters: int | None, layer_shapes: list | None) -> str | None:
+    """The model the student's ``name()`` made (observed by observe_model) against the
+    expected output shape, and the parameter count and layer shapes when they are given."""
+    problem = call_problem(name, got["build"])
+    if problem:
+        return problem
+    if not got["is_model"]:
+        return f"{name}() returned {got['shown']}, not a PyTorch model (nn.Module)"
+    if parameters is not None and got["parameters"] != parameters:
+        return (f"{name}() makes a model with {got['parameters']:,} trainable parameters; "
+                f"expected {parameters:,}")
+    if got["forward_error"]:
+        return (f"the model of {name}() fails on an input of shape {input_shape}: "
+                f"{got['forward_error']}")
+    if got["output_shape"] is None or tuple(got["output_shape"]) != tuple(output_shape):
+        shown = tuple(got["output_shape"]) if got["output_shape"] is not None else got["output"]
+        return (f"the model of {name}() turns an input of shape {input_shape} into "
+                f"{shown}; expected shape {tuple(output_shape)}")
+    expected_layers = [tuple(s) for s in layer_shapes] if layer_shapes is not None else None
+    if expected_layers is not None and [tuple(s) for _, s in got["layers"]] != expected_layers:
+        described = ", ".join(f"{kind} {tuple(shape)}" for kind, shape in got["layers"]) \
+            or "none"
+        return (f"the convolution and pooling layers of {name}() output the "
+                f"shapes {described}; expected {expected_layers}")
+    return None
+
+
+def judge_training(name: str, got: dict, at_least: float, settings: dict,
+                   finite: bool = False) -> str | None:
+    """A training run (observed by observe_training): one loss per epoch when ``settings``
+    has ``epochs``, all finite when ``finite``, and a test accuracy of at least ``at_least``."""
+    problem = call_problem(name, got["losses"])
+    if problem:
+        return problem
+    losses = got["losses"].value
+    described = ", ".join(f"{k}={v}" for k, v in settings.items())
+    if "epochs" in settings and (not isinstance(losses, (list, tuple))
+                                 or len(losses) != settings["epochs"]):
+        return (f"{name}(model, images, labels, {described}) returned {show(losses)}; it "
+                f"should return a list with one average loss per epoch "
+                f"({settings['epochs']} numbers)")
+    if finite and not _all_finite(losses):
+        return (f"{name}(model, images, labels, {described}) returned {show(losses)}; every "
+                "loss should be a finite number")
+    accuracy = got["accuracy"]
+    if not accuracy >= at_least:     # also catches NaN
+        return (f"after {name}(model, images, labels, {described}) the model "
+                f"classifies {accuracy:.1%} of the {got['examples']:,} test examples "
+                f"correctly; expected at least {at_least:.0%}")
+    return None
+
+
+def _all_finite(values) -> bool:
+    try:
+        return bool(np.isfinite(np.asarray([to_numpy(v) for v in values], dtype=float)).all())
+    except (TypeError, ValueError):
+        return False
