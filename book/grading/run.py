@@ -16,8 +16,8 @@ Fair attribution:
   the cell, at a moment that varies from run to run): the kernel says on the cell's error
   stream that the grader ignored it, and the cell counts as it ran.
 * A crash is blamed on the cell whose code was running. The kernel runs with Python's
-  ``faulthandler`` on, which writes the stack of the crashing thread to the kernel's error
-  log (a file here): when its innermost frame of cell code belongs to another cell (a
+  ``faulthandler`` on, which writes the stack of the crashing thread to a file of the
+  runtime folder: when its innermost frame of cell code belongs to another cell (a
   thread started in cell 3 that crashes the kernel while cell 5 runs), that cell is blamed
   and skipped. A crash that leaves no such stack (``os._exit``, a kill for memory) is
   blamed on the cell that was running.
@@ -49,12 +49,13 @@ OUTPUT_LIMIT = 100_000            # characters of output kept per cell; the rest
 OBSERVATION_LIMIT = 32 * 1024 ** 2  # bytes of observations read back from one submission
 KERNEL_STARTS = 3                 # attempts to start a kernel before the grader gives up
 OBSERVATIONS_VARIABLE = "BOOK_OBSERVATIONS"
-KERNEL_LOG_KEPT = 64 * 1024       # bytes of the kernel's error log read after a crash
+FAULTS_KEPT = 64 * 1024           # bytes of faulthandler's report read after a crash
 # Run in the kernel before any cell: exit() and quit() call the shell's ask_exit, and a
-# crash writes every thread's stack to the kernel's real error output (the kernel log).
+# crash writes every thread's stack to a file of the runtime folder (not to the kernel's
+# error output, which ipykernel captures into a pipe that dies with it).
 KERNEL_SETUP = ("get_ipython().ask_exit = lambda: print('[the grader ignored exit(); the "
                 "notebook went on]', file=__import__('sys').stderr); "
-                "__import__('faulthandler').enable()")
+                "__import__('faulthandler').enable(open({faults!r}, 'w'), all_threads=True)")
 
 
 class CellStatus(enum.Enum):
@@ -149,12 +150,12 @@ def read_observations(path: Path, limit: int = OBSERVATION_LIMIT) -> list[dict]:
     return observations
 
 
-def crashing_cell(kernel_log: Path, sources: list[str]) -> int | None:
+def crashing_cell(faults: Path, sources: list[str]) -> int | None:
     """The cell whose code the crashing thread was running, from ``faulthandler``'s report
-    at the end of ``kernel_log`` (the innermost frame of cell code), or None."""
+    at the end of ``faults`` (the innermost frame of cell code), or None."""
     try:
-        with open(kernel_log, "rb") as stream:
-            stream.seek(max(0, stream.seek(0, 2) - KERNEL_LOG_KEPT))
+        with open(faults, "rb") as stream:
+            stream.seek(max(0, stream.seek(0, 2) - FAULTS_KEPT))
             text = stream.read().decode("utf-8", "replace")
     except OSError:
         return None
@@ -162,7 +163,8 @@ def crashing_cell(kernel_log: Path, sources: list[str]) -> int | None:
     if not report[1]:
         return None
     cells = {Path(get_file_name(source)).name: index for index, source in enumerate(sources)}
-    for name in re.findall(r'^\s+File "([^"]*)", line', report[2], flags=re.MULTILINE):
+    stack = report[2].split("\n\n")[0]  # the other threads' stacks follow a blank line
+    for name in re.findall(r'^\s+File "([^"]*)", line', stack, flags=re.MULTILINE):
         if Path(name).name in cells:
             return cells[Path(name).name]
     return None
@@ -199,7 +201,8 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
     outcomes = [StepOutcome(CellStatus.NOT_RUN) for _ in steps]
     skipped: set[int] = set()
     failed_starts = 0
-    kernel_log = box.runtime / "kernel.log"
+    kernel_log, faults = box.runtime / "kernel.log", box.runtime / "faults.log"
+    setup = KERNEL_SETUP.format(faults=str(faults))
     while True:
         # Each kernel run starts from nothing: the cells it replays observe again.
         box.observations.unlink(missing_ok=True)
@@ -209,7 +212,7 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                                     timeout=int(cell_timeout), allow_errors=True,
                                     interrupt_on_timeout=False, record_timing=False,
                                     shutdown_kernel="immediate", startup_timeout=120,
-                                    extra_arguments=[f"--IPKernelApp.exec_lines={KERNEL_SETUP}"],
+                                    extra_arguments=[f"--IPKernelApp.exec_lines={setup}"],
                                     resources={"metadata": {"path": str(box.workdir)}})
         failed_at = None
         started = False
@@ -237,7 +240,7 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                         failed_at = index
                         break
                     except DeadKernelError:
-                        failed_at = _blame(index, kernel_log, steps, skipped)
+                        failed_at = _blame(index, faults, steps, skipped)
                         outcomes[failed_at] = StepOutcome(CellStatus.CRASHED, error=(
                             "the Python kernel stopped (the code exited or crashed it)"))
                         break
@@ -259,9 +262,9 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                 outcomes[index] = StepOutcome(CellStatus.NOT_RUN)
 
 
-def _blame(running: int, kernel_log: Path, steps: list[Step], skipped: set[int]) -> int:
+def _blame(running: int, faults: Path, steps: list[Step], skipped: set[int]) -> int:
     """The cell a crash during cell ``running`` is blamed on (see the module's docstring)."""
-    culprit = crashing_cell(kernel_log, [step.source for step in steps])
+    culprit = crashing_cell(faults, [step.source for step in steps])
     if culprit is None or culprit > running or culprit in skipped:
         return running
     return culprit
