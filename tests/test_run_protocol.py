@@ -167,3 +167,40 @@ def test_the_crashing_cell_is_read_from_the_crashing_thread_only(tmp_path):
                       f'Thread 0x02:\n  File "{cell[2]}", line 2 in <module>\n')
     assert run.crashing_cell(faults, sources) is None
     assert run.crashing_cell(tmp_path / "missing.log", sources) is None
+
+
+def test_the_grade_command_refuses_without_a_sandbox_in_one_line(tmp_path, monkeypatch,
+                                                                 capsys):
+    from book.__main__ import main
+
+    monkeypatch.setattr(grade, "available", lambda: "bwrap is not installed: apt-get ...")
+    arguments = ["--root", str(ROOT), "grade", "04_padding_and_stride", str(tmp_path),
+                 "--out", str(tmp_path / "out")]
+    assert main(arguments) == 1
+    assert capsys.readouterr().err == "error: bwrap is not installed: apt-get ...\n"
+    calls = []
+    monkeypatch.setattr(grade, "grade_folder", lambda *a, **k: calls.append(k) or [])
+    assert main(arguments + ["--no-sandbox"]) == 0
+    assert calls[0]["sandbox"] is False
+    assert capsys.readouterr().err.startswith("warning: --no-sandbox: student code runs")
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_resume_grades_only_new_or_changed_submissions(tmp_path, capsys):
+    from book.__main__ import main
+
+    submissions = _class(tmp_path / "submissions", {"alice": "a = 1", "bob": "b = 1"})
+    arguments = ["--root", str(ROOT), "grade", "04_padding_and_stride", str(submissions),
+                 "--out", str(tmp_path / "out"), "--jobs", "2"]
+    assert main(arguments) == 0
+    assert "graded 2 submissions" in capsys.readouterr().out
+    bob = submissions / "bob" / SOLUTION.name
+    bob.write_text(bob.read_text().replace('"b = 1"', '"b = 2"'))
+    _class(submissions, {"carol": "c = 1"})
+    assert main(arguments + ["--resume"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in printed if "(kept from the last run)" in line] == [
+        "alice"]
+    assert "graded 2 submissions" in printed[-1]
+    assert (tmp_path / "out" / "gradebook.csv").read_text().count("\n") == 4
