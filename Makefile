@@ -27,8 +27,9 @@ html: $(INSTALLED)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 # Debian packages the tests use: chromium and chromium-driver drive the browser tests of the
-# built pages; dataset-fashion-mnist holds the Fashion-MNIST files that book.data reads.
-DEBIAN_PACKAGES := chromium chromium-driver dataset-fashion-mnist
+# built pages; dataset-fashion-mnist holds the Fashion-MNIST files that book.data reads;
+# bubblewrap (bwrap) and util-linux (prlimit) hold the grader's sandbox (instructors.md).
+DEBIAN_PACKAGES := chromium chromium-driver dataset-fashion-mnist bubblewrap util-linux
 
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
