@@ -43,7 +43,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from book.grading.plan import Step
-from book.grading.sandbox import Sandbox, environment
+from book.grading.sandbox import Sandbox, allowed_environment
 
 OUTPUT_LIMIT = 100_000            # characters of output kept per cell; the rest is dropped
 OBSERVATION_LIMIT = 32 * 1024 ** 2  # bytes of observations read back from one submission
@@ -179,17 +179,17 @@ def _kernel_manager(sandbox: Sandbox, env: dict[str, str]) -> SandboxedKernelMan
 
 
 def run_steps(steps: list[Step], workdir: Path, cell_timeout: float, notebook_timeout: float,
-              environment_: dict[str, str] | None = None, sandbox: bool = True) -> RunRecord:
+              environment: dict[str, str] | None = None, sandbox: bool = True) -> RunRecord:
     """Run the steps in a fresh kernel; restart without any step that hangs or crashes.
 
-    environment_: the grader's ``BOOK_*`` variables for the kernel (the guard's
+    environment: the grader's ``BOOK_*`` variables for the kernel (the guard's
     configuration); ``BOOK_OBSERVATIONS`` is added. sandbox: False runs the kernel without
     the sandbox (the instructor's ``--no-sandbox``), still with the environment allow-list.
     """
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     with Sandbox(workdir, confine=sandbox) as box:
-        env = environment(workdir, {**(environment_ or {}),
+        env = allowed_environment(workdir, {**(environment or {}),
                                     OBSERVATIONS_VARIABLE: str(box.observations)})
         outcomes = _run(steps, box, env, cell_timeout, notebook_timeout)
         return RunRecord(outcomes, read_observations(box.observations))

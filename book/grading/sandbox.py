@@ -11,7 +11,7 @@ other students' folders, not the output folder, not ``$HOME``.
 
 Inside, ``prlimit`` bounds the address space, the number of processes, the size of any
 file written and the open files before the kernel starts. The kernel's environment is
-an allow-list (:func:`environment`), never the instructor's.
+an allow-list (:func:`allowed_environment`), never the instructor's.
 
 ``--die-with-parent`` and the PID namespace end everything the kernel started when the
 kernel's ``bwrap`` is stopped. The Linux kernel exempts processes whose real user is root
@@ -61,7 +61,7 @@ class Limits:
     open_files: int = 1024
 
 
-def environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
+def allowed_environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
     """The kernel's whole environment: an allow-list, reproducible, plus ``extra``
     (the grader's ``BOOK_*`` variables)."""
     env = {"PATH": f"{Path(sys.prefix) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
