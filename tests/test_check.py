@@ -112,3 +112,18 @@ def test_an_object_equal_to_everything_does_not_pass():
     assert difference(Agreeable(), "same") is not None
     assert difference("same", "same") is None
     assert difference(None, None) is None
+
+
+def test_each_call_gets_its_own_copy_of_the_inputs(capsys):
+    """A function that empties its argument harms neither the reference nor the next case."""
+    shared = [3, 1, 2]
+
+    def sort_in_place(values):
+        values.sort()
+        values.clear()
+        return 0
+
+    with pytest.raises(CheckFailed, match=r"sort_in_place\(\[3, 1, 2\]\) returned 0, "
+                                          r"expected 3"):
+        check_function(sort_in_place, [Case((shared,))], reference=lambda v: v[0])
+    assert shared == [3, 1, 2]

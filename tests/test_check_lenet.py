@@ -82,3 +82,19 @@ def test_check_training_requires_the_accuracy(capsys):
     with pytest.raises(CheckFailed, match="fit is not written yet"):
         check_training(lambda m, x, y, epochs: stub(), make, separable(8), separable(8),
                        at_least=0.0, name="fit", epochs=2)
+
+
+def test_model_and_table_checks_can_take_a_reference(capsys):
+    """Hidden checks pass a reference instead of expected values (issue 18)."""
+    check_model(two_layer_net, (3, 1, 8, 8), reference=two_layer_net, name="build")
+    assert "✓ build: shapes and parameter count are correct" in capsys.readouterr().out
+
+    def wider():
+        return nn.Sequential(nn.Conv2d(1, 3, 3), nn.MaxPool2d(2), nn.Flatten(),
+                             nn.Linear(27, 4))
+
+    with pytest.raises(CheckFailed, match="142 trainable parameters; expected 96"):
+        check_model(wider, (3, 1, 8, 8), reference=two_layer_net, name="build")
+    with pytest.raises(CheckFailed, match=r"table\(\)\['b'\] is 3, expected 2"):
+        check_table(lambda: {"a": 1, "b": 3}, reference=lambda: {"a": 1, "b": 2},
+                    name="table")

@@ -1,11 +1,13 @@
-"""The grader on a class of made-up submissions to chapter 4's exercises.
+"""The grader on a class of made-up submissions to chapter 4's exercises, and on every chapter.
 
 Each submission is built from solutions/04_padding_and_stride.ipynb (the student version plus
 answers) and does one thing students do to the exercises ``output_size`` and ``same_padding``:
 solve them, solve one, miss the hidden cases, crash the kernel, loop forever, tamper with the
-checks, delete or reorder cells, print far too much, or hand in something that is not a
-notebook. Every other exercise of the notebook gets its right answer, so the expected score of
-each question follows from the solution notebook's points and from what the submission does.
+checks, read the expected value from the checker's frame, delete or reorder cells, print far
+too much, or hand in something that is not a notebook. Every other exercise of the notebook
+gets its right answer, so the expected score of each question follows from the solution
+notebook's points and from what the submission does. The score comes from the grader's own
+judgement of what the checks recorded (book.grading.compare); the guard only adds notes.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ import nbformat
 import pytest
 
 from book.__main__ import main
-from book.authoring.exercises import student_notebook
+from book.authoring.exercises import HIDDEN_TESTS, student_notebook
 from book.grading import guard, run
-from book.grading.assignment import Assignment, load_assignment
+from book.grading.assignment import Assignment, hidden_checks, load_assignment
+from book.grading.compare import HIDDEN_FAILED
 from book.grading.grade import grade_folder
 from book.grading.plan import AFTER_CHECK, BEFORE_CHECK, INSTALL_GUARD, Step, plan
 from book.grading.report import STATUS_WORDS, write_reports
@@ -95,6 +98,26 @@ def edited_check():
     return notebook
 
 
+def with_list_grade_id():
+    """Right answers, plus a copy of an answer cell whose grade_id is a list."""
+    notebook = filled(RIGHT)
+    odd = nbformat.v4.new_code_cell("print('my own try')")
+    odd.metadata["nbgrader"] = {"grade_id": ["output_size"], "solution": True}
+    notebook.cells.insert(3, odd)
+    return notebook
+
+
+PEEKS = '''import sys
+
+
+def output_size(n, f, p=0, s=1, d=1):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_locals.get("expected") is not None:
+            return frame.f_locals["expected"]
+        frame = frame.f_back
+    raise ValueError("no expected value to read")'''
+
 HANG_IGNORING_INTERRUPTS = '''import time
 while True:
     try:
@@ -124,30 +147,44 @@ SUBMISSIONS = {
     "hal": (filled({"output_size": RETURNS_ZERO + "\ncheck_function = lambda *a, **k: print('✓')"
                     + "\nCase = lambda *a, **k: None"}, others=False),
             ("failed", "failed"), "failed", "graded"),
-    # Patching book.check itself.
+    # Patching book.check itself: the guard says so; the judgement is the grader's.
     "ivy": (filled({"output_size": RETURNS_ZERO + "\nimport book.check\n"
                     "book.check.difference = lambda *a, **k: None",
-                    "same_padding": RIGHT["same_padding"]}), ("tampered", "tampered"),
-            "tampered", "tampered"),
+                    "same_padding": RIGHT["same_padding"]}), ("tampered", "passed"),
+            "passed", "tampered"),
     # Replacing the reference solution the hidden checks compare with.
     "jay": (filled({"output_size": NO_DILATION + "\nimport book.shapes\n"
                     "book.shapes.output_size = output_size",
-                    "same_padding": RIGHT["same_padding"]}), ("tampered", "tampered"),
-            "tampered", "tampered"),
-    # An IPython input transformer that turns every check cell into `pass`.
+                    "same_padding": RIGHT["same_padding"]}), ("tampered", "passed"),
+            "passed", "tampered"),
+    # An IPython input transformer that turns every check cell into `pass`: no check runs,
+    # so nothing reaches the grader.
     "kim": (filled({"output_size": RETURNS_ZERO + "\nget_ipython().input_transformers_cleanup"
                     ".append(lambda lines: ['pass\\n'] if any('check_function' in l for l in "
-                    "lines) else lines)"}), ("tampered", "tampered"), "tampered", "tampered"),
+                    "lines) else lines)"}), ("failed", "failed"), "failed", "graded"),
     # A function that patches the checker only when the check calls it.
     "lee": (filled({"output_size": "def output_size(n, f, p=0, s=1, d=1):\n"
                     "    import book.check\n    book.check.difference = lambda *a, **k: None\n"
-                    "    return 0"}), ("tampered", "tampered"), "tampered", "tampered"),
+                    "    return 0"}), ("tampered", "tampered"), "passed", "tampered"),
     # Swapping the module in sys.modules for a fake one.
     "mia": (filled({"output_size": RETURNS_ZERO + "\nimport sys, types\n"
                     "fake = types.ModuleType('book.check')\n"
                     "fake.check_function = fake.Case = lambda *a, **k: None\n"
-                    "sys.modules['book.check'] = fake"}), ("tampered", "tampered"), "tampered",
+                    "sys.modules['book.check'] = fake"}), ("tampered", "tampered"), "passed",
             "tampered"),
+    # Reading the expected value from the checker's frame: right where the visible check
+    # holds an expected value, wrong on the hidden cases, whose expected values are never in
+    # the student's process.
+    "peg": (filled({"output_size": PEEKS, "same_padding": RIGHT["same_padding"]}),
+            ("failed", "passed"), "passed", "graded"),
+    # Ordinary idioms that are not tampering.
+    "rex": (filled(RIGHT, [(3, "import sys, io\nfrom IPython.core.interactiveshell import "
+                               "InteractiveShell\nsys.argv = ['notebook']\n"
+                               "InteractiveShell.ast_node_interactivity = 'all'\n"
+                               "sys.stdout = io.StringIO()\nsys.stdout = sys.__stdout__")]),
+            ("passed", "passed"), "passed", "graded"),
+    # An answer cell whose grade_id is a list: a cell the student added, not a grader error.
+    "ros": (with_list_grade_id(), ("passed", "passed"), "passed", "graded"),
     "max": (reordered_without_checks(), ("passed", "passed"), "passed", "graded"),
     "ned": (without_cell("same_padding"), ("passed", "failed"), "passed", "graded"),
     "oda": (edited_check(), ("passed", "failed"), "passed", "graded"),
@@ -236,9 +273,12 @@ def test_messages_say_what_happened(graded):
                                                      "same_padding_checks")["message"]
     assert "book.check" in question(graded, "ivy", "output_size_checks")["message"]
     assert "book.shapes" in question(graded, "jay", "output_size_checks")["message"]
-    assert "input_transformers" in question(graded, "kim", "output_size_checks")["message"]
+    assert "reached the grader" in question(graded, "kim", "output_size_checks")["message"]
     assert "while this check ran" in question(graded, "lee", "output_size_checks")["message"]
-    assert "sys.modules['book.check']" in question(graded, "mia", "output_size_checks")["message"]
+    assert "sys.modules: book.check" in question(graded, "mia", "output_size_checks")["message"]
+    assert question(graded, "peg", "output_size_checks")["message"].startswith(HIDDEN_FAILED)
+    assert any("book.check" in note and "judgement" in note
+               for note in report(graded, "ivy")["notes"])
     assert "missing from the submission" in question(graded, "ned",
                                                      "same_padding_checks")["message"]
     assert "SyntaxError" in question(graded, "uma", "output_size_checks")["message"]
@@ -277,7 +317,7 @@ def test_gradebook_csv(graded):
 def test_json_and_feedback_format(graded):
     result = report(graded, "carol")
     assert set(result) == {"student", "assignment", "submission", "status", "message", "score",
-                           "max_score", "questions", "notes"}
+                           "max_score", "questions", "notes", "sha256"}
     assert result["assignment"] == "04_padding_and_stride"
     for entry in result["questions"]:
         assert set(entry) == {"question", "title", "points", "score", "status", "message"}
@@ -361,7 +401,7 @@ def test_a_kernel_that_dies_while_starting_is_replaced(tmp_path, monkeypatch):
 
     monkeypatch.setattr(run.CappedOutputClient, "setup_kernel", flaky_setup)
     outcomes = run.run_steps([Step("answer", "print(6 * 7)")], tmp_path, cell_timeout=30,
-                             notebook_timeout=120)
+                             notebook_timeout=120).outcomes
     assert len(starts) == 2
     assert outcomes[0].status is run.CellStatus.OK and outcomes[0].text.strip() == "42"
 
@@ -409,14 +449,80 @@ def test_the_guard_gets_its_configuration_as_data(monkeypatch):
         assert (steps[0].kind, steps[0].source) == ("guard", INSTALL_GUARD)
         assert {s.source for s in steps if s.kind in ("guard", "before", "after")} == {
             INSTALL_GUARD, BEFORE_CHECK, AFTER_CHECK}
+        # Each check cell first says which question and part its records belong to.
+        assert all(s.source.startswith("__import__('book.record', fromlist=['record'])"
+                                       f".begin({s.grade_id!r}, {s.kind!r})\n")
+                   for s in steps if s.kind in ("visible", "hidden"))
     installed = []
     monkeypatch.setattr(guard, "install", lambda *args: installed.append(args))
     monkeypatch.setenv(guard.CONFIG_VARIABLE, guard.configuration(
-        ASSIGNMENT.imports, ASSIGNMENT.watched, 3, "a-token"))
+        ASSIGNMENT.imports, ASSIGNMENT.watched, 3))
     guard.install_from_environment()
-    assert installed == [(ASSIGNMENT.imports, ASSIGNMENT.watched, 3, "a-token")]
-    # The token is not left where the student's code could read it.
+    assert installed == [(ASSIGNMENT.imports, ASSIGNMENT.watched, 3)]
     assert guard.CONFIG_VARIABLE not in os.environ
+
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+EXPECTED_ARGUMENTS = {"expected", "output_shape", "parameters", "layer_shapes"}
+
+
+def expected_values_passed(source: str) -> list[str]:
+    """The calls in ``source`` that hand a check an expected value rather than inputs."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+        found += [f"{name}({k.arg}=...)" for k in node.keywords if k.arg in EXPECTED_ARGUMENTS]
+        if (name == "check_table" and len(node.args) > 1) or name == "check_value":
+            found.append(f"{name} with an expected value")
+    return found
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_hidden_checks_carry_inputs_not_expected_values(path):
+    """The hidden tests run in the student's process: they pass inputs and references only,
+    so that no expected value is there to read (the grader compares outside)."""
+    solution = nbformat.read(path, as_version=4)
+    hidden = [hidden_checks(c.source) for c in solution.cells if HIDDEN_TESTS[0] in c.source]
+    assert hidden
+    assert [found for source in hidden for found in expected_values_passed(source)] == []
+    assert expected_values_passed("check_function(f, [Case((1,), expected=2)])") == [
+        "Case(expected=...)"]
+
+
+def right_answers(path: Path):
+    """The student edition of a solution notebook with the solution's answers put in."""
+    solution = nbformat.read(path, as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    notebook = student_notebook(solution, path.name)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return notebook
+
+
+@pytest.mark.slow    # one grading of every chapter: about a minute
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
+def test_every_solution_scores_full_marks_and_its_exercise_zero(tmp_path, path):
+    """Through the grade command: the solution's own answers get every point (chapter 6's
+    training included, without a tampering flag), the untouched student edition none."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    nbformat.write(right_answers(path), submissions / "right.ipynb")
+    nbformat.write(student_notebook(nbformat.read(path, as_version=4), path.name),
+                   submissions / "untouched.ipynb")
+    out = tmp_path / "grades"
+    assert main(["--root", str(ROOT), "grade", str(path), str(submissions), "--out", str(out),
+                 "--jobs", "2"]) == 0
+    right, untouched = report(out, "right"), report(out, "untouched")
+    assert (right["score"], right["status"], right["notes"]) == (right["max_score"], "graded",
+                                                                 []), right
+    assert {q["status"] for q in right["questions"]} <= {"passed", "manual"}
+    assert (untouched["score"], untouched["status"]) == (0, "graded"), untouched
+    assert {q["status"] for q in untouched["questions"]} <= {"failed", "manual"}
 
 
 def one_result(student: str, status: SubmissionStatus,

@@ -5,7 +5,9 @@ deleted, edited or reordered check cells come back and the hidden tests are put 
 cells (``solution: true``) come from the submission; a missing one is replaced by the empty
 exercise version. Cells the student added run right after the answer cell they follow.
 Before any of them runs, the guard (:mod:`book.grading.guard`) takes its fingerprint, and it
-verifies that fingerprint around every check.
+verifies that fingerprint around every check. Each visible and hidden check cell starts by
+telling :mod:`book.record` which question and part its checks belong to, and the cell after
+the checks ends the recording.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import nbformat
 
 from book.grading.assignment import Assignment
 
-# The guard's cells. They reach the guard through __import__ so that they bind no name in
-# the notebook; its configuration comes as data in the kernel's environment.
+# The grader's own lines. They reach the book through __import__ so that they bind no name
+# in the notebook; the guard's configuration comes as data in the kernel's environment.
 _GUARD = "__import__('book.grading.guard', fromlist=['guard'])"
+_RECORD = "__import__('book.record', fromlist=['record'])"
 INSTALL_GUARD = f"{_GUARD}.install_from_environment()"
 BEFORE_CHECK = f"{_GUARD}.before_check()"
-AFTER_CHECK = f"{_GUARD}.after_check()"
+AFTER_CHECK = f"{_RECORD}.end()\n{_GUARD}.after_check()"
 CHECK_KINDS = ("before", "visible", "hidden", "after")
 
 
@@ -32,6 +35,11 @@ class Step:
     kind: str               # guard, setup, answer, stub, extra, before, visible, hidden, after
     source: str
     grade_id: str = ""      # the answer's or question's grade_id
+
+
+def begin_recording(grade_id: str, part: str) -> str:
+    """The line that starts a check cell: its checks are ``part`` of question ``grade_id``."""
+    return f"{_RECORD}.begin({grade_id!r}, {part!r})\n"
 
 
 def plan(assignment: Assignment, submission: nbformat.NotebookNode) -> list[Step]:
@@ -45,6 +53,8 @@ def plan(assignment: Assignment, submission: nbformat.NotebookNode) -> list[Step
             continue
         meta = cell.get("metadata", {}).get("nbgrader", {}) or {}
         grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(grade_id, str):
+            grade_id = None     # a grade_id that is not text: a cell the student added
         if grade_id in stubs and grade_id not in answers:
             answers[grade_id] = cell.source
             anchor = grade_id
@@ -68,9 +78,11 @@ def plan(assignment: Assignment, submission: nbformat.NotebookNode) -> list[Step
         elif cell.role == "check":
             question = questions[grade_id]
             steps.append(Step("before", BEFORE_CHECK, grade_id))
-            steps.append(Step("visible", question.visible, grade_id))
+            steps.append(Step("visible", begin_recording(grade_id, "visible")
+                              + question.visible, grade_id))
             if question.hidden:
-                steps.append(Step("hidden", question.hidden, grade_id))
+                steps.append(Step("hidden", begin_recording(grade_id, "hidden")
+                                  + question.hidden, grade_id))
             steps.append(Step("after", AFTER_CHECK, grade_id))
         else:
             steps.append(Step("setup", cell.source))

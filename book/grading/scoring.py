@@ -1,7 +1,10 @@
-"""Scores: from what became of each planned cell to each question's status and points.
+"""Scores: from what became of each planned cell, and the grader's judgement, to each question.
 
 Each question's visible checks run, then its hidden checks. A question scores its points when
-both pass and the guard confirmed they ran untouched, else zero (as in nbgrader).
+the grader's judgement of its observations passes (:mod:`book.grading.compare`); what the
+kernel printed or raised is only the student's feedback text. A check cell that ran past its
+time limit or stopped the kernel scores zero with its own message. What the guard noticed is
+a note; it makes the question "tampered" only when the judgement fails.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ from book.grading.submissions import Submission
 MESSAGE_LIMIT = 2_000      # characters of a check's message kept in the report
 
 SUMMARIES = {
-    SubmissionStatus.TAMPERED: "The notebook's code changed the grader's checks; the questions "
-                               "checked after that score zero. An instructor should look at it.",
+    SubmissionStatus.TAMPERED: "The notebook's code changed the grader's checks and a question "
+                               "checked after that failed. An instructor should look at it.",
     SubmissionStatus.CRASHED: "A cell stopped the Python kernel; it was skipped and the rest "
                               "graded.",
     SubmissionStatus.TIMEOUT: "A cell ran past the time limit; it was stopped and the rest "
                               "graded.",
     SubmissionStatus.GRADED: "",
 }
+TAMPER_NOTE = "The grader's guard noticed a change to the checker ({}); the score comes from " \
+              "the grader's own judgement of your answers."
 
 
 def clip(text: str, limit: int = MESSAGE_LIMIT) -> str:
@@ -45,23 +50,33 @@ def _cell_note(step: Step, outcome: StepOutcome, cell_timeout: float) -> str | N
     return None
 
 
-def _failed_or_error(outcome: StepOutcome) -> QuestionStatus:
-    """A check that raised: FAILED when it was the checker saying no, else ERROR."""
-    return QuestionStatus.FAILED if outcome.error_name == "CheckFailed" else QuestionStatus.ERROR
+def _kernel_error(parts: dict[str, StepOutcome]) -> StepOutcome | None:
+    """The first check cell that raised something other than the checker saying no."""
+    for kind in ("visible", "hidden"):
+        part = parts.get(kind)
+        if part is not None and part.status is CellStatus.ERROR \
+                and part.error_name != "CheckFailed":
+            return part
+    return None
 
 
-def question_status(parts: dict[str, StepOutcome], guard: StepOutcome,
-                    cell_timeout: float) -> tuple[QuestionStatus, str]:
-    """One question's status and message, from its check cells' outcomes (by step kind)."""
-    before, visible = parts.get("before"), parts.get("visible")
-    hidden, after = parts.get("hidden"), parts.get("after")
-    checks = [visible] + ([hidden] if hidden is not None else [])
+def guard_problem(parts: dict[str, StepOutcome], guard: StepOutcome) -> str:
+    """What the guard noticed around a question's checks ("" when nothing)."""
     if guard.status is not CellStatus.OK:
-        return (QuestionStatus.TAMPERED,
-                f"The grader's set-up could not run: {guard.error or guard.status.value}")
-    for part in (before, after):
+        return f"the grader's set-up could not run: {guard.error or guard.status.value}"
+    for kind in ("before", "after"):
+        part = parts.get(kind)
         if part is not None and part.status is CellStatus.ERROR:
-            return QuestionStatus.TAMPERED, part.error
+            return part.error
+    return ""
+
+
+def question_status(parts: dict[str, StepOutcome], verdict: tuple[bool, str],
+                    tampering: str, cell_timeout: float) -> tuple[QuestionStatus, str]:
+    """One question's status and message, from its check cells' outcomes (by step kind),
+    the grader's verdict (passed, message) and what the guard noticed."""
+    visible, hidden = parts.get("visible"), parts.get("hidden")
+    checks = [c for c in (visible, hidden) if c is not None]
     if visible is None or visible.status is CellStatus.NOT_RUN:
         return (QuestionStatus.NOT_GRADED,
                 "Not graded: the time limit for the whole notebook ran out first.")
@@ -71,15 +86,15 @@ def question_status(parts: dict[str, StepOutcome], guard: StepOutcome,
     if any(c.status is CellStatus.CRASHED for c in checks):
         return (QuestionStatus.CRASHED,
                 "Your code stopped the Python kernel while it was being checked.")
-    if visible.status is CellStatus.ERROR:
-        return _failed_or_error(visible), visible.error
-    if hidden is not None and hidden.status is CellStatus.ERROR:
-        return (_failed_or_error(hidden),
-                "The visible checks passed, but a hidden check failed: " + hidden.error)
-    if any(c is None or c.status is not CellStatus.OK for c in (before, after)):
-        return (QuestionStatus.NOT_GRADED,
-                "Not graded: the grader could not confirm the check ran untouched.")
-    return QuestionStatus.PASSED, visible.text + (hidden.text if hidden is not None else "")
+    passed, message = verdict
+    if passed:
+        return QuestionStatus.PASSED, visible.text + message
+    if tampering:
+        return QuestionStatus.TAMPERED, tampering
+    error = _kernel_error(parts)
+    if error is not None:
+        return QuestionStatus.ERROR, error.error
+    return QuestionStatus.FAILED, message
 
 
 def _submission_status(questions: list[QuestionResult],
@@ -96,8 +111,9 @@ def _submission_status(questions: list[QuestionResult],
 
 
 def score(assignment: Assignment, submission: Submission, steps: list[Step],
-          outcomes: list[StepOutcome], cell_timeout: float) -> SubmissionResult:
-    """Turn the step outcomes into per-question scores and statuses."""
+          outcomes: list[StepOutcome], verdicts: dict[str, tuple[bool, str]],
+          cell_timeout: float) -> SubmissionResult:
+    """Per-question scores and statuses from the step outcomes and the grader's verdicts."""
     notes = []
     by_question: dict[str, dict[str, StepOutcome]] = {}
     answer_notes: dict[str, list[str]] = {}
@@ -122,8 +138,13 @@ def score(assignment: Assignment, submission: Submission, steps: list[Step],
                                           0, QuestionStatus.MANUAL,
                                           "Graded by hand: no automatic check."))
             continue
-        status, message = question_status(by_question.get(question.grade_id, {}), guard,
+        parts = by_question.get(question.grade_id, {})
+        tampering = guard_problem(parts, guard)
+        status, message = question_status(parts, verdicts[question.grade_id], tampering,
                                           cell_timeout)
+        note = TAMPER_NOTE.format(tampering)
+        if tampering and status is not QuestionStatus.TAMPERED and note not in notes:
+            notes.append(note)
         extra = [n for a in question.answers for n in answer_notes.get(a, [])]
         if extra:
             message = "\n".join(extra + [message])
