@@ -204,3 +204,10 @@ def test_resume_grades_only_new_or_changed_submissions(tmp_path, capsys):
         "alice"]
     assert "graded 2 submissions" in printed[-1]
     assert (tmp_path / "out" / "gradebook.csv").read_text().count("\n") == 4
+
+
+@needs_sandbox
+def test_a_sandbox_that_cannot_start_the_kernel_says_why(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "limit_arguments", lambda limits: ["prlimit", "--bogus", "--"])
+    with pytest.raises(RuntimeError, match="Kernel died.*prlimit.*bogus"):
+        run_steps(_steps("1"), tmp_path, CELL_TIMEOUT, 120)

@@ -247,12 +247,15 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                     outcomes[index] = _outcome(cell)
         except DeadKernelError:
             pass
-        except RuntimeError:
+        except RuntimeError as error:
             # A kernel can die while it starts, before any student code runs. That says
             # nothing about the submission, so start another one.
             failed_starts += 1
-            if started or failed_starts >= KERNEL_STARTS:
+            if started:
                 raise
+            if failed_starts >= KERNEL_STARTS:
+                # No student code ran yet: the kernel's own last words say why (bwrap's).
+                raise RuntimeError(f"{error} {_last_words(kernel_log)}".strip()) from error
             continue
         if failed_at is None:
             return outcomes
@@ -260,6 +263,17 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
         for index in range(failed_at + 1, len(steps)):
             if index not in skipped:
                 outcomes[index] = StepOutcome(CellStatus.NOT_RUN)
+
+
+def _last_words(kernel_log: Path, kept: int = 2048) -> str:
+    """The last two lines of a kernel's error log, in parentheses ("" when there are none)."""
+    try:
+        with open(kernel_log, "rb") as stream:
+            stream.seek(max(0, stream.seek(0, 2) - kept))
+            lines = stream.read().decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return ""
+    return f"({'; '.join(lines[-2:])})" if lines else ""
 
 
 def _blame(running: int, faults: Path, steps: list[Step], skipped: set[int]) -> int:
