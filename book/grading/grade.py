@@ -19,36 +19,50 @@ The grading room, one job per module, in the order the work is done:
 
 Each submission is graded by a grader process of its own (a crash there stays there): this
 module, run as ``python -m book.grading.grade``, reads one job as JSON on its standard input
-(the assignment, the submission and the time limits) and writes the result as JSON.
+(the assignment, the submission, the time limits, where to write) and writes the result as
+JSON to a file of the grade command's, never to its standard output.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
+import signal
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from book.grading import guard
-from book.grading.assignment import Assignment, load_assignment
+from book.grading.assignment import Assignment, assignment_of, read_solution
+from book.grading.compare import expected_observations, judge
 from book.grading.plan import plan
 from book.grading.results import SubmissionResult, SubmissionStatus
-from book.grading.run import CellStatus, run_steps
+from book.grading.run import run_steps
+from book.grading.sandbox import available
 from book.grading.scoring import score, zero_result
-from book.grading.submissions import Submission, find_submissions, read_submission
+from book.grading.submissions import (
+    Submission,
+    find_submissions,
+    read_submission,
+    submission_sha256,
+)
 
 CELL_TIMEOUT = 60          # seconds one cell may run
 NOTEBOOK_TIMEOUT = 600     # seconds one submission may take in all
-SEED = 0                   # the random generators' seed before every check
 
 
 def grade_submission(assignment: Assignment, submission: Submission, workdir: Path,
                      cell_timeout: float = CELL_TIMEOUT,
-                     notebook_timeout: float = NOTEBOOK_TIMEOUT) -> SubmissionResult:
-    """Grade one submission in a fresh kernel whose working folder is ``workdir``."""
+                     notebook_timeout: float = NOTEBOOK_TIMEOUT, sandbox: bool = True,
+                     expected: list[dict] = ()) -> SubmissionResult:
+    """Grade one submission in a fresh kernel whose working folder is ``workdir``.
+
+    expected: the solution's observations (:func:`~book.grading.compare.expected_observations`),
+    which the student's are judged against here, outside the kernel.
+    """
     if submission.path is None:
         return zero_result(assignment, submission, SubmissionStatus.MISSING,
                            f"No {assignment.name}.ipynb found in the student's folder.")
@@ -57,72 +71,125 @@ def grade_submission(assignment: Assignment, submission: Submission, workdir: Pa
     except ValueError as error:
         return zero_result(assignment, submission, SubmissionStatus.INVALID, str(error))
     workdir.mkdir(parents=True, exist_ok=True)
-    # The guard prints this token around each check: a check cell whose output lacks it
-    # did not run the guard's code.
-    token = secrets.token_hex(16)
     steps = plan(assignment, notebook)
-    configuration = guard.configuration(assignment.imports, assignment.watched, SEED, token)
-    outcomes = run_steps(steps, workdir, cell_timeout, notebook_timeout,
-                         {guard.CONFIG_VARIABLE: configuration})
-    for step, outcome in zip(steps, outcomes, strict=True):
-        if step.kind in ("before", "after") and outcome.status is CellStatus.OK \
-                and token not in outcome.text:
-            outcome.status, outcome.error = CellStatus.ERROR, (
-                "the grader's check guard did not run (its cell was changed)")
-    return score(assignment, submission, steps, outcomes, cell_timeout)
+    run = run_steps(steps, workdir, cell_timeout, notebook_timeout,
+                    guard.environment(assignment.imports, assignment.watched), sandbox=sandbox)
+    verdicts = judge(assignment, list(expected), run.observations)
+    return score(assignment, submission, steps, run.outcomes, verdicts, cell_timeout)
 
 
-def _grade_in_own_process(assignment: Assignment, submission: Submission, workdir: Path,
-                          cell_timeout: float, notebook_timeout: float) -> SubmissionResult:
-    """Grade one submission in a separate grader process (a crash there stays there)."""
-    job = {"assignment": assignment.to_json(), "student": submission.student,
-           "path": str(submission.path or ""), "workdir": str(workdir),
-           "cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout}
+def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
+                          result_path: Path) -> SubmissionResult:
+    """Grade one submission in a separate grader process (a crash there stays there).
+
+    The process gets ``job`` plus the submission on its standard input and writes its result
+    to ``result_path`` (atomically); its standard output is ignored and its error output
+    kept to a few kilobytes, so nothing a submission prints can change its result. The wait
+    is bounded: past it, the process's whole group is killed (and the kernel's sandbox with
+    it, by ``--die-with-parent``).
+    """
+    job = {**job, "student": submission.student, "path": str(submission.path or ""),
+           "workdir": str(workdir), "result_path": str(result_path)}
     # Kernel start-ups and restarts come on top of the notebook's own time.
-    limit = notebook_timeout * 2 + 120
+    limit = job["notebook_timeout"] * 2 + 120
+    errors = result_path.with_suffix(".stderr")
     try:
-        done = subprocess.run([sys.executable, "-m", __name__], input=json.dumps(job),
-                              capture_output=True, text=True, timeout=limit)
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip()
-                               else f"exit status {done.returncode}")
-        return SubmissionResult.from_json(json.loads(done.stdout))
-    except subprocess.TimeoutExpired:
-        return zero_result(assignment, submission, SubmissionStatus.TIMEOUT,
-                           f"Grading took longer than {limit:g} s and was stopped.")
+        with open(errors, "w+b") as error_log:
+            process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                                       stdout=subprocess.DEVNULL, stderr=error_log,
+                                       start_new_session=True)
+            try:
+                process.communicate(json.dumps(job).encode(), timeout=limit)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+                return zero_result(Assignment.from_json(job["assignment"]), submission,
+                                   SubmissionStatus.TIMEOUT,
+                                   f"Grading took longer than {limit:g} s and was stopped.")
+            if process.returncode != 0:
+                raise RuntimeError(_last_line(error_log)
+                                   or f"exit status {process.returncode}")
+        return _read_result(result_path)
     except Exception as error:  # a grader failure must not stop the other submissions
-        return zero_result(assignment, submission, SubmissionStatus.GRADER_ERROR,
+        return zero_result(Assignment.from_json(job["assignment"]), submission,
+                           SubmissionStatus.GRADER_ERROR,
                            "The grader failed on this submission: "
                            f"{type(error).__name__}: {error}")
 
 
+def _last_line(log, kept: int = 4096) -> str:
+    """The last line of an open binary log, read from its last ``kept`` bytes."""
+    log.seek(max(0, log.seek(0, os.SEEK_END) - kept))
+    lines = log.read().decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def _read_result(path: Path) -> SubmissionResult:
+    """The result a grader process wrote, or a clear error when there is none."""
+    try:
+        return SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise RuntimeError("the grader process wrote no result") from None
+    except (ValueError, TypeError, KeyError) as error:
+        raise RuntimeError(f"the grader process wrote an invalid result ({error})") from None
+
+
 def grade_folder(solution: Path, submissions: Path, workdir: Path, jobs: int | None = None,
-                 cell_timeout: float = CELL_TIMEOUT,
-                 notebook_timeout: float = NOTEBOOK_TIMEOUT) -> list[SubmissionResult]:
+                 cell_timeout: float = CELL_TIMEOUT, notebook_timeout: float = NOTEBOOK_TIMEOUT,
+                 sandbox: bool = True,
+                 on_result: Callable[[SubmissionResult], object] | None = None,
+                 skip: set[str] | None = None) -> list[SubmissionResult]:
     """Grade every submission in ``submissions`` (up to ``jobs`` at once), sorted by student.
 
     The solution notebook is read once; each submission is graded by its own grader process
-    and kernel, in the working folder ``workdir/<student>``; ``jobs`` defaults to the number
-    of cores.
+    and sandboxed kernel, in the working folder ``workdir/<student>``; ``jobs`` defaults to
+    the number of cores. ``on_result`` is called here, in this process, with each result as
+    its submission finishes; students in ``skip`` (already graded: ``--resume``) are left
+    out. Each result carries the sha256 of the bytes it graded. Refuses (ValueError) when
+    ``sandbox`` is asked for and cannot work here.
     """
+    if sandbox and (reason := available()) is not None:
+        raise ValueError(reason)
     workdir = Path(workdir).resolve()
-    assignment = load_assignment(Path(solution).resolve())
-    found = find_submissions(submissions, assignment.name)
+    solution_notebook = read_solution(Path(solution).resolve())
+    assignment = assignment_of(solution_notebook, Path(solution).name)
+    with tempfile.TemporaryDirectory(prefix="book-solution-") as solution_workdir:
+        expected = expected_observations(assignment, solution_notebook, Path(solution_workdir),
+                                         cell_timeout, notebook_timeout, sandbox=sandbox)
+    found = [s for s in find_submissions(submissions, assignment.name)
+             if s.student not in (skip or set())]
+    job = {"assignment": assignment.to_json(), "cell_timeout": cell_timeout,
+           "notebook_timeout": notebook_timeout, "sandbox": sandbox, "expected": expected}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(found) or 1))
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(pool.map(
-            lambda s: _grade_in_own_process(assignment, s, workdir / s.student, cell_timeout,
-                                            notebook_timeout), found))
+    results = []
+    with tempfile.TemporaryDirectory(prefix="book-results-") as private, \
+            ThreadPoolExecutor(max_workers=jobs) as pool:
+        hashes = {s.student: submission_sha256(s.path) for s in found}
+        # The result files live outside every sandbox: no kernel can write them.
+        running = [pool.submit(_grade_in_own_process, job, s, workdir / s.student,
+                               Path(private) / f"{n}.json") for n, s in enumerate(found)]
+        for finished in as_completed(running):
+            result = finished.result()
+            result.sha256 = hashes[result.student]
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+    return sorted(results, key=lambda r: r.student)
 
 
 def main() -> int:
-    """A grader process: one job (JSON) on standard input, its result (JSON) on output."""
+    """A grader process: one job (JSON) on standard input, its result written to the job's
+    ``result_path`` (atomically: a temporary file, then a rename)."""
     job = json.load(sys.stdin)
     submission = Submission(job["student"], Path(job["path"]) if job["path"] else None)
     result = grade_submission(Assignment.from_json(job["assignment"]), submission,
                               Path(job["workdir"]), job["cell_timeout"],
-                              job["notebook_timeout"])
-    print(json.dumps(result.to_json(), ensure_ascii=False))
+                              job["notebook_timeout"], sandbox=job["sandbox"],
+                              expected=job["expected"])
+    path = Path(job["result_path"])
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
+    os.replace(partial, path)
     return 0
 
 
