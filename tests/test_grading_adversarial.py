@@ -43,6 +43,8 @@ SECRET_NAME, SECRET = "INSTRUCTOR_PLANTED_SECRET", "planted-secret-7f3c9a1e5d"
 SLEEP_MARK = "987654321"       # `sleep 987654321`: a student's process, recognisable anywhere
 DAEMON_DELAY = 4               # seconds the detached daemon waits before it writes
 CLASS_TIMEOUT = 1500           # seconds a class run may take before it counts as stuck
+# The grader's word for a check whose record never reached it (its cell was rewritten).
+NO_RESULT = "no result of the check of output_size reached the grader"
 
 
 @dataclass
@@ -379,7 +381,8 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "empty.ipynb": (empty(solution), Expect(0, "graded", "is not written yet")),
         # reading the answer instead of writing it
         "frame_peek.ipynb": (notebook(solution, {"output_size": FRAME_PEEK}),
-                             Expect(6, "graded", "output_size",
+                             Expect(6, "graded", "a hidden check failed: output_size(1, 1, "
+                                                 "p=0, s=1, d=1) returned 0, expected 1",
                                     {"output_size_checks": "failed"})),
         "proc_solution.ipynb": (notebook(solution, stolen_answers(solution, solution)),
                                 Expect(0, "graded", "is not written yet")),
@@ -389,16 +392,19 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
             solution=str(solution), classmate=str(paths.control), out=gradebook))),
             full("probe: solution=FileNotFoundError; classmate=FileNotFoundError; "
                  "gradebook folder=FileNotFoundError")),
-        # guard bypasses: the checks print ✓, the grader judges what the answers gave
+        # guard bypasses: the checks print ✓, the grader judges what reached it (the guard,
+        # a courtesy now, still names a re-taken fingerprint)
         "guard_refingerprint.ipynb": (notebook(solution, dict.fromkeys(right),
                                                [(None, REFINGERPRINT)]),
-                                      Expect(0, "graded", "output_size_checks")),
+                                      Expect(0, "tampered", "TamperingDetected: before this "
+                                             "check, these were changed by the notebook's "
+                                             "code: module book.check: check_function")),
         "guard_verify_replaced.ipynb": (notebook(solution, dict.fromkeys(right),
                                                  [(None, REPLACE_VERIFY)]),
-                                        Expect(0, "graded", "output_size_checks")),
+                                        Expect(0, "graded", NO_RESULT)),
         "guard_do_execute.ipynb": (notebook(solution, dict.fromkeys(right),
                                             [(None, WRAP_DO_EXECUTE)]),
-                                   Expect(0, "graded", "output_size_checks")),
+                                   Expect(0, "graded", NO_RESULT)),
         "rebind_check_function.ipynb": (notebook(solution, dict.fromkeys(right), [(
             None, "check_function = lambda *args, **kwargs: print('✓ passed')")]),
             Expect(0, "graded", "is not written yet")),
@@ -453,7 +459,9 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                                                "onerror=alert(1)>')")),
                             full("ValueError: <img src=x onerror=alert(1)>")),
         "html_exception.ipynb": (notebook(solution, {"output_size": EVIL_EXCEPTION}),
-                                 Expect(6, "graded", "<svg onload=alert(1)>",
+                                 Expect(6, "graded", "output_size(5, 3) raised <svg "
+                                                     "onload=alert(1)>: <img src=x "
+                                                     "onerror=alert(2)>",
                                         {"output_size_checks": "failed"})),
         "html_not_a_notebook.ipynb": ("<img src=x onerror=alert(3)>",
                                       Expect(0, "invalid", "not a Jupyter notebook")),
