@@ -117,6 +117,12 @@ def test_the_graders_environment_never_reaches_a_report(tmp_path, monkeypatch):
     assert report.MASK in (tmp_path / "json" / "mallory.json").read_text()
 
 
+def test_a_value_that_looks_like_json_cannot_break_a_result(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOOK_TEST_JSON_LIKE", '", "score": ')
+    write_result(hostile_result("ann"), tmp_path)
+    assert finished_results(tmp_path)["ann"].score == 0
+
+
 def test_masking_leaves_paths_and_short_values_alone():
     environment = {"HOME": "/home/teacher", "LANG": "C.UTF-8", "TOKEN": "abcdefgh12"}
     text = "File /home/teacher/x.py in C.UTF-8 with abcdefgh12"

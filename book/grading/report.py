@@ -68,10 +68,21 @@ def mask_environment(text: str, environment: dict[str, str] | None = None) -> st
     return text
 
 
+def _mask_strings(data):
+    """``data`` (JSON-like) with the environment masked in every string, one at a time (so
+    that a value that looks like JSON syntax cannot break the structure)."""
+    if isinstance(data, str):
+        return mask_environment(data)
+    if isinstance(data, list):
+        return [_mask_strings(item) for item in data]
+    if isinstance(data, dict):
+        return {key: _mask_strings(value) for key, value in data.items()}
+    return data
+
+
 def _masked(result: SubmissionResult) -> SubmissionResult:
     """A copy of ``result`` whose student-derived strings have the environment masked."""
-    data = json.loads(mask_environment(json.dumps(result.to_json(), ensure_ascii=False)))
-    return SubmissionResult.from_json(data)
+    return SubmissionResult.from_json(_mask_strings(result.to_json()))
 
 
 def _write_atomically(path: Path, text: str) -> Path:
