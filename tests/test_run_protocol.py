@@ -211,3 +211,47 @@ def test_a_sandbox_that_cannot_start_the_kernel_says_why(tmp_path, monkeypatch):
     monkeypatch.setattr(sandbox, "limit_arguments", lambda limits: ["prlimit", "--bogus", "--"])
     with pytest.raises(RuntimeError, match="Kernel died.*prlimit.*bogus"):
         run_steps(_steps("1"), tmp_path, CELL_TIMEOUT, 120)
+
+
+@needs_sandbox
+@pytest.mark.slow
+def test_a_stopped_grade_command_leaves_no_grading_behind(tmp_path):
+    """Ctrl-C or a kill of the grade command ends its grader processes and their kernels."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    mark = "7654.5"
+    submissions = _class(tmp_path / "submissions",
+                         {"alice": f"import subprocess\nsubprocess.run(['sleep', '{mark}'])"})
+    command = subprocess.Popen(
+        [sys.executable, "-m", "book", "--root", str(ROOT), "grade", "04_padding_and_stride",
+         str(submissions), "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not _running(mark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _running(mark), "the student's cell never started"
+    os.killpg(command.pid, signal.SIGKILL)
+    command.wait()
+    deadline = time.monotonic() + 10
+    while _running(mark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _running(mark)
+    for pid in left:  # leave nothing behind, even when the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def _running(mark: str) -> list[int]:
+    """The pids of ``sleep <mark>`` processes running on this machine."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == (
+                    b"sleep\0" + mark.encode() + b"\0"):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found

@@ -41,7 +41,7 @@ from book.grading.compare import expected_observations, judge
 from book.grading.plan import plan
 from book.grading.results import SubmissionResult, SubmissionStatus
 from book.grading.run import run_steps
-from book.grading.sandbox import available
+from book.grading.sandbox import available, die_with_parent
 from book.grading.scoring import score, zero_result
 from book.grading.submissions import (
     Submission,
@@ -89,7 +89,7 @@ def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
     it, by ``--die-with-parent``).
     """
     job = {**job, "student": submission.student, "path": str(submission.path or ""),
-           "workdir": str(workdir), "result_path": str(result_path)}
+           "workdir": str(workdir), "result_path": str(result_path), "parent": os.getpid()}
     # Kernel start-ups and restarts come on top of the notebook's own time.
     limit = job["notebook_timeout"] * 2 + 120
     errors = result_path.with_suffix(".stderr")
@@ -181,6 +181,7 @@ def main() -> int:
     """A grader process: one job (JSON) on standard input, its result written to the job's
     ``result_path`` (atomically: a temporary file, then a rename)."""
     job = json.load(sys.stdin)
+    die_with_parent(job["parent"])
     submission = Submission(job["student"], Path(job["path"]) if job["path"] else None)
     result = grade_submission(Assignment.from_json(job["assignment"]), submission,
                               Path(job["workdir"]), job["cell_timeout"],

@@ -23,6 +23,7 @@ the cell's time limit.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import os
 import shutil
@@ -46,6 +47,7 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "passwd", "group", "nsswi
 SYSTEM_FOLDERS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
 # Where a pids cgroup can be made when the grader is root (cgroup v2, then v1).
 CGROUP_ROOTS = (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/pids"))
+PR_SET_PDEATHSIG = 1       # prctl(2): the signal a process gets when its parent ends
 INSTALL_HINT = ("install bubblewrap (apt-get install bubblewrap) or grade in the container "
                 "described in instructors.md, or pass --no-sandbox to grade without one")
 
@@ -112,6 +114,16 @@ def limit_arguments(limits: Limits) -> list[str]:
     """``prlimit`` before the kernel: the resource limits, hard and soft alike."""
     return ["prlimit", f"--as={limits.address_space}", f"--nproc={limits.processes}",
             f"--fsize={limits.file_size}", f"--nofile={limits.open_files}", "--core=0", "--"]
+
+
+def die_with_parent(parent: int) -> None:
+    """Have Linux kill this process when its parent ``parent`` ends (bwrap's
+    ``--die-with-parent`` for a grader process: a grade command stopped by Ctrl-C or a kill
+    leaves no grading behind); exits at once when the parent has already ended."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        sys.exit("the grade command ended before this grader process started")
 
 
 @functools.cache
