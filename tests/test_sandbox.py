@@ -219,3 +219,15 @@ def _daemons() -> list[int]:
         except OSError:
             continue
     return found
+
+
+def test_cpu_time_past_the_limit_ends_the_process(tmp_path):
+    import subprocess
+    import sys
+
+    with sandbox.Sandbox(tmp_path, sandbox.Limits(cpu_seconds=1)) as box:
+        command = box.command([sys.executable, "-c", "while True: pass"],
+                              sandbox.allowed_environment(tmp_path, {}))
+        start = time.monotonic()
+        done = subprocess.run(command, capture_output=True, timeout=60)
+    assert done.returncode != 0 and time.monotonic() - start < 10

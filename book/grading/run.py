@@ -33,7 +33,7 @@ import json
 import re
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -43,10 +43,11 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from book.grading.plan import Step
-from book.grading.sandbox import Sandbox, allowed_environment
+from book.grading.sandbox import Limits, Sandbox, allowed_environment
 
 OUTPUT_LIMIT = 100_000            # characters of output kept per cell; the rest is dropped
 OBSERVATION_LIMIT = 32 * 1024 ** 2  # bytes of observations read back from one submission
+CPU_PER_WALL_SECOND = 2           # CPU seconds a kernel may use per second of its time limit
 KERNEL_STARTS = 3                 # attempts to start a kernel before the grader gives up
 OBSERVATIONS_VARIABLE = "BOOK_OBSERVATIONS"
 FAULTS_KEPT = 64 * 1024           # bytes of faulthandler's report read after a crash
@@ -188,7 +189,9 @@ def run_steps(steps: list[Step], workdir: Path, cell_timeout: float, notebook_ti
     """
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
-    with Sandbox(workdir, confine=sandbox) as box:
+    # CPU time past the wall-clock limit (with room for a few busy threads) ends the kernel.
+    limits = replace(Limits(), cpu_seconds=int(notebook_timeout * CPU_PER_WALL_SECOND) + 60)
+    with Sandbox(workdir, limits, confine=sandbox) as box:
         env = allowed_environment(workdir, {**(environment or {}),
                                     OBSERVATIONS_VARIABLE: str(box.observations)})
         outcomes = _run(steps, box, env, cell_timeout, notebook_timeout)

@@ -10,7 +10,7 @@ private tmpfs. Nothing else is there: not ``solutions/``, not the submissions fo
 other students' folders, not the output folder, not ``$HOME``.
 
 Inside, ``prlimit`` bounds the address space, the number of processes, the size of any
-file written and the open files before the kernel starts. The kernel's environment is
+file written, the open files and the CPU time before the kernel starts. The kernel's environment is
 an allow-list (:func:`allowed_environment`), never the instructor's.
 
 ``--die-with-parent`` and the PID namespace end everything the kernel started when the
@@ -61,6 +61,7 @@ class Limits:
     processes: int = 128
     file_size: int = 64 * MIB
     open_files: int = 1024
+    cpu_seconds: int = 1260    # per process; run_steps sets it from the notebook's time limit
 
 
 def allowed_environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -113,7 +114,8 @@ def bwrap_arguments(writable: list[Path], workdir: Path) -> list[str]:
 def limit_arguments(limits: Limits) -> list[str]:
     """``prlimit`` before the kernel: the resource limits, hard and soft alike."""
     return ["prlimit", f"--as={limits.address_space}", f"--nproc={limits.processes}",
-            f"--fsize={limits.file_size}", f"--nofile={limits.open_files}", "--core=0", "--"]
+            f"--fsize={limits.file_size}", f"--nofile={limits.open_files}",
+            f"--cpu={limits.cpu_seconds}", "--core=0", "--"]
 
 
 def die_with_parent(parent: int) -> None:
