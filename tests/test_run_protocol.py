@@ -255,3 +255,19 @@ def _running(mark: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+@needs_sandbox
+def test_half_a_gigabyte_on_the_real_output_costs_the_grader_nothing(tmp_path):
+    """The kernel's real output is /dev/null, not forwarded: it neither fills the cell's
+    output nor this process's memory (the grade command grew to 2.7 GB before)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    record = run_steps(_steps("import os\nchunk = b'x' * 2 ** 20\nfor _ in range(512):\n"
+                              "    os.write(1, chunk)\nprint('done')"), tmp_path,
+                       CELL_TIMEOUT, 120)
+    assert _summary(record) == [("ok", "done\n", "")]
+    assert time.monotonic() - start < 20
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 100 * 1024  # KiB

@@ -2,8 +2,11 @@
 
 The kernel runs in :mod:`~book.grading.sandbox` (unless the instructor turned it off) and
 talks to this process over ZMQ ``ipc`` sockets in the sandbox's runtime folder. Its own
-standard output and error go to /dev/null and to a capped log file, so nothing the student's
-code writes to the process's real output can fill this process's memory or keep it waiting.
+standard output and error go to /dev/null and to a log file (capped by the sandbox's file size
+limit), and ipykernel does not forward them (``capture_fd_output`` off), so what the
+student's code writes to the process's real output (``os.system``, ``os.write(1, ...)``,
+child processes) reaches neither the cell's output nor this process's memory, nor keeps it
+waiting.
 
 Each cell runs with a time limit, and the submission with one in all. A cell that runs past
 its limit, or stops the kernel, is skipped: the kernel is restarted, the cells replayed
@@ -87,7 +90,10 @@ class CappedOutputClient(NotebookClient):
         self.output_used: dict[int, int] = {}
 
     def output(self, outs, msg, display_id, cell_index):
-        size = len(json.dumps(msg.get("content", {}), default=str))
+        content = msg.get("content", {})
+        # A stream's size is its text's (measured without copying it); others as JSON.
+        size = (len(content.get("text", "")) if msg["msg_type"] == "stream"
+                else len(json.dumps(content, default=str)))
         used = self.output_used.get(cell_index, 0)
         self.output_used[cell_index] = used + size
         if used + size > self.output_limit and msg["msg_type"] != "error":
@@ -215,7 +221,8 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                                     timeout=int(cell_timeout), allow_errors=True,
                                     interrupt_on_timeout=False, record_timing=False,
                                     shutdown_kernel="immediate", startup_timeout=120,
-                                    extra_arguments=[f"--IPKernelApp.exec_lines={setup}"],
+                                    extra_arguments=[f"--IPKernelApp.exec_lines={setup}",
+                                                     "--IPKernelApp.capture_fd_output=False"],
                                     resources={"metadata": {"path": str(box.workdir)}})
         failed_at = None
         started = False
