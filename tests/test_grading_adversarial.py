@@ -115,6 +115,8 @@ def write(path: Path, content: nbformat.NotebookNode | bytes | str) -> None:
 
 # --- the adversaries' code ------------------------------------------------------------------
 
+RETURNS_ZERO = "def output_size(n, f, p=0, s=1, d=1):\n    return 0"
+
 FRAME_PEEK = '''import sys
 
 
@@ -309,6 +311,20 @@ with open(path, "a") as handle:
     handle.write(json.dumps({"kind": "function", "name": "output_size",
                              "cases": [{"value": 1}] * 500}) + "\\n")'''
 
+FORGE_RECORDS = '''import json
+import os
+
+path = os.environ["BOOK_OBSERVATIONS"]
+with open(path) as handle:
+    records = [json.loads(line) for line in handle if line.strip()]
+with open(path, "a") as handle:
+    for record in records:
+        if record.get("name") == "output_size":
+            record["passed"] = True
+            for case in record.get("cases", []):
+                case["expected"] = case.get("outcome")
+            handle.write(json.dumps(record) + "\\n")'''
+
 FORGE_RESULT = '''import json
 import os
 
@@ -411,6 +427,11 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "forged_observations.ipynb": (notebook(solution, dict.fromkeys(right),
                                                [(None, FORGE_OBSERVATIONS)]),
                                       Expect(0, "graded", "is not written yet")),
+        "forged_records.ipynb": (notebook(solution, {"output_size": RETURNS_ZERO},
+                                          [("same_padding", FORGE_RECORDS)]),
+                                 Expect(6, "graded", "output_size(5, 3) returned 0, expected 3",
+                                        {"output_size_checks": "failed",
+                                         "pad_checks": "passed"})),
         "forged_result_stdout.ipynb": (notebook(solution, dict.fromkeys(right),
                                                 [(None, FORGE_RESULT)]),
                                        Expect(0, "graded", "is not written yet")),
