@@ -271,3 +271,19 @@ def test_half_a_gigabyte_on_the_real_output_costs_the_grader_nothing(tmp_path):
     assert _summary(record) == [("ok", "done\n", "")]
     assert time.monotonic() - start < 20
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 100 * 1024  # KiB
+
+
+def test_links_fifos_and_devices_in_the_runtime_folder_are_read_as_nothing(tmp_path):
+    """The kernel can put anything in its runtime folder; the grader reads only regular files
+    there, without following links or waiting on a FIFO."""
+    import os
+
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    elsewhere.write_text('{"grade_id": "q1"}\n')
+    (tmp_path / "link.jsonl").symlink_to(elsewhere)
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    (tmp_path / "zero.jsonl").symlink_to("/dev/zero")
+    for name in ("link.jsonl", "fifo.jsonl", "zero.jsonl"):
+        assert read_observations(tmp_path / name) == []
+        assert run.crashing_cell(tmp_path / name, ["a = 1"]) is None
+    assert read_observations(elsewhere) == [{"grade_id": "q1"}]

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import re
+import stat
 import subprocess
 import time
 from dataclasses import dataclass, field, replace
@@ -137,12 +139,9 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 def read_observations(path: Path, limit: int = OBSERVATION_LIMIT) -> list[dict]:
     """The JSON objects of ``path``, one a line, from its first ``limit`` bytes; a missing
-    file is none, and malformed lines (or one cut by the limit) are dropped."""
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(limit + 1)
-    except OSError:
-        return []
+    file (or one that is not a regular file) is none, and malformed lines (or one cut by the
+    limit) are dropped."""
+    data = _read_regular_file(path, limit + 1)
     lines = data.split(b"\n")
     if len(data) > limit:
         lines = lines[:-1]
@@ -157,15 +156,27 @@ def read_observations(path: Path, limit: int = OBSERVATION_LIMIT) -> list[dict]:
     return observations
 
 
+def _read_regular_file(path: Path, size: int, from_end: bool = False) -> bytes:
+    """At most ``size`` bytes of ``path`` (its last ones when ``from_end``), b"" unless it is
+    a regular file. The kernel can write its runtime folder: a link, a FIFO or a device put
+    there must not make this process read elsewhere, wait or fill its memory."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return b""
+    with os.fdopen(descriptor, "rb") as stream:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            return b""
+        if from_end:
+            stream.seek(max(0, status.st_size - size))
+        return stream.read(size)
+
+
 def crashing_cell(faults: Path, sources: list[str]) -> int | None:
     """The cell whose code the crashing thread was running, from ``faulthandler``'s report
     at the end of ``faults`` (the innermost frame of cell code), or None."""
-    try:
-        with open(faults, "rb") as stream:
-            stream.seek(max(0, stream.seek(0, 2) - FAULTS_KEPT))
-            text = stream.read().decode("utf-8", "replace")
-    except OSError:
-        return None
+    text = _read_regular_file(faults, FAULTS_KEPT, from_end=True).decode("utf-8", "replace")
     report = text.rpartition("Current thread ")
     if not report[1]:
         return None
