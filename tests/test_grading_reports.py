@@ -139,6 +139,8 @@ def test_results_are_written_whole_and_read_back_for_resume(tmp_path):
     (folder / "cut.json").write_text('{"student": "cut", "assig')       # a torn write
     (folder / "eve.json").symlink_to(folder / "ann.json")               # not a regular file
     (folder / "zed.json").write_text(json.dumps(second.to_json()))      # not zed's result
+    (folder / "nameless.json").write_text(json.dumps({**second.to_json(), "student": ""}))
+    (folder / "list.json").write_text("[1, 2]")
     finished = finished_results(folder)
     assert finished == {"ann": first, "ben": second}
     assert finished["ann"].sha256 == "ab" * 32

@@ -128,10 +128,10 @@ def finished_results(out_dir: Path) -> dict[str, SubmissionResult]:
             continue
         try:
             result = SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+            if path.name == _report_name(result.student, ".json"):
+                finished[result.student] = result
         except (ValueError, TypeError, KeyError, AttributeError):
             continue
-        if path.name == _report_name(result.student, ".json"):
-            finished[result.student] = result
     return finished
 
 
