@@ -231,3 +231,15 @@ def test_cpu_time_past_the_limit_ends_the_process(tmp_path):
         start = time.monotonic()
         done = subprocess.run(command, capture_output=True, timeout=60)
     assert done.returncode != 0 and time.monotonic() - start < 10
+
+
+def test_the_cgroups_of_killed_graders_are_removed_and_no_others(tmp_path):
+    """A grader killed before its cleanup leaves an empty cgroup; the next one removes it."""
+    orphan = tmp_path / "book-kernel-999999999-abc"
+    mine = tmp_path / f"book-kernel-{os.getpid()}-def"
+    busy = tmp_path / "book-kernel-999999998-ghi"
+    for group in (orphan, mine, busy):
+        group.mkdir()
+    (busy / "cgroup.procs").write_text("")  # not empty: rmdir fails, as for a live group
+    sandbox._remove_orphan_groups(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([busy.name, mine.name])

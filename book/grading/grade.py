@@ -95,9 +95,12 @@ def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
     errors = result_path.with_suffix(".stderr")
     try:
         with open(errors, "w+b") as error_log:
+            # Its temporary folders (the kernels' runtime folders) go in this command's
+            # private folder, removed at the end even when the process was killed.
             process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
                                        stdout=subprocess.DEVNULL, stderr=error_log,
-                                       start_new_session=True)
+                                       start_new_session=True,
+                                       env={**os.environ, "TMPDIR": str(result_path.parent)})
             try:
                 process.communicate(json.dumps(job).encode(), timeout=limit)
             except subprocess.TimeoutExpired:

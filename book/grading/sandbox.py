@@ -157,13 +157,26 @@ def _pids_cgroup(processes: int) -> Path | None:
             continue
         if root == CGROUP_ROOTS[0] and "pids" not in _read(root / "cgroup.subtree_control"):
             continue
+        _remove_orphan_groups(root)
         try:
-            group = Path(tempfile.mkdtemp(prefix="book-kernel-", dir=root))
+            # Named after this process, so that a later grader can tell it is orphaned.
+            group = Path(tempfile.mkdtemp(prefix=f"book-kernel-{os.getpid()}-", dir=root))
             (group / "pids.max").write_text(str(processes))
             return group
         except OSError:
             continue
     return None
+
+
+def _remove_orphan_groups(root: Path) -> None:
+    """Remove the empty cgroups of grader processes that were killed before cleaning up."""
+    for group in root.glob("book-kernel-*-*"):
+        owner = group.name.split("-")[2]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            try:
+                group.rmdir()
+            except OSError:  # still has processes, or already gone
+                pass
 
 
 def _read(path: Path) -> str:
