@@ -99,7 +99,7 @@ def main() -> int:
     solutions = sorted((ROOT / "solutions").glob("*.ipynb"))
     print(f"{len(solutions)} assignments x {args.students} submissions, {args.jobs} jobs, "
           f"{os.cpu_count()} cores; submissions per minute:")
-    print(f"{'assignment':24} {'bare, 1 job':>11} {'no sandbox':>11} {'sandbox':>9} "
+    print(f"{'assignment':28} {'bare, 1 job':>11} {'no sandbox':>11} {'sandbox':>9} "
           f"{'overhead':>9}   scores measured (sandbox)")
     totals = {"bare": 0.0, "plain": 0.0, "sandbox": 0.0}
     wrong = []
@@ -117,14 +117,14 @@ def main() -> int:
                 wrong += [f"[{label}] {line}" for line in mismatches(results, kinds)]
             rate = {k: 60 * args.students / v for k, v in times.items()}
             overhead = times["sandbox"] / times["plain"] - 1
-            print(f"{solution.stem:24} {rate['bare']:11.1f} {rate['plain']:11.1f} "
+            print(f"{solution.stem:28} {rate['bare']:11.1f} {rate['plain']:11.1f} "
                   f"{rate['sandbox']:9.1f} {overhead:+9.0%}   {scores(results, kinds)}",
                   flush=True)
             for key in totals:
                 totals[key] += times[key]
     count = args.students * len(solutions)
     rate = {k: 60 * count / v for k, v in totals.items()}
-    print(f"{'all assignments':24} {rate['bare']:11.1f} {rate['plain']:11.1f} "
+    print(f"{'all assignments':28} {rate['bare']:11.1f} {rate['plain']:11.1f} "
           f"{rate['sandbox']:9.1f} {totals['sandbox'] / totals['plain'] - 1:+9.0%}")
     verdict = "meets" if rate["sandbox"] >= TARGET else "MISSES"
     print(f"sandboxed grading {verdict} the target of {TARGET} submissions a minute "
