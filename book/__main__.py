@@ -14,7 +14,8 @@ from pathlib import Path
 
 # What the commands import beyond the reader's package: the extra
 # cnn-textbook[instructor] (tests/test_packaging.py checks that the two agree).
-INSTRUCTOR_MODULES = ("nbformat", "nbclient", "ipykernel", "markdown_it", "yaml")
+INSTRUCTOR_MODULES = ("nbformat", "nbclient", "ipykernel", "jupyter_client", "markdown_it",
+                      "yaml")
 
 
 def main(argv=None) -> int:

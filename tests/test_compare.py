@@ -10,8 +10,7 @@ import json
 import pytest
 import torch
 
-from book import record
-from book.check import Case, check_function, check_model, check_table, check_training
+from book.check import Case, check_function, check_model, check_table, check_training, record
 from book.grading.assignment import Assignment, Question
 from book.grading.compare import HIDDEN_FAILED, HIDDEN_PASSED, judge, judge_record
 

@@ -450,7 +450,7 @@ def test_the_guard_gets_its_configuration_as_data(monkeypatch):
         assert {s.source for s in steps if s.kind in ("guard", "before", "after")} == {
             INSTALL_GUARD, BEFORE_CHECK, AFTER_CHECK}
         # Each check cell first says which question and part its records belong to.
-        assert all(s.source.startswith("__import__('book.record', fromlist=['record'])"
+        assert all(s.source.startswith("__import__('book.check.record', fromlist=['record'])"
                                        f".begin({s.grade_id!r}, {s.kind!r})\n")
                    for s in steps if s.kind in ("visible", "hidden"))
     installed = []

@@ -1,4 +1,4 @@
-"""book.record, book.encoding: what a check records under the grader, and how it travels.
+"""book.check.record and .encoding: what a check records under the grader, and how it travels.
 
 Under the grader (``BOOK_OBSERVATIONS`` names a file, the plan's cells call ``record.begin``)
 every check call appends one JSON line; in a hidden part the check only observes: it never
@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 import torch
 
-from book import record
-from book.check import Case, CheckFailed, check_function, check_model, check_training
-from book.encoding import ARRAY_BYTES, Opaque, TooLarge, decode, encode
-from book.observe import Outcome
+from book.check import Case, CheckFailed, check_function, check_model, check_training, record
+from book.check.encoding import ARRAY_BYTES, Opaque, TooLarge, decode, encode
+from book.check.observe import Outcome
 
 
 @pytest.fixture

@@ -209,5 +209,5 @@ def test_the_tools_name_the_extra_they_need():
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "error: `python -m book exercises` needs the instructor tools (nbformat, "
-        'nbclient, ipykernel, markdown_it, yaml missing): '
+        'nbclient, ipykernel, jupyter_client, markdown_it, yaml missing): '
         'pip install "cnn-textbook[instructor]"')

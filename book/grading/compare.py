@@ -1,13 +1,13 @@
 """The grader's judgement: each student's observations against the solution's, outside the kernel.
 
 Under the grader every check in the kernel records what the student's code gave
-(:mod:`book.record`); hidden checks do nothing else, so no expected value of a hidden check
+(:mod:`book.check.record`); hidden checks do nothing else, so no expected value of a hidden check
 ever enters the student's process. :func:`expected_observations` runs the solution's own
 answers through the same plan, in the same kind of sandbox, once per class: its records are
 the expected ones. :func:`judge` then compares, in the grader's process, every record the
 solution produced with the student's record of the same check call, using the solution's
 settings (tolerances, thresholds, epochs), never the student's, and the same judging
-functions as the notebooks (:mod:`book.judge`). A question passes only when every one of
+functions as the notebooks (:mod:`book.check.judge`). A question passes only when every one of
 its records matches.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 
 import nbformat
 
-from book.encoding import decode
+from book.check.encoding import decode
+from book.check.judge import judge_case, judge_model, judge_table, judge_training, judge_value
+from book.check.observe import Outcome
+from book.check.record import PARTS
 from book.grading import guard
 from book.grading.assignment import Assignment
 from book.grading.plan import plan
 from book.grading.run import CellStatus, run_steps
-from book.judge import judge_case, judge_model, judge_table, judge_training, judge_value
-from book.observe import Outcome
-from book.record import PARTS
 
 HIDDEN_FAILED = "The visible checks passed, but a hidden check failed: "
 HIDDEN_PASSED = "✓ the hidden checks passed"

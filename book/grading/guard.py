@@ -93,7 +93,7 @@ def _is_book(name: str) -> bool:
 
 def _book_modules(modules: dict[str, types.ModuleType]) -> dict[str, types.ModuleType]:
     """The book's modules among ``modules``, with the book's modules their code uses
-    (book.check judges with book.judge's functions)."""
+    (book.check judges with book.check.judge's functions)."""
     found = {name: module for name, module in modules.items() if _is_book(name)}
     for module in list(found.values()):
         for value in vars(module).values():

@@ -6,7 +6,7 @@ cells (``solution: true``) come from the submission; a missing one is replaced b
 exercise version. Cells the student added run right after the answer cell they follow.
 Before any of them runs, the guard (:mod:`book.grading.guard`) takes its fingerprint, and it
 verifies that fingerprint around every check. Each visible and hidden check cell starts by
-telling :mod:`book.record` which question and part its checks belong to, and the cell after
+telling :mod:`book.check.record` which question and part its checks belong to, and the cell after
 the checks ends the recording.
 """
 
@@ -21,7 +21,7 @@ from book.grading.assignment import Assignment
 # The grader's own lines. They reach the book through __import__ so that they bind no name
 # in the notebook; the guard's configuration comes as data in the kernel's environment.
 _GUARD = "__import__('book.grading.guard', fromlist=['guard'])"
-_RECORD = "__import__('book.record', fromlist=['record'])"
+_RECORD = "__import__('book.check.record', fromlist=['record'])"
 INSTALL_GUARD = f"{_GUARD}.install_from_environment()"
 BEFORE_CHECK = f"{_GUARD}.before_check()"
 AFTER_CHECK = f"{_RECORD}.end()\n{_GUARD}.after_check()"

@@ -1,10 +1,10 @@
 """Observing a student's answer: what a call returned or raised, described as plain data.
 
-A check (:mod:`book.check`) first observes, then judges (:mod:`book.judge`). Observing calls
+A check (:mod:`book.check`) first observes, then judges (:mod:`book.check.judge`). Observing calls
 the student's function on fresh deep copies of a case's inputs and keeps an :class:`Outcome`:
 the value it returned, or the exception it raised (by type name), or that it is still the
 exercise's stub or not a function at all. Models and training runs are observed into
-dicts of numbers and shapes. Under the grader, :mod:`book.record` writes these observations
+dicts of numbers and shapes. Under the grader, :mod:`book.check.record` writes these observations
 to a file so that the grader judges them outside the student's process.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from book.encoding import decode, encode, is_tensor, to_numpy
+from book.check.encoding import decode, encode, is_tensor, to_numpy
 
 SMALL_ARRAY = 16  # arrays with at most this many entries are shown in full in messages
 
@@ -56,7 +56,7 @@ class Outcome:
     message: str = ""
 
     def to_json(self) -> dict:
-        """The outcome as JSON-ready data (the value encoded by :func:`book.encoding.encode`)."""
+        """The outcome as JSON-ready data (its value encoded by :func:`encode`)."""
         return {"kind": self.kind, "value": encode(self.value), "error": self.error,
                 "error_kinds": list(self.error_kinds), "message": self.message}
 

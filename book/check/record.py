@@ -17,7 +17,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from book.encoding import encode
+from book.check.encoding import encode
 
 VARIABLE = "BOOK_OBSERVATIONS"      # the kernel's variable naming the observations file
 PARTS = ("visible", "hidden")

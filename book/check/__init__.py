@@ -4,9 +4,10 @@ Every check either prints one line saying what passed or raises :class:`CheckFai
 message names the failing input, the expected value and the value the student's code gave.
 Large arrays are summarised (shape, where they first differ), never printed whole.
 
-A check observes the student's answer (:mod:`book.observe`), then judges the observation
-(:mod:`book.judge`). Under the grader it also records what it observed (:mod:`book.record`),
-and in a hidden part it only observes: the grader judges outside the student's process.
+A check observes the student's answer (:mod:`book.check.observe`), then judges the
+observation (:mod:`book.check.judge`). Under the grader it also records what it observed
+(:mod:`book.check.record`), and in a hidden part it only observes: the grader judges outside
+the student's process.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from book import record
-from book.encoding import encode
-from book.judge import (
+from book.check import record
+from book.check.encoding import encode
+from book.check.judge import (
     difference,
     judge_case,
     judge_model,
@@ -25,7 +26,7 @@ from book.judge import (
     judge_training,
     judge_value,
 )
-from book.observe import (
+from book.check.observe import (
     Outcome,
     describe_call,
     fresh,

@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from book.encoding import to_numpy
-from book.observe import SMALL_ARRAY, Outcome, show
+from book.check.encoding import to_numpy
+from book.check.observe import SMALL_ARRAY, Outcome, show
 
 
 def difference(actual, expected, atol: float = 1e-6, rtol: float = 1e-6) -> str | None:

@@ -2,7 +2,7 @@
 
 :func:`encode` turns what a student's code returned (numbers, strings, lists, tuples, dicts,
 NumPy arrays, PyTorch tensors, anything else) into JSON-ready data, and :func:`decode` turns
-that data back into values that :func:`book.judge.difference` compares as it would the
+that data back into values that :func:`book.check.judge.difference` compares as it would the
 originals. Arrays travel as base64 of ``np.save(..., allow_pickle=False)`` bytes and are read
 back with ``allow_pickle=False``: nothing is ever unpickled. Sizes are bounded: an array, a
 string or a list past its limit is replaced by a :class:`TooLarge` description, and an
