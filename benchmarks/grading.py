@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from book.authoring.exercises import student_notebook
+from book.authoring.exercises import answered_notebook, student_notebook
 from book.grading.grade import grade_folder
 from book.grading.results import SubmissionResult
 
@@ -35,14 +35,7 @@ TARGET = 40             # submissions a minute with 2 jobs on 2 cores, over all 
 
 
 def right_answers(solution: Path):
-    notebook = nbformat.read(solution, as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    student = student_notebook(notebook, solution.name)
-    for cell in student.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        cell.source = answers.get(grade_id, cell.source)
-    return student
+    return answered_notebook(nbformat.read(solution, as_version=4), solution.name)
 
 
 def write_class(solution: Path, folder: Path, students: int) -> dict[str, str]:

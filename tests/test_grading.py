@@ -23,7 +23,7 @@ import nbformat
 import pytest
 
 from book.__main__ import main
-from book.authoring.exercises import HIDDEN_TESTS, student_notebook
+from book.authoring.exercises import HIDDEN_TESTS, answered_notebook, student_notebook
 from book.grading import guard, run
 from book.grading.assignment import Assignment, hidden_checks, load_assignment
 from book.grading.compare import HIDDEN_FAILED
@@ -493,15 +493,7 @@ def test_hidden_checks_carry_inputs_not_expected_values(path):
 
 def right_answers(path: Path):
     """The student edition of a solution notebook with the solution's answers put in."""
-    solution = nbformat.read(path, as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    notebook = student_notebook(solution, path.name)
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if grade_id in answers:
-            cell.source = answers[grade_id]
-    return notebook
+    return answered_notebook(nbformat.read(path, as_version=4), path.name)
 
 
 @pytest.mark.slow    # one grading of every chapter: about a minute

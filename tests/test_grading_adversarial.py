@@ -31,7 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from book.authoring.exercises import student_notebook
+from book.authoring.exercises import solution_answers, student_notebook
 from book.grading.submissions import MAX_SUBMISSION_BYTES, student_id
 
 pytestmark = pytest.mark.slow
@@ -74,9 +74,7 @@ class Paths:
 # --- building submissions -----------------------------------------------------------------
 
 def right_answers(solution: Path) -> dict[str, str]:
-    return {cell.metadata["nbgrader"]["grade_id"]: cell.source
-            for cell in nbformat.read(solution, as_version=4).cells
-            if cell.metadata.get("nbgrader", {}).get("solution")}
+    return solution_answers(nbformat.read(solution, as_version=4))
 
 
 def notebook(solution: Path, answers: dict[str, str | None] | None = None,

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from book.authoring.exercises import solution_answers
 from book.grading.assignment import load_assignment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,9 +80,7 @@ def test_generate_assignment_releases_the_exercises(course, solution):
 def test_autograde_scores_right_and_empty_submissions(course):
     root, env = course
     for notebook in SOLUTIONS:
-        answers = {c.metadata["nbgrader"]["grade_id"]: c.source
-                   for c in nbformat.read(notebook, as_version=4).cells
-                   if c.metadata.get("nbgrader", {}).get("solution")}
+        answers = solution_answers(nbformat.read(notebook, as_version=4))
         for student in ("right", "empty"):
             folder = root / "submitted" / student / "book"
             folder.mkdir(parents=True, exist_ok=True)

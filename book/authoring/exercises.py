@@ -114,6 +114,23 @@ def student_notebook(notebook, name: str = "notebook"):
     return student
 
 
+def solution_answers(notebook) -> dict[str, str]:
+    """{grade_id: source} of a solution notebook's answer cells (nbgrader ``solution: true``)."""
+    return {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in notebook.cells
+            if cell.metadata.get("nbgrader", {}).get("solution")}
+
+
+def answered_notebook(notebook, name: str = "notebook"):
+    """The student version of a solution notebook with the solution's own answers filled in:
+    what a student who solved every exercise hands in."""
+    answers = solution_answers(notebook)
+    student = student_notebook(notebook, name)
+    for cell in student.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        cell.source = answers.get(grade_id, cell.source)
+    return student
+
+
 def generate(solutions: Path, exercises: Path) -> list[Path]:
     """Write ``exercises/X.ipynb`` for every ``solutions/X.ipynb``; remove stale ones."""
     solutions, exercises = Path(solutions), Path(exercises)
