@@ -209,6 +209,19 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     return y
 
 
+def filter_image(image, k) -> np.ndarray:
+    """Cross-correlate one grey image with one kernel, valid positions only.
+
+    Chapter 3, "Convolution": what a filter does to a picture (a one-image, one-filter
+    :func:`conv2d`).
+
+    image: (H, W), k: (kh, kw) -> (H - kh + 1, W - kw + 1) float
+    """
+    image = real_array(image, "image", ndim=2, layout="(H, W)").astype(float)
+    k = real_array(k, "k", ndim=2, layout="(kh, kw)").astype(float)
+    return conv2d(image[None, None], k[None, None])[0, 0]
+
+
 def corr1d_as_matrix(w, n: int) -> np.ndarray:
     """The banded matrix ``M`` with ``M @ x == corr1d(x, w)`` for every x of length n.
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from book.conv import conv2d, corr2d
+from book.conv import corr2d, filter_image
 from book.pooling import avg_pool2d, max_pool2d
 from book.samples import EYE, SOBEL
 from book.validation import integer, pair, real_array
@@ -77,9 +77,7 @@ def detector_map(image, kernel=SOBEL) -> np.ndarray:
     Chapter 5, "Pooling". The default kernel is chapter 3's Sobel edge detector.
     image: (H, W), kernel: (k, k) -> (H - k + 1, W - k + 1)
     """
-    image = np.asarray(image, dtype=float)
-    kernel = np.asarray(kernel, dtype=float)
-    return np.maximum(conv2d(image[None, None], kernel[None, None])[0, 0], 0)
+    return np.maximum(filter_image(image, kernel), 0)
 
 
 POOLINGS = {  # name: (function, window, stride)
@@ -102,10 +100,8 @@ def measure_shift_invariance(image, kernel=SOBEL, pixels: int = 1,
     """
     poolings = POOLINGS if poolings is None else poolings
     views = shifted_pair(image, pixels)
-    kernel = np.asarray(kernel, dtype=float)[None, None]
-    raw_before, raw_after = (conv2d(np.asarray(v, dtype=float)[None, None], kernel)
-                             for v in views)
-    before, after = np.maximum(raw_before[0, 0], 0), np.maximum(raw_after[0, 0], 0)
+    raw_before, raw_after = (filter_image(v, kernel) for v in views)
+    before, after = np.maximum(raw_before, 0), np.maximum(raw_after, 0)
     rows = [shift_change("convolution", raw_before, raw_after),
             shift_change("convolution + ReLU", before, after)]
     for name, (pool, window, stride) in poolings.items():

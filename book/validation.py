@@ -46,6 +46,16 @@ def pair(value, name: str, minimum: int | None = None) -> tuple[int, int]:
     return int(values[0]), int(values[1])
 
 
+def real_number(value, name: str) -> float:
+    """One finite real number (Python or numpy; not a bool, a string or complex) as a float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {shown(value)}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {shown(value)}")
+    return float(value)
+
+
 def real_array(value, name: str, ndim: int | None = None, layout: str = "") -> np.ndarray:
     """``value`` as a numpy array of real numbers (bools count as 0 and 1).
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from book.conv import corr2d
 from book.pooling import max_pool2d
-from book.validation import integer, real_array
+from book.validation import integer, real_array, real_number
 
 FIELD_SIZE = 41          # pixels per side of the visual field
 BAR_WIDTH = 3.0          # pixels
@@ -41,14 +41,6 @@ COMPLEX_POSITIONS = tuple(range(-8, 9))    # positions of a complex cell's simpl
 
 def _check_size(size) -> int:
     return integer(size, "size", minimum=3)
-
-
-def _check_number(name: str, value) -> float:
-    """One finite real number as a float, or a ValueError naming it."""
-    number = float(real_array(value, name, ndim=0, layout="(one number)"))
-    if not np.isfinite(number):
-        raise ValueError(f"{name} must be a finite number, got {number}")
-    return number
 
 
 def field_coordinates(size: int = FIELD_SIZE) -> tuple[np.ndarray, np.ndarray]:
@@ -82,9 +74,9 @@ def bar_stimulus(orientation: float, position: float = 0.0, size: int = FIELD_SI
     -> (size, size) array in [0, 1]; edges are anti-aliased so that responses change
     smoothly.
     """
-    orientation = _check_number("orientation", orientation)
-    position = _check_number("position", position)
-    width = _check_number("width", width)
+    orientation = real_number(orientation, "orientation")
+    position = real_number(position, "position")
+    width = real_number(width, "width")
     if width <= 0:
         raise ValueError(f"width must be positive, got {width}")
     _, across = _along_and_across(orientation, _check_size(size))
@@ -105,10 +97,10 @@ def gabor_receptive_field(orientation: float, position: float = 0.0,
     """
     positive = (("wavelength", wavelength), ("sigma", sigma), ("aspect", aspect))
     for name, value in positive:
-        if _check_number(name, value) <= 0:
+        if real_number(value, name) <= 0:
             raise ValueError(f"{name} must be positive, got {value}")
-    orientation = _check_number("orientation", orientation)
-    position = _check_number("position", position)
+    orientation = real_number(orientation, "orientation")
+    position = real_number(position, "position")
     along, across = _along_and_across(orientation, _check_size(size))
     across = across - position
     envelope = np.exp(-(across ** 2) / (2 * sigma ** 2)

@@ -5,6 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from book import samples
+from book.conv import filter_image
 from book.figures import conv as conv_figures
 
 
@@ -30,7 +31,7 @@ def test_step_outside_the_grid_is_explained(position, message):
 def test_identity_filter_returns_the_inner_image():
     image = samples.photo_gray(8)
     identity = samples.kernel("identity")
-    np.testing.assert_allclose(conv_figures.filter_image(image, identity),
+    np.testing.assert_allclose(filter_image(image, identity),
                                image[1:-1, 1:-1])
 
 

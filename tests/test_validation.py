@@ -9,7 +9,7 @@ from book.parameters import conv2d_parameters
 from book.pooling import max_pool2d
 from book.receptive_field import receptive_field
 from book.shapes import output_size
-from book.validation import integer, is_integer, pair, real_array, shown
+from book.validation import integer, is_integer, pair, real_array, real_number, shown
 
 
 @pytest.mark.parametrize("value", [3, np.int64(3), np.uint8(3), np.int32(3)])
@@ -108,3 +108,18 @@ def test_every_operation_refuses_a_negative_size_alike(operation):
 def test_every_operation_takes_a_numpy_integer_as_that_integer(operation, numpy_integer):
     call, _, _ = OPERATIONS[operation]
     np.testing.assert_array_equal(call(numpy_integer(2)), call(2))
+
+
+@pytest.mark.parametrize("value", [2, 2.5, np.float32(2.5), np.int64(2)])
+def test_real_numbers(value):
+    assert real_number(value, "width") == float(value)
+
+
+@pytest.mark.parametrize("value, message", [
+    (True, "must be a real number, got True"), ("2", "must be a real number, got '2'"),
+    (2 + 0j, "must be a real number, got"), (np.array([2.0]), "must be a real number, got"),
+    (float("nan"), "must be a finite number, got nan"),
+    (np.inf, "must be a finite number, got inf")])
+def test_everything_else_is_not_a_real_number(value, message):
+    with pytest.raises(ValueError, match="^width " + message):
+        real_number(value, "width")

@@ -12,22 +12,13 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from book.conv import conv2d, conv2d_as_matrix, corr2d
+from book.conv import conv2d_as_matrix, corr2d, filter_image
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, FILTERS, kernel, photo_gray, photo_rgb
 from book.validation import integer
 
 CELL_EDGE = "#888888"
 WINDOW_BLUE = "#1f77b4"
 OUTPUT_ORANGE = "#ff7f0e"
-
-
-def filter_image(image, k) -> np.ndarray:
-    """Cross-correlate a grey image with a kernel (valid positions only).
-
-    image: (H, W), k: (kh, kw) -> (H - kh + 1, W - kw + 1) float
-    """
-    image = np.asarray(image, dtype=float)
-    return conv2d(image[None, None], np.asarray(k, dtype=float)[None, None])[0, 0]
 
 
 def _show_response(ax, response: np.ndarray, k: np.ndarray) -> str:
