@@ -114,7 +114,8 @@ def _grade(args) -> int:
     import time
 
     from book.grading.grade import grade_folder
-    from book.grading.report import RESULTS_FOLDER, write_reports, write_result
+    from book.grading.report import RESULTS_FOLDER, unchanged_results, write_reports, write_result
+    from book.grading.submissions import find_submissions
 
     if args.timeout <= 0 or args.notebook_timeout <= 0:
         print("error: --timeout and --notebook-timeout must be positive", file=sys.stderr)
@@ -128,7 +129,8 @@ def _grade(args) -> int:
     start = time.monotonic()
     results_folder = args.out / RESULTS_FOLDER
     try:
-        kept = _unchanged_results(args, results_folder) if args.resume else {}
+        kept = unchanged_results(results_folder, find_submissions(
+            args.submissions, _solution(args).stem)) if args.resume else {}
         with tempfile.TemporaryDirectory(prefix="book-grading-") as workdir:
             results = grade_folder(
                 _solution(args), args.submissions, Path(workdir), jobs=args.jobs,
@@ -147,18 +149,6 @@ def _grade(args) -> int:
     print(f"graded {len(results) - len(kept)} submissions in "
           f"{time.monotonic() - start:.1f} s; gradebook: {gradebook}")
     return 0
-
-
-def _unchanged_results(args, results_folder: Path) -> dict:
-    """The results in ``results_folder`` whose submission is still there, byte for byte."""
-    from book.grading.report import finished_results
-    from book.grading.submissions import find_submissions, submission_sha256
-
-    finished = finished_results(results_folder)
-    return {s.student: finished[s.student]
-            for s in find_submissions(args.submissions, _solution(args).stem)
-            if s.student in finished
-            and finished[s.student].sha256 == submission_sha256(s.path)}
 
 
 if __name__ == "__main__":

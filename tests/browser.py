@@ -16,6 +16,8 @@ import urllib.request
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from book.build_mode import STATIC_ENV_VAR
+
 CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
@@ -91,7 +93,7 @@ def jupyter_server(app: str, root: Path, state: Path, token: str = "book-test"):
     holds the kernels' stderr too.
     """
     env = {key: value for key, value in os.environ.items()
-           if key not in ("BOOK_STATIC_FIGURES", "JUPYTERLAB_SETTINGS_DIR")}
+           if key not in (STATIC_ENV_VAR, "JUPYTERLAB_SETTINGS_DIR")}
     for name in ("config", "data", "runtime"):
         env[f"JUPYTER_{name.upper()}_DIR"] = str(state / name)
     env["IPYTHONDIR"] = str(state / "ipython")

@@ -35,6 +35,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from book.grading.results import QuestionStatus, SubmissionResult
+from book.grading.submissions import Submission, submission_sha256
 
 # How a question's status reads on the student's feedback page.
 STATUS_WORDS = {
@@ -133,6 +134,14 @@ def finished_results(out_dir: Path) -> dict[str, SubmissionResult]:
         except (ValueError, TypeError, KeyError, AttributeError):
             continue
     return finished
+
+
+def unchanged_results(out_dir: Path, submissions: list[Submission]) -> dict[str, SubmissionResult]:
+    """The results in ``out_dir`` whose submission is still there, byte for byte (--resume)."""
+    finished = finished_results(out_dir)
+    return {s.student: finished[s.student] for s in submissions
+            if s.student in finished and s.path is not None
+            and finished[s.student].sha256 == submission_sha256(s.path)}
 
 
 def _fenced(text: str) -> list[str]:

@@ -3,7 +3,7 @@
 A chapter declares an interactive figure as a drawing function of a few discrete
 parameters plus one control per parameter:
 
-    interactive_figure(draw_padding, n=Slider("input size n", range(3, 8), value=5),
+    interactive_figure(draw_padding_stride, n=Slider("input size n", range(3, 8), value=5),
                        p=Slider("padding p", [0, 1, 2]))
 
 * In a live kernel (JupyterLab, Notebook, Colab, Binder) this shows real ipywidgets;
