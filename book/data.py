@@ -68,11 +68,17 @@ IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2")
 
 
 class DownloadError(OSError):
-    """No mirror delivered a file whose checksum matched; the message lists each try."""
+    """No mirror delivered a file whose checksum matched; the message lists each try.
+
+    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    """
 
 
 class IDXFormatError(ValueError):
-    """A file is not a well-formed IDX file; the message says what is wrong."""
+    """A file is not a well-formed IDX file; the message says what is wrong.
+
+    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    """
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class ImageData:
     source: a short name of the data, e.g. "full MNIST", for titles and result lines;
     summary: one plain sentence for the reader saying which data this is and what its
     split means.
+    Chapter 6, "LeNet: a convolutional network that reads digits".
     """
 
     train_images: np.ndarray
@@ -95,7 +102,10 @@ class ImageData:
 
 
 def cache_dir() -> Path:
-    """The per-user folder that holds downloaded files (not created here)."""
+    """The per-user folder that holds downloaded files (not created here).
+
+    Chapter 6, "LeNet: a convolutional network that reads digits": its data and its cached network.
+    """
     if os.environ.get(CACHE_ENV_VAR):
         return Path(os.environ[CACHE_ENV_VAR]).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -112,6 +122,7 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
     data: bytes -> an array of the stored shape, e.g. (60000, 28, 28) uint8 for images.
     Raises IDXFormatError (a ValueError) naming ``name`` when the header or length is
     wrong.
+    Chapter 6, "LeNet: a convolutional network that reads digits": how its data are stored.
     """
     if len(data) < 4:
         raise IDXFormatError(f"{name}: only {len(data)} bytes, too short for an IDX "
@@ -140,7 +151,10 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
 
 def read_idx(path: Path) -> np.ndarray:
     """Read an IDX file, gzipped (``.gz``) or not: path -> array (see
-    :func:`parse_idx`)."""
+    :func:`parse_idx`).
+
+    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    """
     path = Path(path)
     raw = path.read_bytes()
     if path.suffix == ".gz":
@@ -153,7 +167,11 @@ def read_idx(path: Path) -> np.ndarray:
 
 
 def file_md5(path: Path) -> str:
-    """Hex MD5 digest of a file's bytes."""
+    """Hex MD5 digest of a file's bytes.
+
+    Chapter 6, "LeNet: a convolutional network that reads digits": its data,
+    checked against the published checksums.
+    """
     digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -170,6 +188,7 @@ def download(url: str, destination: Path, md5: str,
     The bytes go to a temporary file in the destination's folder, which is renamed to
     ``destination`` after the checksum matched and deleted otherwise.
     Raises DownloadError saying what went wrong (network, truncated, wrong checksum).
+    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
     """
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -217,6 +236,7 @@ def fetch(name: str, md5: str, mirrors, folder: Path,
     A cached copy whose checksum does not match is deleted (with a notice) and fetched
     again.
     Raises DownloadError listing every mirror's failure when none delivers the file.
+    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
     """
     path = Path(folder) / name
     if path.exists():

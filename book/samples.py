@@ -102,7 +102,8 @@ def photo_gray(step: int = 1) -> np.ndarray:
 def letter_a(size: int = 29) -> np.ndarray:
     """A letter A drawn with three bright bars on a dark background.
 
-    Chapter 1, "Seeing" (the input of the Neocognitron's first stage).
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron"
+    (the input of the Neocognitron's first stage).
     size: pixels per side, at least 8 (the strokes run from row 3 to row size - 4)
     -> (size, size) float in [0, 1]
     """

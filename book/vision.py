@@ -18,7 +18,8 @@ across the bar (for a vertical bar, to the right).
   period, is the usual alternative.
 
 Both, and the Neocognitron stage built from the same parts, are explained in chapter 1,
-"Seeing"; figures built from them live in :mod:`book.figures.vision`.
+"Seeing: from Hubel and Wiesel to the Neocognitron"; figures built from them live in
+:mod:`book.figures.vision`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ def _check_size(size) -> int:
 def field_coordinates(size: int = FIELD_SIZE) -> tuple[np.ndarray, np.ndarray]:
     """Pixel coordinates of the visual field: (x, y), each (size, size), centred.
 
-    Chapter 1, "Seeing". Row 0 is the top of the field (largest y), as in an image.
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
+    Row 0 is the top of the field (largest y), as in an image.
     """
     size = _check_size(size)
     offsets = np.arange(size) - (size - 1) / 2
@@ -68,7 +70,8 @@ def bar_stimulus(orientation: float, position: float = 0.0, size: int = FIELD_SI
                  width: float = BAR_WIDTH) -> np.ndarray:
     """A bright bar on a dark field, crossing the whole field.
 
-    Chapter 1, "Seeing" (the bars Hubel and Wiesel showed their cells).
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron"
+    (the bars Hubel and Wiesel showed their cells).
     orientation: degrees from the horizontal; position: signed distance of the bar's
     axis from the centre, across the bar, in pixels; width: in pixels.
     -> (size, size) array in [0, 1]; edges are anti-aliased so that responses change
@@ -88,7 +91,7 @@ def gabor_receptive_field(orientation: float, position: float = 0.0,
                           sigma: float = SIGMA, aspect: float = ASPECT) -> np.ndarray:
     """The receptive field of a simple cell: an even Gabor function with zero mean.
 
-    Chapter 1, "Seeing".
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     Its stripes run along ``orientation``; the excitatory (positive) stripe lies at
     ``position`` across them. The envelope is a Gaussian of width ``sigma`` across the
     stripes and ``sigma / aspect`` along them. The mean is removed (a uniform field
@@ -123,7 +126,7 @@ def _as_stimuli(stimuli, size: int) -> np.ndarray:
 class SimpleCell:
     """A model simple cell: a rectified Gabor receptive field.
 
-    Chapter 1, "Seeing" ("A model simple cell").
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron" ("A model simple cell").
     orientation: the bar orientation it prefers (degrees); position: where across that
     orientation its excitatory stripe lies (pixels); size: side of the visual field.
     """
@@ -154,7 +157,7 @@ class SimpleCell:
 class ComplexCell:
     """A model complex cell: the maximum over simple cells of one orientation (MAX).
 
-    Chapter 1, "Seeing" ("A model complex cell").
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron" ("A model complex cell").
     orientation: preferred orientation of all its simple cells (degrees); positions:
     where its simple cells sit across that orientation (pixels); size: side of the
     visual field.
@@ -184,7 +187,7 @@ class ComplexCell:
 def orientation_tuning(cell, orientations, position: float = 0.0) -> np.ndarray:
     """The cell's orientation tuning curve: its response to a bar at each orientation.
 
-    Chapter 1, "Seeing".
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     cell: a SimpleCell or ComplexCell; orientations: (N,) degrees; position: where the
     bars lie across their own orientation. -> (N,)
     """
@@ -195,7 +198,7 @@ def orientation_tuning(cell, orientations, position: float = 0.0) -> np.ndarray:
 def position_tuning(cell, positions, orientation: float) -> np.ndarray:
     """The cell's response to a bar of one orientation at each position.
 
-    Chapter 1, "Seeing".
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     positions: (N,) pixels across the bar -> (N,)
     """
     stimuli = np.stack([bar_stimulus(orientation, p, cell.size) for p in positions])
@@ -205,7 +208,7 @@ def position_tuning(cell, positions, orientation: float) -> np.ndarray:
 def preferred_orientation(orientations, responses) -> float:
     """The orientation at which a measured tuning curve peaks (the first of any ties).
 
-    Chapter 1, "Seeing".
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     orientations: (N,) degrees; responses: (N,) -> a float from ``orientations``
     """
     orientations = np.asarray(orientations, float)
@@ -222,7 +225,7 @@ def neocognitron_stage(image,
                        orientations=(0, 45, 90, 135)) -> tuple[np.ndarray, np.ndarray]:
     """One S-layer and one C-layer of Fukushima's Neocognitron, as today's networks do it.
 
-    Chapter 1, "Seeing" ("Fukushima's Neocognitron").
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron" ("Fukushima's Neocognitron").
     S1: one plane per orientation; every S-cell of a plane applies the same 9x9 Gabor
     receptive field at its own place and is rectified (a convolution, then ReLU). C1:
     each C-cell takes the maximum of a 3x3 block of S-cells of its plane, every 2 pixels

@@ -50,7 +50,10 @@ def _draw_kernel(ax, name: str) -> None:
 
 
 def plot_filter_table(step: int = 3) -> Figure:
-    """Every filter of :data:`FILTERS` above its result on the downsampled portrait."""
+    """Every filter of :data:`FILTERS` above its result on the downsampled portrait.
+
+    Chapter 3, "Convolution".
+    """
     image = photo_gray(step)
     figure = Figure(figsize=(8, 8.4))
     grid = figure.add_gridspec(4, 4, height_ratios=[0.55, 1.6, 0.55, 1.6], hspace=0.2,
@@ -67,7 +70,10 @@ def plot_filter_table(step: int = 3) -> Figure:
 
 
 def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
-    """One frame of the filter gallery: photo (downscaled), kernel, feature map."""
+    """One frame of the filter gallery: photo (downscaled), kernel, feature map.
+
+    Chapter 3, "Convolution".
+    """
     image = photo_gray(4)
     k = kernel(filter_name)
     figure = Figure(figsize=(7, 3))
@@ -107,6 +113,7 @@ def draw_conv_step(position: int = 0) -> Figure:
     Left: the 5x5 input with the window outlined and the kernel weights in small red
     type; middle: the nine products and their sum; right: the 3x3 output filled up to
     this position.
+    Chapter 3, "Convolution".
     """
     out_size = EXAMPLE_INPUT.shape[0] - EXAMPLE_KERNEL.shape[0] + 1
     position = integer(position, "position", minimum=0)
@@ -157,7 +164,10 @@ def draw_conv_step(position: int = 0) -> Figure:
 
 
 def plot_rgb_channels(step: int = 4) -> Figure:
-    """The colour portrait and its red, green and blue channels, each 8-bit grey."""
+    """The colour portrait and its red, green and blue channels, each 8-bit grey.
+
+    Chapter 3, "Convolution".
+    """
     rgb = photo_rgb(step)
     figure = Figure(figsize=(8, 2.9))
     figure.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.02, wspace=0.05)
@@ -178,6 +188,7 @@ def plot_conv_matrix(k, input_size: int = 4) -> Figure:
     k: (kh, kw) integer kernel; the input is input_size x input_size, flattened row by
     row.
     Zeros are left blank so that the bands of repeated weights stand out.
+    Chapter 3, "Convolution".
     """
     k = np.asarray(k)
     matrix = conv2d_as_matrix(k[None, None], (1, input_size, input_size)).astype(int)
@@ -210,6 +221,7 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
 
     Each layer's unit is joined to the units below it that it reads; the cone of the
     middle unit at the top is drawn in colour down to the input.
+    Chapter 3, "Convolution".
     """
     kernels = [integer(k, "kernel size", minimum=1) for k in kernels]
     field = 1 + sum(k - 1 for k in kernels)
@@ -253,7 +265,10 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
 
 
 def plot_filter_learning(losses, target, learned) -> Figure:
-    """Loss per step of gradient descent; target and learned kernels side by side."""
+    """Loss per step of gradient descent; target and learned kernels side by side.
+
+    Chapter 3, "Convolution".
+    """
     target, learned = np.asarray(target), np.asarray(learned)
     figure = Figure(figsize=(8, 2.8))
     figure.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.17, wspace=0.35)

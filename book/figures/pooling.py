@@ -45,6 +45,7 @@ def plot_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
     x: (H, W). Each output cell has the colour of the window it summarises. Overlapping
     windows (stride < window) are shown by outlining the windows of the first output
     row.
+    Chapter 5, "Pooling".
     """
     x = real_array(x, "x", ndim=2, layout="(H, W)")
     window = integer(window, "window", minimum=1)
@@ -93,6 +94,7 @@ def explorer_input(shift: int) -> np.ndarray:
     """The 9x16 input with everything moved ``shift`` pixels right (0 <= shift <= 8).
 
     The pattern's top-left corner is at row 3, column ``1 + shift``.
+    Chapter 5, "Pooling": the input of its invariance explorer.
     """
     shift = integer(shift, "shift", minimum=0)
     if shift > EXPLORER_SHIFTS:
@@ -109,6 +111,7 @@ def explorer_maps(shift: int, pool: str = "max", window: int = 2):
 
     The detector is template matching with the mean-removed pattern, then ReLU; pooling
     uses stride 2 (window 2: non-overlapping, window 3: AlexNet-style overlapping).
+    Chapter 5, "Pooling": the maps of its invariance explorer.
     """
     if pool not in ("max", "average"):
         raise ValueError(f"pool must be 'max' or 'average', got {pool!r}")
@@ -125,6 +128,7 @@ def draw_pooling_invariance(shift: int = 0, pool: str = "max",
     Panels: the input, the detector map (convolution + ReLU) and the pooled map (window
     ``window``, stride 2). Titles count how many outputs changed since the input was one
     pixel further left; the largest value of each map is outlined.
+    Chapter 5, "Pooling".
     """
     image, detections, pooled = explorer_maps(shift, pool, window)
     figure = Figure(figsize=(7.4, 2.9))
@@ -172,6 +176,7 @@ def plot_eye_detector(positions=((1, 1), (5, 8), (8, 3)), shape=(14, 14)) -> Fig
     The bright cell of each map (the best match) moves with the eye; the maximum printed
     above it, which is what a global max pool keeps, stays the same, and is lower for
     the blob.
+    Chapter 5, "Pooling".
     """
     images = [(f"eye at ({row}, {col})", place(EYE, shape, row, col))
               for row, col in positions]

@@ -100,6 +100,7 @@ def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Fig
     across, at this orientation. Right: both orientation tuning curves, at this
     position. Dots mark the bar shown on the left; the simple cell is orange, the
     complex cell blue.
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
     figure = _cell_simulator_layout()
     update_cell_simulator(figure, orientation, position)
@@ -113,6 +114,7 @@ def update_cell_simulator(figure: Figure, orientation: float = 90.0,
     The result draws the same pixels as a new ``draw_cell_simulator(orientation,
     position)``; a live slider uses it because changing a few artists costs half of
     building the figure.
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
     parts = figure.cell_simulator_parts
     simple, complex_cell = SimpleCell(PREFERRED), ComplexCell(PREFERRED)
@@ -205,6 +207,7 @@ def plot_receptive_fields() -> Figure:
     """Left: a simple cell's receptive field. Right: the simple cells a complex cell pools.
 
     Red is excitatory (light there raises the response), blue inhibitory.
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
     figure = Figure(figsize=(7, 3.2))
     left, right = figure.subplots(1, 2)
@@ -239,7 +242,10 @@ def _line_icon(ax, center, angle_deg, length=0.5, **style):
 
 
 def plot_featural_hierarchy() -> Figure:
-    """The ventral stream V1 -> V2 -> V4 -> IT, with the kind of feature each area prefers."""
+    """The ventral stream V1 -> V2 -> V4 -> IT, with the kind of feature each area prefers.
+
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
+    """
     figure = Figure(figsize=(7.5, 3.0))
     ax = figure.subplots()
     ax.set_xlim(0, 10)
@@ -288,6 +294,7 @@ def plot_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
 
     U0: the input (:func:`book.samples.letter_a`); S1 and C1: the planes of
     :func:`book.vision.neocognitron_stage`, one row per orientation.
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
     image = letter_a()
     s_planes, c_planes = neocognitron_stage(image, orientations)
@@ -350,7 +357,10 @@ TIMELINE = (
 
 
 def plot_timeline(events=TIMELINE) -> Figure:
-    """A timeline of (year, label, height, alignment) events: stems from the axis to labels."""
+    """A timeline of (year, label, height, alignment) events: stems from the axis to labels.
+
+    Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
+    """
     figure = Figure(figsize=(7.8, 3.6))
     ax = figure.subplots()
     years = [event[0] for event in events]
