@@ -13,10 +13,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from book.conv import conv2d_as_matrix, corr2d, filter_image
+from book.figures.grid import number_grid
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, FILTERS, kernel, photo_gray, photo_rgb
 from book.validation import integer
 
-CELL_EDGE = "#888888"
 WINDOW_BLUE = "#1f77b4"
 OUTPUT_ORANGE = "#ff7f0e"
 
@@ -92,21 +92,6 @@ def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
     return figure
 
 
-def _grid(ax, values: np.ndarray, colours: np.ndarray, fontsize: int = 12) -> None:
-    """Draw an integer matrix as coloured cells with its numbers; row 0 at the top."""
-    rows, cols = values.shape
-    ax.imshow(colours, extent=(0, cols, rows, 0), interpolation="nearest")
-    ax.hlines(range(rows + 1), 0, cols, colors=CELL_EDGE, linewidth=0.8)
-    ax.vlines(range(cols + 1), 0, rows, colors=CELL_EDGE, linewidth=0.8)
-    for (r, c), value in np.ndenumerate(values):
-        if value is not None:
-            ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center",
-                    fontsize=fontsize)
-    ax.set_xlim(-0.05, cols + 0.05)
-    ax.set_ylim(rows + 0.05, -0.05)
-    ax.set_axis_off()
-
-
 def draw_conv_step(position: int = 0) -> Figure:
     """The worked example's kernel at one of its 9 positions (0 = top left, row by row).
 
@@ -132,7 +117,7 @@ def draw_conv_step(position: int = 0) -> Figure:
     colours = np.ones(EXAMPLE_INPUT.shape + (3,))
     colours[EXAMPLE_INPUT == 1] = [0.85, 0.85, 0.85]
     colours[i:i + kh, j:j + kw] = [0.78, 0.86, 0.94]
-    _grid(in_ax, EXAMPLE_INPUT, colours)
+    number_grid(in_ax, EXAMPLE_INPUT, colours, fontsize=12)
     for (a, e), weight in np.ndenumerate(EXAMPLE_KERNEL):
         in_ax.text(j + e + 0.88, i + a + 0.85, f"×{weight}", ha="right", va="bottom",
                    fontsize=7, color="#d62728")
@@ -156,7 +141,7 @@ def draw_conv_step(position: int = 0) -> Figure:
     shown[filled] = output[filled]
     colours = np.ones((out_size, out_size, 3))
     colours[filled] = [0.99, 0.87, 0.72]
-    _grid(out_ax, shown, colours)
+    number_grid(out_ax, shown, colours, fontsize=12)
     out_ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor=OUTPUT_ORANGE,
                                linewidth=2.5))
     out_ax.set_title(f"output 3x3, entry ({i}, {j})", fontsize=10)
@@ -205,7 +190,7 @@ def plot_conv_matrix(k, input_size: int = 4) -> Figure:
     for number, value in enumerate(values, start=1):
         colour_index[matrix == value] = min(number, len(palette) - 1)
     shown = np.where(matrix != 0, matrix, None).astype(object)
-    _grid(ax, shown, palette[colour_index], fontsize=8)
+    number_grid(ax, shown, palette[colour_index], fontsize=8)
     out_width = input_size - k.shape[1] + 1
     for r in range(rows):
         ax.text(-0.3, r + 0.5, f"y[{r // out_width},{r % out_width}]", ha="right",

@@ -8,25 +8,9 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from book.figures.grid import number_grid
 from book.padding import kernel_positions, pad2d, pixel_usage, reads_along_axis
 from book.validation import real_array
-
-
-def _number_grid(ax, values, inside, title: str) -> None:
-    """Draw a matrix of numbers; cells outside ``inside`` (the padding) are grey."""
-    h, w = values.shape
-    ax.imshow(np.where(inside[..., None], 1.0, 0.82) * np.ones((h, w, 3)),
-              extent=(0, w, h, 0), interpolation="nearest")
-    ax.hlines(range(h + 1), 0, w, colors="#888888", linewidth=0.6)
-    ax.vlines(range(w + 1), 0, h, colors="#888888", linewidth=0.6)
-    for (r, c), value in np.ndenumerate(values):
-        ax.text(c + 0.5, r + 0.5, f"{value:g}", ha="center", va="center", fontsize=8,
-                color="black" if inside[r, c] else "#555555")
-    ax.set_xlim(-0.05, w + 0.05)
-    ax.set_ylim(h + 0.05, -0.05)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title, fontsize=10)
 
 
 def plot_padded_grids(x, paddings=(0, 1, 2)) -> Figure:
@@ -44,8 +28,8 @@ def plot_padded_grids(x, paddings=(0, 1, 2)) -> Figure:
     for ax, p in zip(np.atleast_1d(axes), paddings):
         inside = pad2d(np.ones(x.shape, dtype=bool), p)
         padded = pad2d(x, p)
-        _number_grid(ax, padded, inside,
-                     f"p = {p}: {padded.shape[0]}x{padded.shape[1]}")
+        number_grid(ax, padded, mask=inside, fmt="{:g}", fontsize=8, linewidth=0.6)
+        ax.set_title(f"p = {p}: {padded.shape[0]}x{padded.shape[1]}", fontsize=10)
     return figure
 
 
@@ -107,9 +91,7 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
         blue = np.array([0.12, 0.47, 0.71])
         colours = np.where(uses[..., None] > 0, (1 - shade) * colours + shade * blue,
                            colours)
-    grid_ax.imshow(colours, extent=(0, size, size, 0), interpolation="nearest")
-    grid_ax.hlines(range(size + 1), 0, size, colors="#888888", linewidth=0.6)
-    grid_ax.vlines(range(size + 1), 0, size, colors="#888888", linewidth=0.6)
+    number_grid(grid_ax, colours=colours, linewidth=0.6, margin=0.1)
     if starts:
         for r, c in np.argwhere(inside & (uses == 0)):
             grid_ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor="#d62728",
@@ -119,9 +101,6 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
                                         edgecolor=colour, linewidth=2.4))
     grid_ax.add_patch(Rectangle((p, p), n, n, fill=False, edgecolor="black",
                                 linewidth=1.6))
-    grid_ax.set_xlim(-0.1, size + 0.1)
-    grid_ax.set_ylim(size + 0.1, -0.1)
-    grid_ax.axis("off")
     grid_ax.set_title(f"input {n}x{n} padded to {size}x{size}\n"
                       f"kernel {f}x{f} spans {span}", fontsize=10)
 
@@ -135,9 +114,7 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
         out_ax.set_title(f"output size\n{formula} < 1", fontsize=9)
         return figure
     m = len(starts)
-    out_ax.imshow(np.full((m, m, 3), [0.78, 0.86, 0.94]), extent=(0, m, m, 0))
-    out_ax.hlines(range(m + 1), 0, m, colors="#555555", linewidth=0.8)
-    out_ax.vlines(range(m + 1), 0, m, colors="#555555", linewidth=0.8)
+    number_grid(out_ax, colours=np.full((m, m, 3), [0.78, 0.86, 0.94]), edge="#555555")
     out_ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="#1f77b4",
                                linewidth=2.4))
     out_ax.add_patch(Rectangle((m - 1, m - 1), 1, 1, fill=False, edgecolor="#ff7f0e",

@@ -6,31 +6,15 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from book.figures.grid import number_grid
 from book.invariance import detector_map, eye_detector, place
 from book.pooling import avg_pool2d, max_pool2d
 from book.samples import EYE
 from book.validation import integer, real_array
 
+GRID_EDGE = "#555555"
 WINDOW_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                   "#e377c2", "#7f7f7f", "#bcbd22"]
-
-
-def _grid(ax, values, title: str, fmt: str = "{:g}", tint=None) -> None:
-    """A matrix as a table of numbers; ``tint`` (H, W, 3) colours the cells."""
-    values = np.asarray(values)
-    h, w = values.shape
-    colours = np.ones((h, w, 3)) if tint is None else tint
-    ax.imshow(colours, extent=(0, w, h, 0), interpolation="nearest")
-    ax.hlines(range(h + 1), 0, w, colors="#555555", linewidth=0.8)
-    ax.vlines(range(w + 1), 0, h, colors="#555555", linewidth=0.8)
-    for (r, c), value in np.ndenumerate(values):
-        ax.text(c + 0.5, r + 0.5, fmt.format(value), ha="center", va="center",
-                fontsize=10)
-    ax.set_xlim(-0.05, w + 0.05)
-    ax.set_ylim(h + 0.05, -0.05)
-    ax.set_aspect("equal")
-    ax.axis("off")
-    ax.set_title(title, fontsize=10)
 
 
 def _light(colour: str, amount: float = 0.3) -> np.ndarray:
@@ -69,10 +53,13 @@ def plot_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
             cols = slice(j * stride, j * stride + window)
             tint_in[rows, cols] = _light(colour)
         tint_out[i, j] = _light(colour)
-    _grid(axes[0], x, f"input {x.shape[0]}x{x.shape[1]}, window {window}x{window}, "
-          f"stride {stride}", tint=tint_in)
-    _grid(axes[1], pooled_max, "max pooling", tint=tint_out)
-    _grid(axes[2], pooled_avg, "average pooling", fmt="{:.3g}", tint=tint_out)
+    titles = (f"input {x.shape[0]}x{x.shape[1]}, window {window}x{window}, stride {stride}",
+              "max pooling", "average pooling")
+    for ax, values, tint, fmt, title in zip(
+            axes, (x, pooled_max, pooled_avg), (tint_in, tint_out, tint_out),
+            ("{:g}", "{:g}", "{:.3g}"), titles, strict=True):
+        number_grid(ax, values, tint, fmt=fmt, edge=GRID_EDGE)
+        ax.set_title(title, fontsize=10)
     for number, (i, j) in enumerate(shown):
         colour = WINDOW_COLOURS[number % len(WINDOW_COLOURS)]
         inset = 0.06 * (number + 1) if overlapping else 0.04
