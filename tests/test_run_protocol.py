@@ -17,6 +17,7 @@ from book.grading import grade, run, sandbox
 from book.grading.plan import Step
 from book.grading.results import SubmissionStatus
 from book.grading.run import CellStatus, read_observations, run_steps
+from tests.processes import sleeping
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "04_padding_and_stride.ipynb"
@@ -230,31 +231,18 @@ def test_a_stopped_grade_command_leaves_no_grading_behind(tmp_path):
          str(submissions), "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
-    while not _running(mark) and time.monotonic() < deadline:
+    while not sleeping(mark) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _running(mark), "the student's cell never started"
+    assert sleeping(mark), "the student's cell never started"
     os.killpg(command.pid, signal.SIGKILL)
     command.wait()
     deadline = time.monotonic() + 10
-    while _running(mark) and time.monotonic() < deadline:
+    while sleeping(mark) and time.monotonic() < deadline:
         time.sleep(0.2)
-    left = _running(mark)
+    left = sleeping(mark)
     for pid in left:  # leave nothing behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
-
-
-def _running(mark: str) -> list[int]:
-    """The pids of ``sleep <mark>`` processes running on this machine."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == (
-                    b"sleep\0" + mark.encode() + b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 @needs_sandbox

@@ -14,6 +14,7 @@ import pytest
 from book.grading import sandbox
 from book.grading.plan import Step
 from book.grading.run import CellStatus, run_steps
+from tests.processes import sleeping
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTION = ROOT / "solutions" / "04_padding_and_stride.ipynb"
@@ -185,9 +186,9 @@ def test_a_detached_daemon_is_gone_when_the_run_ends(probed):
     outcomes, _ = probed
     assert _lines(outcomes, "daemon") == ["started"]
     deadline = time.monotonic() + 5
-    while _daemons() and time.monotonic() < deadline:
+    while sleeping(DAEMON_MARK) and time.monotonic() < deadline:
         time.sleep(0.1)
-    left = _daemons()
+    left = sleeping(DAEMON_MARK)
     for pid in left:  # leave nothing behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
     assert left == []
@@ -206,19 +207,6 @@ def test_the_sandbox_refuses_with_a_reason_when_bwrap_is_missing(monkeypatch):
     finally:
         sandbox.available.cache_clear()
     assert "apt-get install bubblewrap" in reason and "--no-sandbox" in reason
-
-
-def _daemons() -> list[int]:
-    """The pids of the probes' daemon still running anywhere on this machine."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes() == (
-                    b"sleep\0" + DAEMON_MARK.encode() + b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
-    return found
 
 
 def test_cpu_time_past_the_limit_ends_the_process(tmp_path):
