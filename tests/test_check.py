@@ -127,3 +127,22 @@ def test_each_call_gets_its_own_copy_of_the_inputs(capsys):
                                           r"expected 3"):
         check_function(sort_in_place, [Case((shared,))], reference=lambda v: v[0])
     assert shared == [3, 1, 2]
+
+
+def test_deep_self_referencing_and_unprintable_answers_fail_in_one_line():
+    deep = []
+    for _ in range(10_000):
+        deep = [deep]
+    looped = []
+    looped.append(looped)
+
+    class Unprintable:
+        def __repr__(self):
+            raise RuntimeError("no")
+
+    for answer, shown in ((deep, "a list nested too deeply to show"), (looped, "[[...]]"),
+                          (Unprintable(), "<Unprintable whose repr raised RuntimeError>")):
+        with pytest.raises(CheckFailed) as failure:
+            check_function(lambda n, answer=answer: answer, [Case((2,), expected=4)],
+                           name="twice")
+        assert str(failure.value) == f"twice(2) returned {shown}, expected the number 4"

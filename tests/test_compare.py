@@ -7,10 +7,12 @@ judgement uses the solution's records and settings only.
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
 from book.check import Case, check_function, check_model, check_table, check_training, record
+from book.check.encoding import decode, encode
 from book.grading.assignment import Assignment, Question
 from book.grading.compare import HIDDEN_FAILED, HIDDEN_PASSED, judge, judge_record
 
@@ -135,34 +137,101 @@ def test_models_are_judged_by_count_output_and_layer_shapes(tmp_path, monkeypatc
         "build() makes a model with 142 trainable parameters; expected 96")
 
 
+DATA = (torch.eye(2).repeat(8, 1), torch.tensor([0, 1] * 8))
+
+
+def fit(model, inputs, labels, epochs, lr=0.5):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    losses = []
+    for _ in range(epochs):
+        loss = torch.nn.functional.cross_entropy(model(inputs), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def training(tmp_path, monkeypatch, function, at_least=0.9, reference=False,
+             make=lambda: torch.nn.Linear(2, 2)) -> dict:
+    """The record of a training check; ``reference``: as the solution's trusted run makes it."""
+    if reference:
+        monkeypatch.setenv(record.REFERENCE_VARIABLE, "1")
+    else:
+        monkeypatch.delenv(record.REFERENCE_VARIABLE, raising=False)
+    return one_record(tmp_path, monkeypatch, lambda: check_training(
+        function, make, DATA, DATA, at_least=at_least, name="fit", epochs=20))
+
+
 def test_training_is_judged_with_the_solutions_threshold(tmp_path, monkeypatch):
-    data = (torch.eye(2).repeat(8, 1), torch.tensor([0, 1] * 8))
-
-    def fit(model, inputs, labels, epochs, lr=0.5):
-        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-        losses = []
-        for _ in range(epochs):
-            loss = torch.nn.functional.cross_entropy(model(inputs), labels)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-        return losses
-
-    def training(function, at_least):
-        return one_record(tmp_path, monkeypatch, lambda: check_training(
-            function, lambda: torch.nn.Linear(2, 2), data, data, at_least=at_least,
-            name="fit", epochs=20))
-
-    expected = training(fit, at_least=0.9)
+    expected = training(tmp_path, monkeypatch, fit, reference=True)
     assert judge_record(expected, expected) is None
-    lazy = training(lambda model, inputs, labels, epochs: [0.0] * epochs, at_least=0.0)
+    assert judge_record(expected, training(tmp_path, monkeypatch, fit)) is None
+    lazy = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: [0.0] * epochs,
+                    at_least=0.0)
     assert judge_record(expected, lazy).endswith("expected at least 90%")
-    short = training(lambda model, inputs, labels, epochs: [0.1], at_least=0.0)
+    short = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: [0.1],
+                     at_least=0.0)
     assert "one average loss per epoch (20 numbers)" in judge_record(expected, short)
-    nan = training(lambda model, inputs, labels, epochs: fit(model, inputs, labels, epochs)
-                   [:-1] + [float("nan")], at_least=0.0)
+    nan = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: fit(
+        model, inputs, labels, epochs)[:-1] + [float("nan")], at_least=0.0)
     assert "every loss should be a finite number" in judge_record(expected, nan)
+    words = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: ["0.5"] * 20,
+                     at_least=0.0)
+    assert "every loss should be a finite number" in judge_record(expected, words)
+
+
+def test_only_the_trusted_run_records_the_architecture_and_the_test_data(tmp_path,
+                                                                          monkeypatch):
+    student = training(tmp_path, monkeypatch, fit)
+    assert set(student) & {"architecture", "test_inputs", "test_labels", "accuracy"} == set()
+    assert sorted(decode(student["parameters"])) == ["bias", "weight"]
+    assert {"architecture", "test_inputs", "test_labels"} <= set(
+        training(tmp_path, monkeypatch, fit, reference=True))
+
+
+class ReadsTheAnswer(torch.nn.Module):
+    """Parameters named like torch.nn.Linear(2, 2)'s, a forward that ignores them: right on
+    DATA (whose labels are the index of the one in each input) whatever the weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(2, 2))
+        self.bias = torch.nn.Parameter(torch.zeros(2))
+
+    def forward(self, x):
+        return x + 0 * (self.weight.sum() + self.bias.sum())
+
+
+def test_a_forged_accuracy_and_architecture_change_nothing(tmp_path, monkeypatch):
+    """The grader measures the accuracy of the recorded weights itself, in the solution's
+    architecture: a record claiming 100% with weights that classify half fails."""
+    expected = training(tmp_path, monkeypatch, fit, reference=True)
+    forged = training(tmp_path, monkeypatch, fit)
+    weights = {"weight": np.zeros((2, 2), np.float32), "bias": np.array([1, 0], np.float32)}
+    own_architecture = training(tmp_path, monkeypatch, fit, reference=True,
+                                make=ReadsTheAnswer)
+    assert judge_record(own_architecture, {**own_architecture,
+                                           "parameters": encode(weights)}) is None
+    forged.update(accuracy=1.0, parameters=encode(weights),
+                  architecture=own_architecture["architecture"],
+                  test_inputs=encode(torch.zeros(16, 2)), test_labels=encode(torch.zeros(16)))
+    assert judge_record(expected, forged) == (
+        "after fit(model, images, labels, epochs=20) the model classifies 50.0% of the 16 "
+        "test examples correctly; expected at least 90%")
+
+
+def test_weights_that_do_not_fit_the_architecture_fail_in_one_line(tmp_path, monkeypatch):
+    expected = training(tmp_path, monkeypatch, fit, reference=True)
+    wider = training(tmp_path, monkeypatch, fit, make=lambda: torch.nn.Sequential(
+        torch.nn.Linear(2, 3), torch.nn.Linear(3, 2)))
+    assert judge_record(expected, wider) == (
+        "fit: the trained parameters do not fit the model the check trains (first "
+        "difference: '0.bias')")
+    for parameters in ({"weight": "heavy", "bias": [1, 2]}, [1, 2], None):
+        got = {**expected, "parameters": encode(parameters)}
+        assert judge_record(expected, got) == (
+            "fit: the trained parameters are not a state_dict of number arrays")
 
 
 def test_tables_are_judged_entry_by_entry(tmp_path, monkeypatch):
@@ -171,3 +240,15 @@ def test_tables_are_judged_entry_by_entry(tmp_path, monkeypatch):
     got = one_record(tmp_path, monkeypatch, lambda: check_table(lambda: {"a": 1, "b": 3},
                                                                 name="table"))
     assert judge_record(expected, got) == "table()['b'] is 3, expected 2"
+
+
+def test_a_record_nested_too_deeply_is_unreadable_not_a_grader_error(tmp_path, monkeypatch):
+    expected = recorded(tmp_path, monkeypatch, *square_checks(right))
+    deep = 9.0
+    for _ in range(500):
+        deep = {"$": "list", "items": [deep]}
+    forged = [dict(r, cases=[{"call": "square(3)", "raises": "",
+                              "outcome": {"kind": "value", "value": deep}}] * 4)
+              for r in expected]
+    assert judge(ASSIGNMENT, expected, forged)["square_checks"][1] == (
+        "the grader could not read the result of the check of square")

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from book.check import Case, CheckFailed, check_function, check_model, check_training, record
-from book.check.encoding import ARRAY_BYTES, Opaque, TooLarge, decode, encode
+from book.check.encoding import ARRAY_BYTES, DEPTH_LIMIT, Opaque, TooLarge, decode, encode
 from book.check.observe import Outcome
 
 
@@ -143,4 +143,34 @@ def test_decoding_never_unpickles():
     np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
     forged = {"$": "array", "npy": base64.b64encode(buffer.getvalue()).decode()}
     with pytest.raises(ValueError):
+        decode(forged)
+
+
+def nested(depth: int) -> list:
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def looped() -> list:
+    value = []
+    value.append(value)
+    return value
+
+
+@pytest.mark.parametrize("value", [nested(10_000), looped()], ids=["deep", "looped"])
+def test_deep_and_self_referencing_values_are_cut_and_travel(value):
+    back = decode(json.loads(json.dumps(encode(value), allow_nan=False)))
+    for _ in range(DEPTH_LIMIT + 1):
+        [back] = back
+    assert isinstance(back, TooLarge)
+
+
+def test_decoding_refuses_data_nested_deeper_than_any_record():
+    """A forged record nested past what encode makes is not read (no RecursionError)."""
+    forged = 1
+    for _ in range(200):
+        forged = {"$": "list", "items": [forged]}
+    with pytest.raises(ValueError, match="nested deeper than a check records"):
         decode(forged)

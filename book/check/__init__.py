@@ -20,10 +20,11 @@ from book.check import record
 from book.check.encoding import encode
 from book.check.judge import (
     difference,
+    judge_accuracy,
     judge_case,
+    judge_losses,
     judge_model,
     judge_table,
-    judge_training,
     judge_value,
 )
 from book.check.observe import (
@@ -35,6 +36,7 @@ from book.check.observe import (
     observe_training,
     show,
 )
+from book.check.trained import accuracy, architecture, parameters
 
 __all__ = ["Case", "CheckFailed", "check_function", "check_model", "check_table",
            "check_training", "check_value", "describe_call", "difference", "show"]
@@ -158,16 +160,26 @@ def check_training(train_function: Callable, make_model: Callable, train_data: t
     ``train_function(model, inputs, labels, **kwargs)`` must return the list of per-epoch
     losses (one float per epoch when ``epochs`` is in kwargs). Fails unless the trained model
     classifies at least the fraction ``at_least`` of the test data correctly.
+
+    Under the grader it records the losses and the trained parameters, never an accuracy:
+    the grader measures that itself, on the test data and the architecture of the
+    solution's own run (:mod:`book.check.trained`).
     """
     name = name or getattr(train_function, "__name__", "your function")
     settings = {"at_least": at_least, "seed": seed, "train_settings": kwargs}
     with record.recording("training", name, settings) as observations:
-        got = observe_training(train_function, make_model, train_data, test_data, seed,
-                               kwargs)
-        observations.add(losses=got["losses"], accuracy=encode(got["accuracy"]),
-                         examples=got["examples"])
+        model, losses = observe_training(train_function, make_model, train_data, seed, kwargs)
+        trained = losses.kind == "value"
+        observations.add(losses=losses,
+                         parameters=encode(parameters(model)) if trained else None)
+        if observations.reference and trained:
+            observations.add(architecture=architecture(model, test_data[0]),
+                             test_inputs=encode(test_data[0]), test_labels=encode(test_data[1]))
         if observations.hidden:
             return
-        _fail_on(judge_training(name, got, at_least, kwargs))
-    print(f"✓ {name}: the trained model classifies {got['accuracy']:.1%} of the "
-          f"{got['examples']:,} test examples correctly")
+        inputs, labels = test_data
+        got = accuracy(model, inputs, labels) if trained else None
+        _fail_on(judge_losses(name, losses, kwargs)
+                 or judge_accuracy(name, got, len(labels), at_least, kwargs))
+    print(f"✓ {name}: the trained model classifies {got:.1%} of the "
+          f"{len(labels):,} test examples correctly")

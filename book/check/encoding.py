@@ -110,11 +110,19 @@ def encode(value, depth: int = 0):
     return _opaque(value)
 
 
-def _opaque(value) -> dict:
+def safe_repr(value) -> str:
+    """``repr(value)``, or what it is when its repr raises or recurses too deeply (a list
+    nested 10,000 deep)."""
     try:
-        text = repr(value)
+        return repr(value)
+    except RecursionError:
+        return f"a {type(value).__name__} nested too deeply to show"
     except Exception as error:   # a student's __repr__ that raises
-        text = f"<{type(value).__name__} whose repr raised {type(error).__name__}>"
+        return f"<{type(value).__name__} whose repr raised {type(error).__name__}>"
+
+
+def _opaque(value) -> dict:
+    text = safe_repr(value)
     if len(text) > TEXT_LIMIT:
         text = text[:TEXT_LIMIT] + "..."
     return {TAG: "object", "type": type(value).__name__, "repr": text}
@@ -125,20 +133,24 @@ def _decode_array(data: dict) -> np.ndarray:
                    allow_pickle=False)
 
 
-def decode(data):
-    """The value that :func:`encode` described (ValueError for data it cannot have made)."""
+def decode(data, depth: int = 0):
+    """The value that :func:`encode` described (ValueError for data it cannot have made,
+    such as lists nested deeper than it ever nests them)."""
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if isinstance(data, list) or not isinstance(data, dict):
         raise ValueError(f"not an encoded value: {type(data).__name__}")
+    if depth > DEPTH_LIMIT + 1:
+        raise ValueError("not an encoded value: nested deeper than a check records")
     tag = data.get(TAG)
     if tag == "array":
         return _decode_array(data)
     if tag in ("list", "tuple"):
-        items = [decode(item) for item in data["items"]]
+        items = [decode(item, depth + 1) for item in data["items"]]
         return items if tag == "list" else tuple(items)
     if tag == "dict":
-        return {_hashable(decode(key)): decode(value) for key, value in data["items"]}
+        return {_hashable(decode(key, depth + 1)): decode(value, depth + 1)
+                for key, value in data["items"]}
     if tag == "float":
         return float(data["text"])
     if tag == "object":

@@ -155,33 +155,52 @@ def judge_model(name: str, got: dict, input_shape: tuple, output_shape: tuple,
     return None
 
 
-def judge_training(name: str, got: dict, at_least: float, settings: dict,
-                   finite: bool = False) -> str | None:
-    """A training run (observed by observe_training): one loss per epoch when ``settings``
-    has ``epochs``, all finite when ``finite``, and a test accuracy of at least ``at_least``."""
-    problem = call_problem(name, got["losses"])
+def _training_call(name: str, settings: dict) -> str:
+    described = ", ".join(f"{k}={v}" for k, v in settings.items())
+    return f"{name}(model, images, labels, {described})"
+
+
+def judge_losses(name: str, losses: Outcome, settings: dict, finite: bool = False) -> str | None:
+    """What a training function returned: one loss per epoch when ``settings`` has
+    ``epochs``, and each a finite real number when ``finite``."""
+    problem = call_problem(name, losses)
     if problem:
         return problem
-    losses = got["losses"].value
-    described = ", ".join(f"{k}={v}" for k, v in settings.items())
-    if "epochs" in settings and (not isinstance(losses, (list, tuple))
-                                 or len(losses) != settings["epochs"]):
-        return (f"{name}(model, images, labels, {described}) returned {show(losses)}; it "
-                f"should return a list with one average loss per epoch "
-                f"({settings['epochs']} numbers)")
-    if finite and not _all_finite(losses):
-        return (f"{name}(model, images, labels, {described}) returned {show(losses)}; every "
-                "loss should be a finite number")
-    accuracy = got["accuracy"]
-    if not accuracy >= at_least:     # also catches NaN
-        return (f"after {name}(model, images, labels, {described}) the model "
-                f"classifies {accuracy:.1%} of the {got['examples']:,} test examples "
-                f"correctly; expected at least {at_least:.0%}")
+    value = losses.value
+    if "epochs" in settings and (not isinstance(value, (list, tuple))
+                                 or len(value) != settings["epochs"]):
+        return (f"{_training_call(name, settings)} returned {show(value)}; it should return "
+                f"a list with one average loss per epoch ({settings['epochs']} numbers)")
+    if finite and not _all_finite_numbers(value):
+        return (f"{_training_call(name, settings)} returned {show(value)}; every loss "
+                "should be a finite number")
     return None
 
 
-def _all_finite(values) -> bool:
+def judge_accuracy(name: str, accuracy: float, examples: int, at_least: float,
+                   settings: dict) -> str | None:
+    """The test accuracy of the model a training function trained: at least ``at_least``."""
+    if not accuracy >= at_least:     # also catches NaN
+        return (f"after {_training_call(name, settings)} the model classifies "
+                f"{accuracy:.1%} of the {examples:,} test examples correctly; expected at "
+                f"least {at_least:.0%}")
+    return None
+
+
+def _all_finite_numbers(values) -> bool:
+    """Whether ``values`` is a list or tuple of finite real numbers (or one-number arrays)."""
+    if not isinstance(values, (list, tuple)):
+        return False
+    numbers = []
+    for value in values:
+        value = to_numpy(value)
+        if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "fiu":
+            value = value.item()
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (int, float, np.integer, np.floating)):
+            return False
+        numbers.append(value)
     try:
-        return bool(np.isfinite(np.asarray([to_numpy(v) for v in values], dtype=float)).all())
-    except (TypeError, ValueError):
+        return all(math.isfinite(float(number)) for number in numbers)
+    except OverflowError:        # an integer too large for a float
         return False

@@ -3,9 +3,10 @@
 A check (:mod:`book.check`) first observes, then judges (:mod:`book.check.judge`). Observing calls
 the student's function on fresh deep copies of a case's inputs and keeps an :class:`Outcome`:
 the value it returned, or the exception it raised (by type name), or that it is still the
-exercise's stub or not a function at all. Models and training runs are observed into
-dicts of numbers and shapes. Under the grader, :mod:`book.check.record` writes these observations
-to a file so that the grader judges them outside the student's process.
+exercise's stub or not a function at all. Models are observed into dicts of numbers and
+shapes, training runs into the trained model and its losses. Under the grader,
+:mod:`book.check.record` writes these observations to a file so that the grader judges them
+outside the student's process.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from book.check.encoding import decode, encode, is_tensor, to_numpy
+from book.check.encoding import decode, encode, is_tensor, safe_repr, to_numpy
 
 SMALL_ARRAY = 16  # arrays with at most this many entries are shown in full in messages
 
@@ -29,7 +30,7 @@ def show(value) -> str:
         if array.size <= SMALL_ARRAY:
             return np.array2string(array, separator=", ")
         return f"an array of shape {array.shape}"
-    text = repr(value)
+    text = safe_repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -139,21 +140,16 @@ def observe_model(build: Callable, input_shape: tuple) -> dict:
 
 
 def observe_training(train_function: Callable, make_model: Callable, train_data: tuple,
-                     test_data: tuple, seed: int, settings: dict) -> dict:
-    """Train a fresh model with the student's function; its losses and test accuracy.
+                     seed: int, settings: dict) -> tuple[Any, Outcome]:
+    """Train a fresh ``make_model()`` with the student's function, seeded with ``seed``.
 
-    Keys: "losses" (the call's :class:`Outcome`), "accuracy" (the fraction of the test
-    examples classified correctly; None when training raised) and "examples".
+    Returns (the model, the call's :class:`Outcome`, whose value is the per-epoch losses);
+    the model is in eval mode, ready to be tested.
     """
     import torch
 
     torch.manual_seed(seed)
     model = make_model()
     losses = observe_call(train_function, train_data, settings, keep=(model,))
-    inputs, labels = test_data
-    observed = {"losses": losses, "accuracy": None, "examples": len(labels)}
-    if losses.kind == "value":
-        model.eval()
-        with torch.no_grad():
-            observed["accuracy"] = (model(inputs).argmax(dim=1) == labels).float().mean().item()
-    return observed
+    model.eval()
+    return model, losses

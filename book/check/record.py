@@ -20,6 +20,10 @@ from dataclasses import dataclass
 from book.check.encoding import encode
 
 VARIABLE = "BOOK_OBSERVATIONS"      # the kernel's variable naming the observations file
+# Set only in the trusted run of the solution's own answers: its checks also record what
+# the grader judges every student's records with (a training check's architecture and test
+# data). A student who sets it only makes their own records longer.
+REFERENCE_VARIABLE = "BOOK_REFERENCE_RUN"
 PARTS = ("visible", "hidden")
 
 
@@ -28,6 +32,7 @@ class _Context:
     grade_id: str
     part: str
     path: str
+    reference: bool
     calls: int = 0
 
 
@@ -40,7 +45,8 @@ def begin(grade_id: str, part: str) -> None:
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, not {part!r}")
     path = os.environ.get(VARIABLE, "")
-    _context = _Context(grade_id, part, path) if path else None
+    reference = os.environ.get(REFERENCE_VARIABLE) == "1"
+    _context = _Context(grade_id, part, path, reference) if path else None
 
 
 def end() -> None:
@@ -56,6 +62,7 @@ class CheckRecord:
         # Read once, as the check starts: code that the check calls cannot turn a hidden
         # check into one that computes expected values.
         self.hidden = context.part == "hidden"
+        self.reference = context.reference
         self.path = context.path
         self.data = {"grade_id": context.grade_id, "part": context.part,
                      "index": context.calls, "check": check, "name": name,
@@ -82,6 +89,7 @@ class _NotRecording:
     """Stands for a record outside the grader: nothing is kept, the check runs in full."""
 
     hidden = False
+    reference = False
 
     def add(self, **fields) -> None:
         pass

@@ -16,11 +16,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
+from book.check import trained
 from book.check.encoding import decode
-from book.check.judge import judge_case, judge_model, judge_table, judge_training, judge_value
+from book.check.judge import (
+    judge_accuracy,
+    judge_case,
+    judge_losses,
+    judge_model,
+    judge_table,
+    judge_value,
+)
 from book.check.observe import Outcome
-from book.check.record import PARTS
+from book.check.record import PARTS, REFERENCE_VARIABLE
 from book.grading import guard
 from book.grading.assignment import Assignment
 from book.grading.plan import plan
@@ -40,8 +49,9 @@ def expected_observations(assignment: Assignment, solution: nbformat.NotebookNod
     grading against it would be wrong for every student.
     """
     steps = plan(assignment, solution)
-    run = run_steps(steps, workdir, cell_timeout, notebook_timeout,
-                    guard.environment(assignment.imports, assignment.watched), **run_options)
+    environment = {**guard.environment(assignment.imports, assignment.watched),
+                   REFERENCE_VARIABLE: "1"}
+    run = run_steps(steps, workdir, cell_timeout, notebook_timeout, environment, **run_options)
     for step, outcome in zip(steps, run.outcomes, strict=True):
         if step.grade_id and step.kind in ("before", "visible", "hidden", "after") \
                 and outcome.status is not CellStatus.OK:
@@ -53,7 +63,22 @@ def expected_observations(assignment: Assignment, solution: nbformat.NotebookNod
     if unrecorded:
         raise ValueError(f"the checks of {', '.join(unrecorded)} recorded no observation "
                          "(they should call book.check's check functions)")
+    for record in records:
+        if record["check"] == "training" and not _reference_training(record):
+            raise ValueError(f"the training check of {record['name']} in {record['grade_id']} "
+                             "recorded no architecture and test data the grader can use "
+                             "(a test set over the recorded size limit?)")
     return [r for r in records if r["grade_id"] in graded]
+
+
+def _reference_training(record: dict) -> bool:
+    """Whether a training record of the solution's run holds what judging one needs."""
+    try:
+        inputs, labels = decode(record["test_inputs"]), decode(record["test_labels"])
+    except (KeyError, ValueError):
+        return False
+    return isinstance(record.get("architecture"), str) and isinstance(inputs, np.ndarray) \
+        and isinstance(labels, np.ndarray) and len(inputs) == len(labels)
 
 
 def _latest(observations: list) -> dict[tuple, dict]:
@@ -108,11 +133,21 @@ def _judge_model(expected: dict, got: dict) -> str | None:
 
 
 def _judge_training(expected: dict, got: dict) -> str | None:
-    settings = _settings(expected)
-    observed = {"losses": Outcome.from_json(got["losses"]), "accuracy": decode(got["accuracy"]),
-                "examples": expected["examples"]}
-    return judge_training(expected["name"], observed, settings["at_least"],
-                          settings["train_settings"], finite=True)
+    """The student's losses, then the accuracy of their trained parameters, measured here in
+    the solution run's architecture on its test data (the student's record says nothing
+    about either)."""
+    settings, name = _settings(expected), expected["name"]
+    problem = judge_losses(name, Outcome.from_json(got["losses"]), settings["train_settings"],
+                           finite=True)
+    if problem:
+        return problem
+    try:
+        model = trained.load(expected["architecture"], decode(got["parameters"]))
+    except ValueError as error:
+        return f"{name}: {error}"
+    labels = decode(expected["test_labels"])
+    return judge_accuracy(name, trained.accuracy(model, decode(expected["test_inputs"]), labels),
+                          len(labels), settings["at_least"], settings["train_settings"])
 
 
 JUDGES = {"function": _judge_function, "value": _judge_value, "table": _judge_table,
@@ -127,7 +162,7 @@ def judge_record(expected: dict, got: dict | None) -> str | None:
                 "run to its end)")
     try:
         return JUDGES[expected["check"]](expected, got)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError):
         # What the student's process wrote is not what a check writes.
         return f"the grader could not read the result of the check of {name}"
 
