@@ -17,7 +17,7 @@ from book.grading.assignment import Assignment, Question
 from book.grading.compare import HIDDEN_FAILED, HIDDEN_PASSED, judge, judge_record
 
 ASSIGNMENT = Assignment("exercise", [], [Question("square_checks", "Squares", 2, "", "",
-                                                  ["square"])], {}, [], [])
+                                                  ["square"])], {}, [], [], "")
 
 
 def recorded(tmp_path, monkeypatch, *parts) -> list[dict]:

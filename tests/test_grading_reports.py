@@ -12,24 +12,35 @@ import csv
 import hashlib
 import json
 import os
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from book.grading import report
-from book.grading.report import finished_results, mask_environment, write_reports, write_result
+from book.grading import assignment, report
+from book.grading.assignment import Assignment, assignment_of, nbgrader_metadata, solution_digest
+from book.grading.report import (
+    finished_results,
+    mask_environment,
+    unchanged_results,
+    write_reports,
+    write_result,
+)
 from book.grading.results import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
+from book.grading.scoring import zero_result
 from book.grading.submissions import (
     ID_LENGTH,
     MAX_SUBMISSION_BYTES,
+    Submission,
     find_submissions,
     read_submission,
     student_id,
     submission_sha256,
 )
 
+SOLUTION = Path(__file__).resolve().parents[1] / "solutions" / "04_padding_and_stride.ipynb"
 HOSTILE = ['<img src=x onerror="alert(1)">', "<script>alert(2)</script>",
            "![pixel](http://example.com/track.png)", "<svg onload=alert(3)>",
            '<a href="javascript:alert(4)">click</a>', "[link](javascript:alert(5))",
@@ -230,3 +241,51 @@ def test_a_grade_id_that_is_not_a_string_is_read_as_one_or_dropped(tmp_path):
 def test_an_id_that_would_leave_its_folder_is_made_safe():
     assert Path(student_id("../../etc/passwd")).name == student_id("../../etc/passwd")
     assert student_id("..") == "_"
+
+
+def test_resume_keeps_only_results_of_the_same_submission_solution_and_grader(tmp_path,
+                                                                              monkeypatch):
+    solution = nbformat.read(SOLUTION, as_version=4)
+    digest = assignment_of(solution, SOLUTION.name).digest
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    for student in ("ann", "ben", "cy"):
+        (submissions / f"{student}.ipynb").write_bytes(notebook_bytes())
+    found = find_submissions(submissions, SOLUTION.stem)
+    for student, graded_against in (("ann", digest), ("ben", "0" * 64), ("cy", "")):
+        write_result(replace(hostile_result(student), solution_digest=graded_against,
+                             sha256=submission_sha256(submissions / f"{student}.ipynb")),
+                     tmp_path / "json")
+    assert list(unchanged_results(tmp_path / "json", found, digest)) == ["ann"]
+    (submissions / "ann.ipynb").write_bytes(notebook_bytes() + b"\n")
+    assert unchanged_results(tmp_path / "json", found, digest) == {}
+
+
+def test_the_digest_follows_the_solutions_cells_and_the_grader_not_outputs(monkeypatch):
+    solution = nbformat.read(SOLUTION, as_version=4)
+    digest = solution_digest(solution)
+    check = next(c for c in solution.cells if nbgrader_metadata(c).get("grade"))
+    check.outputs = [nbformat.v4.new_output("stream", text="✓ passed")]
+    check.execution_count = 7
+    assert solution_digest(solution) == digest
+    check.source += "\n# changed"
+    changed = solution_digest(solution)
+    assert changed != digest
+    check.metadata["nbgrader"]["points"] += 1
+    assert solution_digest(solution) not in (digest, changed)
+    check.metadata["nbgrader"]["points"] -= 1
+    check.source = check.source.removesuffix("\n# changed")
+    assert solution_digest(solution) == digest
+    monkeypatch.setattr(assignment, "grader_version", lambda: "another grader")
+    assert solution_digest(solution) != digest
+
+
+
+def test_every_result_names_the_digest_it_was_graded_against(tmp_path):
+    graded = assignment_of(nbformat.read(SOLUTION, as_version=4), SOLUTION.name)
+    travelled = Assignment.from_json(json.loads(json.dumps(graded.to_json())))
+    assert travelled.digest == graded.digest
+    result = zero_result(travelled, Submission("ann", None), SubmissionStatus.MISSING, "none")
+    assert result.solution_digest == graded.digest
+    write_result(result, tmp_path)
+    assert finished_results(tmp_path)["ann"].solution_digest == graded.digest

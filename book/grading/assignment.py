@@ -5,12 +5,16 @@ its code cells in order (setup, answer and check cells), the empty exercise vers
 answer cell, the questions (each graded check cell, with its points and its visible and
 hidden checks) and the names the instructor's cells import (for :mod:`book.grading.guard`).
 An ``Assignment`` goes to JSON and back, so a grader process receives it without reading the
-notebook again.
+notebook again. Its ``digest`` names the solution and the grader together: every result
+carries it, and ``--resume`` keeps only results graded against the same digest.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
+import hashlib
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -60,6 +64,7 @@ class Assignment:
     imports: dict[str, tuple[str, str]]     # name -> (module, attribute or "")
     watched: list[str]                      # modules the checks import
     instructor_sources: list[str]           # setup cells' code, stripped, to recognise copies
+    digest: str                             # solution_digest of the notebook it comes from
 
     @property
     def max_score(self) -> float:
@@ -78,7 +83,7 @@ class Assignment:
         return cls(data["name"], [SolutionCell(**c) for c in data["cells"]],
                    [Question(**q) for q in data["questions"]],
                    {name: tuple(target) for name, target in data["imports"].items()},
-                   data["watched"], data["instructor_sources"])
+                   data["watched"], data["instructor_sources"], data["digest"])
 
 
 def nbgrader_metadata(cell) -> dict:
@@ -136,6 +141,26 @@ def imported_names(source: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
     return names, modules
 
 
+@functools.cache
+def grader_version() -> str:
+    """The sha256 of the ``book`` package's code (every ``.py`` file, by path): the grader,
+    the checks and the library that the solution's and the students' cells import."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def solution_digest(solution: nbformat.NotebookNode) -> str:
+    """The sha256 of what grading depends on: every cell's type, source and nbgrader
+    metadata (not outputs or execution counts), and :func:`grader_version`."""
+    cells = [[cell.cell_type, cell.source, nbgrader_metadata(cell)] for cell in solution.cells]
+    text = json.dumps([cells, grader_version()], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def read_solution(path: Path) -> nbformat.NotebookNode:
     """The solution notebook at ``path`` (ValueError when there is none)."""
     path = Path(path)
@@ -188,4 +213,5 @@ def assignment_of(solution: nbformat.NotebookNode, file_name: str) -> Assignment
     imports = {name: target for name, target in imports.items()
                if target[0] not in UNWATCHED_MODULES}
     return Assignment(Path(file_name).stem, cells, questions, imports,
-                      sorted(watched | {"book.check"}), sorted(set(sources)))
+                      sorted(watched | {"book.check"}), sorted(set(sources)),
+                      solution_digest(solution))

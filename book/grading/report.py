@@ -131,17 +131,21 @@ def finished_results(out_dir: Path) -> dict[str, SubmissionResult]:
             result = SubmissionResult.from_json(json.loads(path.read_text(encoding="utf-8")))
             if path.name == _report_name(result.student, ".json"):
                 finished[result.student] = result
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             continue
     return finished
 
 
-def unchanged_results(out_dir: Path, submissions: list[Submission]) -> dict[str, SubmissionResult]:
-    """The results in ``out_dir`` whose submission is still there, byte for byte (--resume)."""
+def unchanged_results(out_dir: Path, submissions: list[Submission],
+                      solution_digest: str) -> dict[str, SubmissionResult]:
+    """The results in ``out_dir`` that ``--resume`` keeps: their submission is still there,
+    byte for byte, and they were graded against ``solution_digest`` (the assignment's
+    :attr:`~book.grading.assignment.Assignment.digest`: the same solution and grader)."""
     finished = finished_results(out_dir)
     return {s.student: finished[s.student] for s in submissions
             if s.student in finished and s.path is not None
-            and finished[s.student].sha256 == submission_sha256(s.path)}
+            and finished[s.student].sha256 == submission_sha256(s.path)
+            and finished[s.student].solution_digest == solution_digest}
 
 
 def _fenced(text: str) -> list[str]:

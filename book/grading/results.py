@@ -66,6 +66,9 @@ class SubmissionResult:
     # The submitted file's sha256 ("" when there was none): --resume grades a submission
     # again when its bytes changed since its result was written.
     sha256: str = ""
+    # The assignment's digest (its solution notebook and the grader's code): --resume grades
+    # a submission again when it was graded against another solution or grader.
+    solution_digest: str = ""
 
     def to_json(self) -> dict:
         return {**asdict(self), "status": self.status.value,

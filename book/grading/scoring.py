@@ -154,7 +154,8 @@ def score(assignment: Assignment, submission: Submission, steps: list[Step],
     status = _submission_status(results, outcomes)
     return SubmissionResult(submission.student, assignment.name, str(submission.path.name),
                             status, SUMMARIES[status], sum(r.score for r in results),
-                            assignment.max_score, results, notes)
+                            assignment.max_score, results, notes,
+                            solution_digest=assignment.digest)
 
 
 def zero_result(assignment: Assignment, submission: Submission, status: SubmissionStatus,
@@ -164,4 +165,4 @@ def zero_result(assignment: Assignment, submission: Submission, status: Submissi
                                 message) for q in assignment.questions]
     name = submission.path.name if submission.path is not None else ""
     return SubmissionResult(submission.student, assignment.name, name, status, message, 0,
-                            assignment.max_score, questions)
+                            assignment.max_score, questions, solution_digest=assignment.digest)
