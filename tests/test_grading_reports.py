@@ -289,3 +289,23 @@ def test_every_result_names_the_digest_it_was_graded_against(tmp_path):
     assert result.solution_digest == graded.digest
     write_result(result, tmp_path)
     assert finished_results(tmp_path)["ann"].solution_digest == graded.digest
+
+
+def test_entries_giving_one_name_are_all_graded_the_notebook_file_first(tmp_path):
+    """ann.ipynb is ann's; ann/ and ann.json get ids of their own; bob/ comes before bob.pdf."""
+    for folder in ("ann", "bob"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "04_padding_and_stride.ipynb").write_bytes(notebook_bytes())
+    for name in ("ann.ipynb", "ann.json", "bob.pdf"):
+        (tmp_path / name).write_bytes(notebook_bytes())
+    found = {s.student: s.path.relative_to(tmp_path).as_posix()
+             for s in find_submissions(tmp_path, "04_padding_and_stride")}
+    assert (found["ann"], found["bob"]) == ("ann.ipynb", "bob/04_padding_and_stride.ipynb")
+    others = {path: student for student, path in found.items()
+              if student not in ("ann", "bob")}
+    assert sorted(others) == ["ann.json", "ann/04_padding_and_stride.ipynb", "bob.pdf"]
+    assert all(student.startswith(("ann-", "bob-")) and len(student) == 12
+               for student in others.values())
+    assert len(set(others.values())) == 3
+    assert [s.student for s in find_submissions(tmp_path, "04_padding_and_stride")] == sorted(
+        found)

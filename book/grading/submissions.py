@@ -8,11 +8,14 @@ Where submissions go (the student id comes from the file or folder name)::
 
 A student folder holding no notebook is a submission with no path (graded as ``missing``);
 any other entry at the top level (``dave.pdf``) is student "dave"'s submission (graded as
-``invalid`` when it is not a notebook). Two entries giving one student id (``ann.ipynb`` and
-``ann.pdf``) are refused before any grading starts: which file counts is the instructor's
-choice. Names that only become equal once made safe (``a b`` and ``a_b``), and names longer
-than ``ID_LENGTH``, get a short hash of the original name as a suffix instead, the same on
-every run.
+``invalid`` when it is not a notebook). When several entries give one name (``ann.ipynb``,
+``ann/`` and ``ann.pdf``), the first of them in this order is ann's submission: the file
+``ann.ipynb``, the folder ``ann/``, then the other files by name. Each other entry is graded
+as a submission of its own, under the id followed by a short hash of its file name
+(``ann-3f9c2a1b``): the gradebook shows every entry, and the instructor decides which
+counts. Names that only become equal once made safe (``a b`` and ``a_b``), and names longer
+than ``ID_LENGTH``, get a short hash of the original name as a suffix too; every suffix is
+the same on every run.
 
 Reading never follows a symbolic link: a link, a FIFO, a device or a folder where a notebook
 should be, and a file over ``MAX_SUBMISSION_BYTES``, is refused with a one-line message.
@@ -75,23 +78,34 @@ def _entry_submission(entry: Path, assignment: str) -> tuple[str, Submission]:
     return entry.stem, Submission(student_id(entry.stem), entry)
 
 
+def _precedence(entry: Path) -> tuple[int, str]:
+    """Which of the entries giving one name is that student's submission: lowest first."""
+    if entry.suffix == ".ipynb" and not (entry.is_dir() and not entry.is_symlink()):
+        return 0, entry.name
+    return (1 if entry.is_dir() and not entry.is_symlink() else 2), entry.name
+
+
+def _suffixed(student: str, name: str) -> str:
+    return f"{student[:ID_LENGTH - SUFFIX_LENGTH - 1]}-{_name_hash(name)}"
+
+
 def find_submissions(folder: Path, assignment: str) -> list[Submission]:
     """Every student's submission in ``folder``, sorted by student id (see module docs)."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ValueError(f"submissions folder {folder} does not exist")
-    entries = [_entry_submission(entry, assignment) for entry in sorted(folder.iterdir())
-               if not entry.name.startswith(".")]
-    names = [name for name, _ in entries]
-    same_name = sorted({s.student for name, s in entries if names.count(name) > 1})
-    if same_name:
-        raise ValueError(f"two submissions give the same student id: {', '.join(same_name)}")
-    ids = [s.student for _, s in entries]
-    for name, submission in entries:
-        if ids.count(submission.student) > 1:
-            cut = submission.student[:ID_LENGTH - SUFFIX_LENGTH - 1]
-            submission.student = f"{cut}-{_name_hash(name)}"
-    found = [s for _, s in entries]
+    entries = sorted(((entry, *_entry_submission(entry, assignment))
+                      for entry in folder.iterdir() if not entry.name.startswith(".")),
+                     key=lambda found: _precedence(found[0]))
+    first_of_name = {}
+    for entry, name, submission in entries:
+        if first_of_name.setdefault(name, entry) != entry:
+            submission.student = _suffixed(submission.student, entry.name)
+    ids = [s.student for _, _, s in entries]
+    for entry, name, submission in entries:
+        if ids.count(submission.student) > 1 and first_of_name[name] == entry:
+            submission.student = _suffixed(submission.student, name)
+    found = [s for _, _, s in entries]
     students = [s.student for s in found]
     if len(set(students)) != len(students):  # a name chosen to equal another's suffixed id
         clash = sorted({s for s in students if students.count(s) > 1})
