@@ -32,7 +32,7 @@ import nbformat
 import pytest
 
 from book.authoring.exercises import solution_answers, student_notebook
-from book.grading.submissions import MAX_SUBMISSION_BYTES, student_id
+from book.grading.submissions import MAX_SUBMISSION_BYTES, find_submissions, student_id
 
 pytestmark = pytest.mark.slow
 
@@ -309,13 +309,16 @@ with open(path, "a") as handle:
     handle.write(json.dumps({"kind": "function", "name": "output_size",
                              "cases": [{"value": 1}] * 500}) + "\\n")'''
 
-FORGE_RECORDS = '''import json
+# The start of a forger's cell: the records written so far, and the file open to add more.
+READ_RECORDS = '''import json
 import os
 
 path = os.environ["BOOK_OBSERVATIONS"]
 with open(path) as handle:
     records = [json.loads(line) for line in handle if line.strip()]
-with open(path, "a") as handle:
+'''
+
+FORGE_RECORDS = READ_RECORDS + '''with open(path, "a") as handle:
     for record in records:
         if record.get("name") == "output_size":
             record["passed"] = True
@@ -329,6 +332,29 @@ import os
 result = {"student": "forger", "score": 9, "max_score": 9, "status": "graded"}
 os.write(1, (json.dumps(result) + "\\n").encode())
 print(json.dumps(result))'''
+
+DEEP_ANSWER = '''def output_size(n, f, p=0, s=1, d=1):
+    answer = []
+    for _ in range(10_000):
+        answer = [answer]
+    return answer'''
+
+LOOPED_ANSWER = '''def output_size(n, f, p=0, s=1, d=1):
+    answer = []
+    answer.append(answer)
+    return answer'''
+
+LAZY_TRAINING = '''def train_model(model, images, labels, epochs=5, batch_size=32, lr=1e-3):
+    return [0.5] * epochs'''
+
+# A record of each training check claiming 100% for the untrained weights it holds: the
+# accuracy a record of the old grader's kernel carried, and the grader believed.
+FORGE_TRAINING = READ_RECORDS + '''with open(path, "a") as handle:
+    for record in records:
+        if record.get("check") == "training":
+            for part in ("visible", "hidden"):
+                handle.write(json.dumps({**record, "part": part, "index": 0,
+                                         "accuracy": 1.0}) + "\\n")'''
 
 MANY_PROCESSES = f'''import os
 import subprocess
@@ -473,6 +499,20 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "grade_id_list.ipynb": (grade_id_list, Expect(7, "graded", "pad is not written yet",
                                                       {"output_size_checks": "passed",
                                                        "pad_checks": "failed"})),
+        # one student, several entries: ann.ipynb is ann's, each other entry graded apart
+        "twice.ipynb": (notebook(solution), full()),
+        "twice.json": (b"{}", Expect(0, "invalid", "not a Jupyter notebook")),
+        "both.ipynb": (empty(solution), Expect(0, "graded", "is not written yet")),
+        "both/04_padding_and_stride.ipynb": (notebook(solution), full()),
+        # answers no repr or JSON parser could follow to the end
+        "deep_answer.ipynb": (notebook(solution, {"output_size": DEEP_ANSWER}),
+                              Expect(6, "graded", "output_size(5, 3) returned [[[[[[[[[[",
+                                     {"output_size_checks": "failed"},
+                                     absent="RecursionError")),
+        "looped_answer.ipynb": (notebook(solution, {"output_size": LOOPED_ANSWER}),
+                                Expect(6, "graded", "output_size(5, 3) returned [[[[[[[[[[",
+                                       {"output_size_checks": "failed"},
+                                       absent="RecursionError")),
         # unsafe output
         "html_note.ipynb": (with_extra(("pad", "raise ValueError('<img src=x "
                                                "onerror=alert(1)>')")),
@@ -606,7 +646,12 @@ def chapter_6(tmp_path_factory) -> ClassRun:
         return {"control.ipynb": (notebook(solution), Expect(9, "graded", "")),
                 "empty.ipynb": (empty(solution), Expect(0, "graded", "is not written yet")),
                 "idioms.ipynb": (notebook(solution, extra=[(None, idioms)]),
-                                 Expect(9, "graded", "", absent="TamperingDetected"))}
+                                 Expect(9, "graded", "", absent="TamperingDetected")),
+                "forged_training.ipynb": (notebook(
+                    solution, {"train_model": LAZY_TRAINING},
+                    [("layer_parameters", FORGE_TRAINING)]),
+                    Expect(6, "graded", "test examples correctly; expected at least 92%",
+                           {"train_model_checks": "failed"}))}
     return grade_class(tmp_path_factory.mktemp("chapter6"), CHAPTER_6, build)
 
 
@@ -617,6 +662,11 @@ def results_by_student(run: ClassRun) -> dict[str, dict]:
 
 def result_of(run: ClassRun, entry: str) -> dict:
     results = results_by_student(run)
+    graded = {s.path.relative_to(run.paths.submissions).as_posix(): s.student
+              for s in find_submissions(run.paths.submissions, run.paths.solution.stem)
+              if s.path is not None}
+    if entry in graded:         # the entry itself is what was graded: its id, suffixed or not
+        return results[graded[entry]]
     student = student_of(entry)
     if student in results:
         return results[student]
@@ -654,9 +704,11 @@ def test_chapter_4_submission(chapter_4, entry):
     assert_expected(chapter_4, entry)
 
 
-@pytest.mark.parametrize("entry", ["control.ipynb", "empty.ipynb", "idioms.ipynb"])
+@pytest.mark.parametrize("entry", ["control.ipynb", "empty.ipynb", "idioms.ipynb",
+                                   "forged_training.ipynb"])
 def test_chapter_6_submission(chapter_6, entry):
-    """A right chapter 6 notebook (its optimizer wraps torch.manual_seed) scores full."""
+    """A right chapter 6 notebook (its optimizer wraps torch.manual_seed) scores full; a
+    record of untrained weights claiming 100% accuracy does not."""
     assert_expected(chapter_6, entry)
 
 

@@ -7,7 +7,9 @@ file in the sandbox's writable folder, and its plan runs :func:`begin` before ea
 a record: the question, the part, the call's index within the part, the check, its settings
 and what the student's code gave. In a hidden part the check only observes: it computes no
 expected value and compares nothing, since the grader judges the records outside this
-process. Outside the grader (a reader's or a student's notebook) nothing is recorded.
+process. In the trusted run of the solution's own answers (``BOOK_REFERENCE_RUN``) the
+records also hold what judging needs beyond them: a training check's architecture and test
+data. Outside the grader (a reader's or a student's notebook) nothing is recorded.
 """
 
 from __future__ import annotations

@@ -18,16 +18,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
+from book.check import judge as judging
 from book.check import trained
 from book.check.encoding import decode
-from book.check.judge import (
-    judge_accuracy,
-    judge_case,
-    judge_losses,
-    judge_model,
-    judge_table,
-    judge_value,
-)
 from book.check.observe import Outcome
 from book.check.record import PARTS, REFERENCE_VARIABLE
 from book.grading import guard
@@ -104,50 +97,51 @@ def _judge_function(expected: dict, got: dict) -> str | None:
     for index, case in enumerate(expected["cases"]):
         if index >= len(cases):
             return f"{case['call']}: no result of this call reached the grader"
-        problem = judge_case(expected["name"], case["call"], case["raises"],
-                             Outcome.from_json(case["outcome"]).value,
-                             Outcome.from_json(cases[index]["outcome"]), atol)
+        problem = judging.judge_case(expected["name"], case["call"], case["raises"],
+                                     Outcome.from_json(case["outcome"]).value,
+                                     Outcome.from_json(cases[index]["outcome"]), atol)
         if problem:
             return problem
     return None
 
 
 def _judge_value(expected: dict, got: dict) -> str | None:
-    return judge_value(expected["name"], Outcome.from_json(got["value"]).value,
-                       Outcome.from_json(expected["value"]).value, _settings(expected)["atol"])
+    return judging.judge_value(expected["name"], Outcome.from_json(got["value"]).value,
+                               Outcome.from_json(expected["value"]).value,
+                               _settings(expected)["atol"])
 
 
 def _judge_table(expected: dict, got: dict) -> str | None:
-    return judge_table(expected["name"], Outcome.from_json(got["outcome"]),
-                       Outcome.from_json(expected["outcome"]).value)
+    return judging.judge_table(expected["name"], Outcome.from_json(got["outcome"]),
+                               Outcome.from_json(expected["outcome"]).value)
 
 
 def _judge_model(expected: dict, got: dict) -> str | None:
     settings, right = _settings(expected), expected["model"]
     model = {**got["model"], "build": Outcome.from_json(got["model"]["build"])}
-    return judge_model(expected["name"], model, tuple(settings["input_shape"]),
-                       right["output_shape"],
-                       right["parameters"] if settings["parameters"] else None,
-                       [shape for _, shape in right["layers"]] if settings["layer_shapes"]
-                       else None)
+    return judging.judge_model(expected["name"], model, tuple(settings["input_shape"]),
+                               right["output_shape"],
+                               right["parameters"] if settings["parameters"] else None,
+                               [shape for _, shape in right["layers"]]
+                               if settings["layer_shapes"] else None)
 
 
 def _judge_training(expected: dict, got: dict) -> str | None:
-    """The student's losses, then the accuracy of their trained parameters, measured here in
-    the solution run's architecture on its test data (the student's record says nothing
-    about either)."""
+    """The student's losses, then the accuracy of their trained weights, measured here in the
+    solution run's architecture on its test data: of the student's record, only the losses
+    and the weights are used."""
     settings, name = _settings(expected), expected["name"]
-    problem = judge_losses(name, Outcome.from_json(got["losses"]), settings["train_settings"],
-                           finite=True)
+    problem = judging.judge_losses(name, Outcome.from_json(got["losses"]),
+                                   settings["train_settings"], finite=True)
     if problem:
         return problem
     try:
         model = trained.load(expected["architecture"], decode(got["parameters"]))
     except ValueError as error:
         return f"{name}: {error}"
-    labels = decode(expected["test_labels"])
-    return judge_accuracy(name, trained.accuracy(model, decode(expected["test_inputs"]), labels),
-                          len(labels), settings["at_least"], settings["train_settings"])
+    inputs, labels = decode(expected["test_inputs"]), decode(expected["test_labels"])
+    return judging.judge_accuracy(name, trained.accuracy(model, inputs, labels), len(labels),
+                                  settings["at_least"], settings["train_settings"])
 
 
 JUDGES = {"function": _judge_function, "value": _judge_value, "table": _judge_table,
