@@ -13,8 +13,16 @@ import torch
 
 from book.check import Case, check_function, check_model, check_table, check_training, record
 from book.check.encoding import decode, encode
+from book.grading import compare
 from book.grading.assignment import Assignment, Question
-from book.grading.compare import HIDDEN_FAILED, HIDDEN_PASSED, judge, judge_record
+from book.grading.compare import (
+    HIDDEN_FAILED,
+    HIDDEN_PASSED,
+    expected_observations,
+    judge,
+    judge_record,
+)
+from book.grading.run import RunRecord
 
 ASSIGNMENT = Assignment("exercise", [], [Question("square_checks", "Squares", 2, "", "",
                                                   ["square"])], {}, [], [], "")
@@ -252,3 +260,22 @@ def test_a_record_nested_too_deeply_is_unreadable_not_a_grader_error(tmp_path, m
               for r in expected]
     assert judge(ASSIGNMENT, expected, forged)["square_checks"][1] == (
         "the grader could not read the result of the check of square")
+
+
+def test_a_solution_whose_own_records_fail_the_judgement_is_refused(tmp_path, monkeypatch):
+    """A training record of a run that was not the trusted one has no architecture: grading
+    against it would fail every student, so the grade command refuses it."""
+    student_made = training(tmp_path, monkeypatch, fit)
+    trusted = training(tmp_path, monkeypatch, fit, reference=True)
+    assignment = Assignment("exercise", [], [Question("square_checks", "Training", 2, "", "",
+                                                      ["fit"])], {}, [], [], "")
+    for records, refused in (([student_made], True), ([trusted], False)):
+        monkeypatch.setattr(compare, "plan", lambda assignment, solution: [])
+        monkeypatch.setattr(compare, "run_steps", lambda *args, records=records, **kwargs:
+                            RunRecord([], records))
+        if refused:
+            with pytest.raises(ValueError, match="the solution's own records of square_checks "
+                                                 "do not pass the grader's judgement"):
+                expected_observations(assignment, None, tmp_path, 60, 600)
+        else:
+            assert expected_observations(assignment, None, tmp_path, 60, 600) == records

@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
-import numpy as np
 
 from book.check import judge as judging
 from book.check import trained
@@ -38,8 +37,9 @@ def expected_observations(assignment: Assignment, solution: nbformat.NotebookNod
     """The records of the solution's own answers run through the plan (a trusted run).
 
     run_options go to :func:`~book.grading.run.run_steps` (the sandbox's settings). Raises
-    ValueError when the solution does not pass its own checks or a question records nothing:
-    grading against it would be wrong for every student.
+    ValueError when the solution does not pass its own checks, a question records nothing or
+    a record fails the grader's judgement: grading against it would be wrong for every
+    student.
     """
     steps = plan(assignment, solution)
     environment = {**guard.environment(assignment.imports, assignment.watched),
@@ -56,22 +56,15 @@ def expected_observations(assignment: Assignment, solution: nbformat.NotebookNod
     if unrecorded:
         raise ValueError(f"the checks of {', '.join(unrecorded)} recorded no observation "
                          "(they should call book.check's check functions)")
+    records = [r for r in records if r["grade_id"] in graded]
     for record in records:
-        if record["check"] == "training" and not _reference_training(record):
-            raise ValueError(f"the training check of {record['name']} in {record['grade_id']} "
-                             "recorded no architecture and test data the grader can use "
-                             "(a test set over the recorded size limit?)")
-    return [r for r in records if r["grade_id"] in graded]
-
-
-def _reference_training(record: dict) -> bool:
-    """Whether a training record of the solution's run holds what judging one needs."""
-    try:
-        inputs, labels = decode(record["test_inputs"]), decode(record["test_labels"])
-    except (KeyError, ValueError):
-        return False
-    return isinstance(record.get("architecture"), str) and isinstance(inputs, np.ndarray) \
-        and isinstance(labels, np.ndarray) and len(inputs) == len(labels)
+        # Judged as a student's, the solution's own record must pass: a training record,
+        # for one, must hold an architecture and test data that the grader can use.
+        problem = judge_record(record, record)
+        if problem:
+            raise ValueError(f"the solution's own records of {record['grade_id']} do not pass "
+                             f"the grader's judgement: {problem}")
+    return records
 
 
 def _latest(observations: list) -> dict[tuple, dict]:
