@@ -67,18 +67,19 @@ def load(exported: str, weights: dict):
     return model
 
 
-def accuracy(model, inputs, labels) -> float:
+def accuracy(model, inputs, labels, threads: int | None = None) -> float:
     """The fraction of ``inputs`` (N, ...) that ``model`` classifies as ``labels`` (N,).
 
-    One thread: the same weights give the same fraction on any machine's core count.
+    threads: the number of threads to compute with (the grader's 1: the same weights give
+    the same fraction on any machine's core count); None keeps the process's setting.
     """
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads or before)
     try:
         with torch.no_grad():
             predicted = model(torch.as_tensor(inputs)).argmax(dim=1)
         return (predicted == torch.as_tensor(labels)).float().mean().item()
     finally:
-        torch.set_num_threads(threads)
+        torch.set_num_threads(before)

@@ -133,8 +133,8 @@ def _judge_training(expected: dict, got: dict) -> str | None:
     except ValueError as error:
         return f"{name}: {error}"
     inputs, labels = decode(expected["test_inputs"]), decode(expected["test_labels"])
-    return judging.judge_accuracy(name, trained.accuracy(model, inputs, labels), len(labels),
-                                  settings["at_least"], settings["train_settings"])
+    return judging.judge_accuracy(name, trained.accuracy(model, inputs, labels, threads=1),
+                                  len(labels), settings["at_least"], settings["train_settings"])
 
 
 JUDGES = {"function": _judge_function, "value": _judge_value, "table": _judge_table,
