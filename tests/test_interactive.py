@@ -1,11 +1,13 @@
 """book.interactive: live widgets in a kernel and a static player on the site."""
 
 import base64
+import hashlib
 import html
 import io
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -22,6 +24,7 @@ from book.interactive import (
     Toggle,
     interactive_figure,
 )
+from book.interactive.frame_files import frame_file_name, move_frames_to_files, write_frame
 from book.interactive.widget import live_frames
 
 
@@ -101,6 +104,11 @@ def parse_player(markup):
     return data, spec
 
 
+def from_data_url(url: str) -> bytes:
+    assert url.startswith("data:image/png;base64,")
+    return base64.b64decode(url.split(",", 1)[1])
+
+
 def test_static_player_holds_every_frame_with_alt_text():
     figure = make()
     markup = figure.to_html()
@@ -111,7 +119,7 @@ def test_static_player_holds_every_frame_with_alt_text():
     key = "2|1|1"  # height=3, colour=green, outline=True
     frame = data["frames"][data["index"][key]]
     expected = figure.frame(height=3, colour="green", outline=True)
-    assert np.array_equal(pixels(base64.b64decode(frame)), pixels(expected))
+    assert np.array_equal(pixels(from_data_url(frame)), pixels(expected))
     assert data["alts"][key] == "Bar: bar height = 3, colour = green, outline = True"
 
 
@@ -119,11 +127,12 @@ def test_static_player_starts_at_the_start_values():
     figure = make(height=Slider("bar height", [1, 2, 3], value=3),
                   colour=Dropdown("colour", ["black", "green"], value="green"))
     markup = figure.to_html()
-    start = re.search(r'<img class="book-interactive-frame" '
-                      r'src="data:image/png;base64,([^"]+)" alt="([^"]+)"', markup)
-    assert np.array_equal(pixels(base64.b64decode(start.group(1))),
+    data, _ = parse_player(markup)
+    start = data["frames"][data["index"]["2|1|0"]]
+    assert np.array_equal(pixels(from_data_url(start)),
                           pixels(figure.frame(height=3, colour="green")))
-    assert html.unescape(start.group(2)) == figure.alt_text(height=3, colour="green")
+    alt = re.search(r'<img class="book-interactive-frame" [^>]*alt="([^"]+)"', markup)
+    assert html.unescape(alt.group(1)) == figure.alt_text(height=3, colour="green")
     assert 'value="2" data-labels' in markup and '<option value="1" selected>' in markup
 
 
@@ -238,7 +247,7 @@ def test_sphinx_extension_switches_kernels_to_static(monkeypatch):
     class App:
         handlers = []
 
-        def connect(self, event, handler):
+        def connect(self, event, handler, priority=500):
             self.handlers.append(event)
 
     app = App()
@@ -281,3 +290,94 @@ def test_the_spec_keeps_every_kind_of_control_and_its_start_value():
     spec["params"][0].update(value=4, kind="knob")
     with pytest.raises(ValueError, match="'n' is a 'knob'"):
         InteractiveFigure.from_spec(spec)
+
+
+def test_a_frame_file_is_named_by_its_bytes(tmp_path):
+    figure = make()
+    png, other = figure.frame(height=1), figure.frame(height=2)
+    name = frame_file_name(png)
+    assert name == hashlib.sha256(png).hexdigest()[:16] + ".png"
+    assert frame_file_name(bytes(png)) == name and frame_file_name(other) != name
+    assert write_frame(png, tmp_path / "frames") == name
+    assert (tmp_path / "frames" / name).read_bytes() == png
+
+
+def test_the_site_build_moves_frames_to_shared_files(tmp_path):
+    figure = make()
+    page = figure.to_html() + "<p>between</p>" + figure.to_html()
+    moved = move_frames_to_files(page, tmp_path, "../_frames/")
+    assert "data:image" not in moved and "<p>between</p>" in moved
+    players = re.findall(r'class="book-interactive-data">(.*?)</script>', moved)
+    assert len(players) == 2
+    files = sorted(path.name for path in tmp_path.iterdir())
+    assert len(files) == 12  # both players show the same 12 frames: each file once
+    for player in players:
+        data = json.loads(player)
+        assert sorted(url.removeprefix("../_frames/") for url in data["frames"]) == files
+        url = data["frames"][data["index"]["2|1|1"]]
+        stored = (tmp_path / url.removeprefix("../_frames/")).read_bytes()
+        assert stored == figure.frame(height=3, colour="green", outline=True)
+    assert move_frames_to_files(moved, tmp_path / "again", "../_frames/") == moved
+
+
+def test_frames_are_hidpi_and_load_lazily():
+    figure = make()
+    markup = figure.to_html()
+    image = re.search(r'<img class="book-interactive-frame" [^>]*>', markup).group(0)
+    assert "src=" not in image  # player.js sets it once the figure is in view
+    width, height = pixels(figure.frame()).shape[1::-1]
+    assert f'width="{width // 2}" height="{height // 2}"' in image
+    data, _ = parse_player(markup)
+    assert data["scale"] == 2
+    assert "IntersectionObserver" in Path(interactive.__file__).with_name(
+        "player.js").read_text("utf-8")
+
+
+def sphinx_page(pagename, has_math, body):
+    """A fake Sphinx app and page context, as html-page-context hands them over."""
+    from sphinx.builders.html._assets import _JavaScript
+
+    class Env:
+        def get_domain(self, name):
+            return SimpleNamespace(data={"has_equations": {pagename: has_math}})
+
+    app = SimpleNamespace(outdir="", env=Env(),
+                          config=SimpleNamespace(mathjax_path="mathjax/tex-chtml.js"))
+    scripts = [_JavaScript("doctools.js"),
+               _JavaScript("", body='window.MathJax = {"options": {}}'),
+               _JavaScript("mathjax/tex-chtml.js", defer="defer")]
+    context = {"body": body, "script_files": scripts,
+               "pathto": lambda target, resource: "../" + target}
+    return app, context
+
+
+def test_the_site_build_loads_mathjax_only_on_pages_with_math(tmp_path):
+    pytest.importorskip("sphinx")
+    from book.authoring.sphinx import light_page
+
+    for has_math, kept in [(True, 3), (False, 1)]:
+        app, context = sphinx_page("chapters/02", has_math, "<p>text</p>")
+        app.outdir = str(tmp_path)
+        light_page(app, "chapters/02", "page.html", context, None)
+        assert len(context["script_files"]) == kept
+        assert context["script_files"][0].filename == "doctools.js"
+
+
+def test_the_site_build_writes_frames_under_the_site(tmp_path):
+    pytest.importorskip("sphinx")
+    from book.authoring.sphinx import light_page
+
+    app, context = sphinx_page("chapters/04", False, make().to_html())
+    app.outdir = str(tmp_path)
+    light_page(app, "chapters/04", "page.html", context, None)
+    data = json.loads(re.search(r'class="book-interactive-data">(.*?)</script>',
+                                context["body"]).group(1))
+    assert all(url.startswith("../_frames/") for url in data["frames"])
+    assert len(list((tmp_path / "_frames").iterdir())) == len(data["frames"])
+
+
+def test_live_widget_shows_hidpi_frames_at_their_display_width():
+    pytest.importorskip("ipywidgets")
+    figure = make()
+    image = figure.widget().children[1]
+    assert image.width == str(pixels(image.value).shape[1] // 2)

@@ -6,6 +6,10 @@
 * Jupyter Book registers some extensions' inline scripts twice (sphinx-thebe's
   ``const THEBE_JS_URL`` among them); a ``const`` declared twice is a console error on
   every page, so each page keeps only the first copy of identical scripts.
+* Pages stay light: the interactive figures' frames move out of each page into
+  content-addressed files under ``_frames/`` (``book.interactive.frame_files``), and
+  MathJax is loaded only by pages with math of their own (Sphinx also loads it on a page
+  whose table of contents lists pages with math).
 * The build never publishes a result its text contradicts: once every page is read, each
   executed notebook (freshly run or taken from the cache) is compared with its source,
   and the build fails, naming notebook and cell, when a cell tagged
@@ -23,8 +27,10 @@ from sphinx.util import logging
 
 from book.authoring.pinned_outputs import contradictions
 from book.build_mode import STATIC_ENV_VAR
+from book.interactive.frame_files import move_frames_to_files
 
 logger = logging.getLogger(__name__)
+FRAMES_FOLDER = "_frames"
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -38,6 +44,26 @@ def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
             seen.add(key)
             unique.append(script)
     context["script_files"] = unique
+
+
+def light_page(app, pagename, templatename, context, doctree):
+    """Sphinx ``html-page-context`` handler, after the others: frames as files, and no
+    MathJax on a page without math."""
+    if "body" in context:
+        url_prefix = context["pathto"](FRAMES_FOLDER, 1) + "/"
+        context["body"] = move_frames_to_files(
+            context["body"], Path(app.outdir) / FRAMES_FOLDER, url_prefix)
+    if not app.env.get_domain("math").data["has_equations"].get(pagename, False):
+        context["script_files"] = [
+            script for script in context.get("script_files", [])
+            if not _is_mathjax(script, app.config.mathjax_path)]
+
+
+def _is_mathjax(script, mathjax_path: str) -> bool:
+    """MathJax itself, or the inline configuration sphinx.ext.mathjax puts before it."""
+    body = getattr(script, "attributes", {}).get("body", "")
+    return (getattr(script, "filename", None) == mathjax_path
+            or body.startswith("window.MathJax"))
 
 
 def executed_notebook_problems(env) -> list[tuple[str, str]]:
@@ -88,5 +114,7 @@ def setup(app):
     """Register the extension (``sphinx: extra_extensions`` in ``_config.yml``)."""
     os.environ[STATIC_ENV_VAR] = "1"
     app.connect("html-page-context", drop_duplicate_scripts)
+    # after sphinx.ext.mathjax's handler (priority 500), which adds the script
+    app.connect("html-page-context", light_page, priority=900)
     app.connect("env-updated", check_executed_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -19,7 +19,9 @@ from matplotlib.figure import Figure
 
 from book.interactive.controls import Control
 
-FRAME_DPI = 90  # about the width of the text column for a 7-inch figure
+DISPLAY_DPI = 90  # shown at this density: about the text column's width for a 7-inch figure
+HIDPI_SCALE = 2  # drawn at twice the shown density, so high-density screens see it sharp
+FRAME_DPI = DISPLAY_DPI * HIDPI_SCALE
 PALETTE_COLORS = 128  # frames are stored as palette PNGs: a third of the bytes of RGBA
 MAX_FRAMES = 400
 
@@ -65,6 +67,14 @@ def render_png(figure: Figure) -> bytes:
     png = encode_png(figure, optimize=True)
     plt.close(figure)
     return png
+
+
+def display_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in CSS pixels at which a frame is shown: its pixels / HIDPI_SCALE."""
+    from PIL import Image
+
+    width, height = Image.open(io.BytesIO(png)).size
+    return width // HIDPI_SCALE, height // HIDPI_SCALE
 
 
 def encode_png(figure: Figure, optimize: bool) -> bytes:

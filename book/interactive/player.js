@@ -3,13 +3,15 @@
   var data = JSON.parse(root.querySelector(".book-interactive-data").textContent);
   var img = root.querySelector(".book-interactive-frame");
   var inputs = Array.prototype.slice.call(root.querySelectorAll("[data-param]"));
+  var visible = false;
   function indexOf(input) {
     if (input.type === "checkbox") { return input.checked ? 1 : 0; }
     return parseInt(input.value, 10);
   }
   function show() {
     var key = inputs.map(indexOf).join("|");
-    img.src = "data:image/png;base64," + data.frames[data.index[key]];
+    // Frames load only once the figure is in view; until then the controls still work.
+    if (visible) { img.src = data.frames[data.index[key]]; }
     img.alt = data.alts[key];
     root.setAttribute("data-key", key);
     inputs.forEach(function (input) {
@@ -20,9 +22,30 @@
       }
     });
   }
+  function reveal() {
+    visible = true;
+    show();
+  }
+  // Frames are drawn at data.scale times the density they are shown at (sharp on
+  // high-density screens).
+  img.addEventListener("load", function () {
+    img.width = img.naturalWidth / data.scale;
+    img.height = img.naturalHeight / data.scale;
+  });
   inputs.forEach(function (input) {
     input.addEventListener("input", show);
     input.addEventListener("change", show);
   });
-  show();
+  if ("IntersectionObserver" in window) {
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        observer.disconnect();
+        reveal();
+      }
+    }, {rootMargin: "200px"});
+    observer.observe(root);
+    show();
+  } else {
+    reveal();
+  }
 })();

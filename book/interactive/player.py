@@ -1,10 +1,12 @@
 """The static player: an interactive figure as a self-contained HTML block for the site.
 
 With no kernel behind a web page, every frame of the figure's grid is drawn at build
-time. The block holds labelled HTML controls, the frames (identical ones stored once),
-an alt text per point of the grid, the figure's spec (``data-spec``, see
-``book.interactive.spec``) and ``player.js`` inline, which shows the frame for the
-controls' positions. Nothing is loaded from elsewhere.
+time. The block holds labelled HTML controls, an empty frame image sized to the frames,
+the frames as ``data:`` URLs (identical ones stored once), an alt text per point of the
+grid, the figure's spec (``data-spec``, see ``book.interactive.spec``) and ``player.js``
+inline, which shows the frame for the controls' positions once the figure scrolls into
+view. Nothing is loaded from elsewhere; the site build then moves the frames into
+cacheable files (``book.interactive.frame_files``).
 
 A point of the grid is keyed by its option indices joined with "|" ("2|1|1"): a slider
 or menu contributes its position, a switch 0 or 1. ``player.js`` builds the same key
@@ -38,13 +40,13 @@ def player_script() -> str:
 def player_html(figure: InteractiveFigure) -> str:
     """The figure as an HTML block: labelled controls, all frames, inline script."""
     uid = "bi-" + uuid.uuid4().hex[:10]
-    frame_list: list[str] = []
-    frame_of_png: dict[str, int] = {}
+    frame_list: list[bytes] = []
+    frame_of_png: dict[bytes, int] = {}
     index: dict[str, int] = {}
     alts: dict[str, str] = {}
     for indices in frames.grid(figure.controls):
         values = frames.values_at(figure.controls, indices)
-        png = base64.b64encode(figure.frame(**values)).decode("ascii")
+        png = figure.frame(**values)
         if png not in frame_of_png:
             frame_of_png[png] = len(frame_list)
             frame_list.append(png)
@@ -55,23 +57,28 @@ def player_html(figure: InteractiveFigure) -> str:
     start_key = _key(c.start_index for c in figure.controls.values())
     controls_html = "\n".join(_control_html(uid, name, control)
                               for name, control in figure.controls.items())
-    data = json.dumps({"frames": frame_list, "index": index, "alts": alts})
+    data = json.dumps({"frames": [_data_url(png) for png in frame_list],
+                       "index": index, "alts": alts, "scale": frames.HIDPI_SCALE})
     spec_attribute = html.escape(json.dumps(figure.spec()))
-    start_frame = frame_list[index[start_key]]
+    width, height = frames.display_size(frame_list[index[start_key]])
     return "\n".join([
         f'<div class="book-interactive" id="{uid}" data-spec="{spec_attribute}">',
         '<div class="book-interactive-controls" role="group" '
         f'aria-label="{html.escape(figure.title)} controls">',
         controls_html,
         "</div>",
-        '<img class="book-interactive-frame" '
-        f'src="data:image/png;base64,{start_frame}" '
-        f'alt="{html.escape(alts[start_key])}">',
+        # No src: player.js sets it when the figure scrolls into view.
+        f'<img class="book-interactive-frame" width="{width}" height="{height}" '
+        f'style="max-width: 100%; height: auto" alt="{html.escape(alts[start_key])}">',
         '<script type="application/json" class="book-interactive-data">'
         f"{data}</script>",
         f'<script>{player_script().replace("__UID__", uid)}</script>',
         "</div>",
     ])
+
+
+def _data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _key(indices) -> str:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import matplotlib.pyplot as plt
 
 from book.interactive.controls import Control
-from book.interactive.frames import encode_png, figure_style
+from book.interactive.frames import display_size, encode_png, figure_style
 
 if TYPE_CHECKING:
     from book.interactive import InteractiveFigure
@@ -57,7 +57,10 @@ def live_widget(figure: InteractiveFigure):
 
     inputs = {name: _input(control) for name, control in figure.controls.items()}
     live_frame = live_frames(figure)
-    image = widgets.Image(value=live_frame(), format="png")
+    first = live_frame()
+    # frames hold HIDPI_SCALE times the pixels they are shown at: sharp on hi-dpi screens
+    width, _ = display_size(first)
+    image = widgets.Image(value=first, format="png", width=str(width))
 
     def redraw(_change=None):
         image.value = live_frame(**{n: w.value for n, w in inputs.items()})
