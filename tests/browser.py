@@ -1,6 +1,7 @@
 """Serving a built site or a live Jupyter server on loopback; driving Debian's Chromium.
 
-Shared by tests/test_site.py, tests/test_live_widgets.py and benchmarks/sliders.py.
+Shared by tests/test_site.py, tests/test_site_phone.py, tests/test_live_widgets.py and
+benchmarks/sliders.py.
 """
 
 import contextlib
@@ -76,6 +77,28 @@ def open_page(browser, base_url: str, page: str):
         else { window.addEventListener("load", typeset); }
     """)
     return browser
+
+
+def emulate_screen(browser, width: int, height: int, *, phone: bool):
+    """Show pages as on a screen of width x height CSS pixels, until changed again.
+
+    phone: a mobile viewport (the page's viewport meta tag applies), three device pixels per
+    CSS pixel and touch input, as on a phone; otherwise a desktop window with a mouse.
+    """
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 3 if phone else 1,
+        "mobile": phone})
+    browser.execute_cdp_cmd("Emulation.setTouchEmulationEnabled",
+                            {"enabled": phone, "maxTouchPoints": 5})
+
+
+def tap(browser, x: float, y: float):
+    """A finger's tap at viewport point (x, y) in CSS pixels (needs touch emulation)."""
+    point = [{"x": x, "y": y}]
+    browser.execute_cdp_cmd("Input.dispatchTouchEvent",
+                            {"type": "touchStart", "touchPoints": point})
+    browser.execute_cdp_cmd("Input.dispatchTouchEvent",
+                            {"type": "touchEnd", "touchPoints": []})
 
 
 def free_port() -> int:

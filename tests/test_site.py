@@ -2,8 +2,10 @@
 
 Every page of the table of contents is opened from a local HTTP server: no console errors,
 no resource fetched from another host, internal links that resolve, launch buttons that
-point at this repository, and every interactive figure's controls change the figure to the
-exact frame its Python drawing function makes for those values.
+point at this repository, on a 1400 px desktop a menu button that hides and shows the
+table of contents and a single search box, and every interactive figure's controls change
+the figure to the exact frame its Python drawing function makes for those values.
+The same site on a phone: tests/test_site_phone.py.
 """
 
 import base64
@@ -16,32 +18,19 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pytest
-import yaml
 from PIL import Image
 
 from book.authoring.colab import repository
 from book.interactive import InteractiveFigure
-from tests.browser import open_page, serve
+from tests import site_layout as layout
+from tests.browser import emulate_screen, open_page, serve
+from tests.site_pages import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE_LIMIT_BYTES = 3 * 1024 * 1024
+DESKTOP = (1400, 900)
 
 
-def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries:
-            files.append(entry["file"])
-            walk(entry.get("sections", []))
-
-    for part in toc["parts"]:
-        walk(part["chapters"])
-    return files
-
-
-PAGES = toc_files()
 # Pages Sphinx adds beside the table of contents; index.html redirects to the first page.
 EXTRA_PAGES = ["index", "search", "genindex"]
 
@@ -137,6 +126,31 @@ def test_launch_buttons_point_at_this_repository(browser, server):
     assert (f"https://colab.research.google.com/github/{owner_repo}/blob/{branch}/{page}.ipynb"
             in hrefs)
     assert url in hrefs
+
+
+@pytest.fixture
+def desktop(browser, server):
+    """(browser showing pages on a 1400 x 900 desktop screen, base URL of the site)."""
+    emulate_screen(browser, *DESKTOP, phone=False)
+    yield browser, server
+    browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_menu_button_hides_and_shows_the_table_of_contents(desktop, page):
+    browser = open_page(*desktop, page)
+    assert layout.is_on_screen(browser, layout.PRIMARY_SIDEBAR)
+    for shown in (False, True):
+        layout.the_visible_toggle(browser, layout.PRIMARY_TOGGLE).click()
+        layout.wait_until(
+            browser, lambda b, shown=shown: layout.is_on_screen(b, layout.PRIMARY_SIDEBAR) == shown,
+            f"the menu button did not {'show' if shown else 'hide'} the table of contents")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_one_search_box_on_a_desktop(desktop, page):
+    entries = layout.search_entries_shown(open_page(*desktop, page))
+    assert len(entries) == 1, f"{len(entries)} search entries on screen:\n" + "\n".join(entries)
 
 
 def frame_pixels(png: bytes) -> np.ndarray:
