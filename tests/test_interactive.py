@@ -381,3 +381,17 @@ def test_live_widget_shows_hidpi_frames_at_their_display_width():
     figure = make()
     image = figure.widget().children[1]
     assert image.width == str(pixels(image.value).shape[1] // 2)
+
+
+def test_the_site_build_takes_fontawesome_js_off_every_page(tmp_path):
+    pytest.importorskip("sphinx")
+    from book.authoring.sphinx import drop_fontawesome_script
+
+    page = ('<head>\n  <script defer src="../_static/scripts/fontawesome.js?digest=5c">'
+            '</script>\n  <script src="../_static/doctools.js"></script>\n</head>')
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "04.html").write_text(page)
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"))
+    drop_fontawesome_script(app, None)
+    assert (tmp_path / "chapters" / "04.html").read_text() == (
+        '<head>\n  <script src="../_static/doctools.js"></script>\n</head>')

@@ -92,3 +92,15 @@ def test_frames_load_when_their_figure_scrolls_into_view(site, browser, server):
     natural, shown = browser.execute_script(
         "return [arguments[0].naturalWidth, arguments[0].width]", image)
     assert shown == natural // 2  # hi-dpi: twice the pixels it is shown at
+
+
+def test_no_page_loads_fontawesome_js_and_icons_still_show(site, browser, server):
+    for page in PAGES:
+        assert "fontawesome.js" not in page_html(site, page), page
+    open_page(browser, server, "chapters/04_padding_and_stride")
+    font, width = browser.execute_script("""
+        const icon = document.querySelector("i.fa-bars, i.fa-solid");
+        const glyph = getComputedStyle(icon, "::before");
+        return [glyph.fontFamily, icon.getBoundingClientRect().width];
+    """)
+    assert "Font Awesome" in font and width > 0  # drawn by the theme's CSS web font

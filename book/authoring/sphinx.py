@@ -9,7 +9,9 @@
 * Pages stay light: the interactive figures' frames move out of each page into
   content-addressed files under ``_frames/`` (``book.interactive.frame_files``), and
   MathJax is loaded only by pages with math of their own (Sphinx also loads it on a page
-  whose table of contents lists pages with math).
+  whose table of contents lists pages with math). The theme's 1.5 MB ``fontawesome.js``,
+  which only swaps icons for SVG copies of what the theme's CSS already draws with the
+  Font Awesome web font, is taken off every page once the build has written them.
 * The build never publishes a result its text contradicts: once every page is read, each
   executed notebook (freshly run or taken from the cache) is compared with its source,
   and the build fails, naming notebook and cell, when a cell tagged
@@ -19,6 +21,7 @@
 """
 
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -31,6 +34,9 @@ from book.interactive.frame_files import move_frames_to_files
 
 logger = logging.getLogger(__name__)
 FRAMES_FOLDER = "_frames"
+# pydata-sphinx-theme's layout writes this tag itself (not through script_files)
+FONTAWESOME_SCRIPT = re.compile(r'[ \t]*<script [^>]*src="[^"]*_static/scripts/fontawesome\.js'
+                                r'[^"]*"></script>\n?')
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -64,6 +70,18 @@ def _is_mathjax(script, mathjax_path: str) -> bool:
     body = getattr(script, "attributes", {}).get("body", "")
     return (getattr(script, "filename", None) == mathjax_path
             or body.startswith("window.MathJax"))
+
+
+def drop_fontawesome_script(app, exception):
+    """Sphinx ``build-finished`` handler: take the theme's fontawesome.js off every page
+    (every icon the pages use is in the theme's CSS, drawn with the web font)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        light = FONTAWESOME_SCRIPT.sub("", text)
+        if light != text:
+            page.write_text(light, encoding="utf-8")
 
 
 def executed_notebook_problems(env) -> list[tuple[str, str]]:
@@ -117,4 +135,5 @@ def setup(app):
     # after sphinx.ext.mathjax's handler (priority 500), which adds the script
     app.connect("html-page-context", light_page, priority=900)
     app.connect("env-updated", check_executed_notebooks)
+    app.connect("build-finished", drop_fontawesome_script)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
