@@ -9,23 +9,24 @@ from book.conv import filter_image
 from book.figures import conv as conv_figures
 
 
-@pytest.mark.parametrize("position", range(9))
-def test_every_step_of_the_sliding_kernel_draws(position):
-    figure = conv_figures.draw_conv_step(position=position)
+@pytest.mark.parametrize("row, col", [(i, j) for i in range(3) for j in range(3)])
+def test_every_step_of_the_sliding_kernel_draws_and_names_its_row_and_column(row, col):
+    figure = conv_figures.draw_conv_step(row=row, col=col)
     assert isinstance(figure, Figure)
     texts = [t.get_text() for ax in figure.axes for t in ax.texts]
-    i, j = divmod(position, 3)
-    window = samples.EXAMPLE_INPUT[i:i + 3, j:j + 3]
+    window = samples.EXAMPLE_INPUT[row:row + 3, col:col + 3]
     # The sum shown equals the output entry at this position.
     total = np.sum(window * samples.EXAMPLE_KERNEL)
     assert any(t.endswith(f"= {total}") for t in texts)
+    assert f"entry ({row}, {col})" in figure.axes[2].get_title()
 
 
-@pytest.mark.parametrize("position, message", [(-1, "at least 0"), (9, "at most 8"),
-                                               (1.0, "an integer"), (True, "an integer")])
-def test_step_outside_the_grid_is_explained(position, message):
-    with pytest.raises(ValueError, match=f"position must be {message}"):
-        conv_figures.draw_conv_step(position=position)
+@pytest.mark.parametrize("settings, message", [
+    ({"row": -1}, "row must be at least 0"), ({"col": 3}, r"at most 2, got \(0, 3\)"),
+    ({"row": 1.0}, "row must be an integer"), ({"col": True}, "col must be an integer")])
+def test_step_outside_the_grid_is_explained(settings, message):
+    with pytest.raises(ValueError, match=message):
+        conv_figures.draw_conv_step(**settings)
 
 
 def test_identity_filter_returns_the_inner_image():

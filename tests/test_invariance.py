@@ -138,13 +138,25 @@ def test_explorer_rejects_unknown_pooling():
         explorer_maps(0, "median")
 
 
-@pytest.mark.parametrize("kwargs", [{"shift": 0},
-                                    {"shift": 3, "pool": "average", "window": 3},
-                                    {"shift": 8, "pool": "max", "window": 3}])
-def test_explorer_frames_are_figures(kwargs):
+@pytest.mark.parametrize("kwargs, window", [({"shift": 0}, 2),
+                                            ({"shift": 3, "pool": "average",
+                                              "overlapping": True}, 3),
+                                            ({"shift": 8, "pool": "max",
+                                              "overlapping": True}, 3)])
+def test_explorer_frames_number_every_pooled_value(kwargs, window):
     figure = draw_pooling_invariance(**kwargs)
-    assert isinstance(figure, Figure)
     assert len(figure.axes) == 3
+    _, _, pooled = explorer_maps(kwargs["shift"], kwargs.get("pool", "max"), window)
+    assert [t.get_text() for t in figure.axes[2].texts] == [f"{v:.1f}" for v in pooled.flat]
+    assert f"{window}x{window}" in figure.axes[2].get_title()
+
+
+def test_explorer_frame_has_no_empty_band_above_its_titles():
+    figure = draw_pooling_invariance(shift=3)
+    figure.draw_without_rendering()
+    highest = max(ax.title.get_window_extent().y1 for ax in figure.axes)
+    # At most a tenth of the frame above the tallest title (the old frame had a third).
+    assert figure.bbox.height - highest < 0.1 * figure.bbox.height
 
 
 def test_static_figures_are_figures():

@@ -7,6 +7,7 @@ import torch
 from matplotlib.figure import Figure
 
 from book.figures import lenet as lenet_figures
+from book.interactive.frames import figure_style
 from book.models import lenet5
 from book.training import History
 
@@ -53,3 +54,12 @@ def test_filters_and_feature_maps_are_figures():
 def test_the_explorer_rejects_unknown_settings(settings, message):
     with pytest.raises(ValueError, match=message):
         lenet_figures.draw_lenet_layers(**settings)
+
+
+def test_the_explorer_output_frame_keeps_its_class_label_inside():
+    with figure_style():  # the style every frame is drawn in
+        figure = lenet_figures.draw_lenet_layers(digit=3, layer="output")
+        figure.draw_without_rendering()
+    label = figure.axes[1].xaxis.label
+    assert label.get_text() == "class"
+    assert figure.bbox.y0 <= label.get_window_extent().y0

@@ -92,8 +92,9 @@ def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
     return figure
 
 
-def draw_conv_step(position: int = 0) -> Figure:
-    """The worked example's kernel at one of its 9 positions (0 = top left, row by row).
+def draw_conv_step(row: int = 0, col: int = 0) -> Figure:
+    """The worked example's kernel at position (row, col) of its 3x3 positions, which is
+    also the output entry it computes.
 
     Left: the 5x5 input with the window outlined and the kernel weights in small red
     type; middle: the nine products and their sum; right: the 3x3 output filled up to
@@ -101,30 +102,30 @@ def draw_conv_step(position: int = 0) -> Figure:
     Chapter 3, "Convolution".
     """
     out_size = EXAMPLE_INPUT.shape[0] - EXAMPLE_KERNEL.shape[0] + 1
-    position = integer(position, "position", minimum=0)
-    if position >= out_size ** 2:
-        raise ValueError(f"position must be at most {out_size ** 2 - 1}, got {position}")
-    i, j = divmod(position, out_size)
+    i = integer(row, "row", minimum=0)
+    j = integer(col, "col", minimum=0)
+    if max(i, j) >= out_size:
+        raise ValueError(f"row and col must be at most {out_size - 1}, got ({i}, {j})")
     kh, kw = EXAMPLE_KERNEL.shape
     window = EXAMPLE_INPUT[i:i + kh, j:j + kw]
     output = corr2d(EXAMPLE_INPUT, EXAMPLE_KERNEL)
 
-    figure = Figure(figsize=(7.5, 3))
-    figure.subplots_adjust(left=0.02, right=0.98, top=0.85, bottom=0.04, wspace=0.15)
+    figure = Figure(figsize=(5.5, 2.6))
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, wspace=0.1)
     in_ax, sum_ax, out_ax = figure.subplots(
-        1, 3, gridspec_kw={"width_ratios": [1, 0.9, 0.75]})
+        1, 3, gridspec_kw={"width_ratios": [1.15, 0.95, 0.6]})
 
     colours = np.ones(EXAMPLE_INPUT.shape + (3,))
     colours[EXAMPLE_INPUT == 1] = [0.85, 0.85, 0.85]
     colours[i:i + kh, j:j + kw] = [0.78, 0.86, 0.94]
-    number_grid(in_ax, EXAMPLE_INPUT, colours, fontsize=12)
+    number_grid(in_ax, EXAMPLE_INPUT, colours, fontsize=11)
     for (a, e), weight in np.ndenumerate(EXAMPLE_KERNEL):
-        in_ax.text(j + e + 0.88, i + a + 0.85, f"×{weight}", ha="right", va="bottom",
-                   fontsize=7, color="#d62728")
+        in_ax.text(j + e + 0.97, i + a + 0.97, f"×{weight}", ha="right", va="bottom",
+                   fontsize=10, color="#d62728")
     in_ax.add_patch(Rectangle((j, i), kw, kh, fill=False, edgecolor=WINDOW_BLUE,
                               linewidth=2.5))
-    in_ax.set_title("input 5x5, kernel at\n"
-                    f"rows {i}-{i + kh - 1}, columns {j}-{j + kw - 1}", fontsize=10)
+    in_ax.set_title(f"input 5x5, kernel on\nrows {i}-{i + kh - 1}, cols {j}-{j + kw - 1}",
+                    fontsize=10)
 
     sum_ax.set_axis_off()
     sum_ax.set_xlim(0, 1)
@@ -133,18 +134,19 @@ def draw_conv_step(position: int = 0) -> Figure:
              for a in range(kh)]
     text = "   " + "\n+ ".join(lines) + f"\n= {int(np.sum(window * EXAMPLE_KERNEL))}"
     sum_ax.text(0.5, 0.5, text, ha="center", va="center", family="monospace",
-                fontsize=11)
-    sum_ax.set_title("nine products, added", fontsize=10)
+                fontsize=10)
+    sum_ax.set_title("nine products,\nadded", fontsize=10)
 
     shown = np.full((out_size, out_size), None, dtype=object)
-    filled = np.arange(out_size ** 2).reshape(out_size, out_size) <= position
+    # Filled in reading order, up to and including this position's entry.
+    filled = np.arange(out_size ** 2).reshape(out_size, out_size) <= i * out_size + j
     shown[filled] = output[filled]
     colours = np.ones((out_size, out_size, 3))
     colours[filled] = [0.99, 0.87, 0.72]
-    number_grid(out_ax, shown, colours, fontsize=12)
+    number_grid(out_ax, shown, colours, fontsize=11)
     out_ax.add_patch(Rectangle((j, i), 1, 1, fill=False, edgecolor=OUTPUT_ORANGE,
                                linewidth=2.5))
-    out_ax.set_title(f"output 3x3, entry ({i}, {j})", fontsize=10)
+    out_ax.set_title(f"output 3x3,\nentry ({i}, {j})", fontsize=10)
     return figure
 
 

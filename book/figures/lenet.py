@@ -180,17 +180,17 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
         raise ValueError(f"layer must be one of {EXPLORER_LAYERS}, got {layer!r}")
     raw, x = explorer_digits()
     maps = explorer_maps()[digit]
-    figure = Figure(figsize=(7, 3))
-    grid = figure.add_gridspec(1, 2, width_ratios=[1, 3.2])
+    figure = Figure(figsize=(5.5, 2.9))
+    grid = figure.add_gridspec(1, 2, width_ratios=[1, 2.6])
     digit_ax = figure.add_subplot(grid[0])
     digit_ax.imshow(raw[digit], cmap="gray_r", interpolation="nearest")
-    digit_ax.set_title("input 28x28", fontsize=9)
+    digit_ax.set_title("input 28x28", fontsize=10)
     digit_ax.set_axis_off()
     ax = figure.add_subplot(grid[1])
     if layer == "input":
         ax.imshow(_numpy(x[digit, 0]), cmap="viridis", interpolation="nearest")
-        ax.set_title("what C1 reads: the standardized pixels, 1 map of 28x28",
-                     fontsize=9)
+        ax.set_title("what C1 reads: the standardized\npixels, 1 map of 28x28",
+                     fontsize=10)
         ax.set_axis_off()
     elif layer == "output":
         probabilities = maps["output"]
@@ -199,16 +199,17 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
         ax.bar(range(10), probabilities, color=colors)
         ax.set_xticks(range(10))
         ax.set_ylim(0, 1)
-        ax.set_xlabel("class")
-        ax.set_ylabel("probability")
-        ax.set_title(f"C5 -> F6 -> output, softmax: predicts {guess} "
-                     f"({probabilities[guess]:.0%})", fontsize=9)
+        ax.tick_params(labelsize=10)
+        ax.set_xlabel("class", fontsize=10, labelpad=1)
+        ax.set_ylabel("probability", fontsize=10)
+        ax.set_title(f"C5 -> F6 -> softmax:\npredicts {guess} "
+                     f"({probabilities[guess]:.0%})", fontsize=10)
     else:
         stage = maps[layer]
         columns = 3 if len(stage) == 6 else 8
         ax.imshow(_montage(stage, columns), cmap="viridis", interpolation="nearest")
         count, height, width = stage.shape
-        ax.set_title(f"{layer}: {count} maps of {height}x{width}", fontsize=9)
+        ax.set_title(f"{layer}: {count} maps\nof {height}x{width}", fontsize=10)
         ax.set_axis_off()
-    figure.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.88, wspace=0.12)
+    figure.subplots_adjust(left=0.02, right=0.98, bottom=0.15, top=0.83, wspace=0.3)
     return figure

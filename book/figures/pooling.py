@@ -109,18 +109,20 @@ def explorer_maps(shift: int, pool: str = "max", window: int = 2):
 
 
 def draw_pooling_invariance(shift: int = 0, pool: str = "max",
-                            window: int = 2) -> Figure:
+                            overlapping: bool = False) -> Figure:
     """Move a pattern ``shift`` pixels right: the detector map moves, the pooled less.
 
-    Panels: the input, the detector map (convolution + ReLU) and the pooled map (window
-    ``window``, stride 2). Titles count how many outputs changed since the input was one
-    pixel further left; the largest value of each map is outlined.
+    Panels: the input, the detector map (convolution + ReLU) and the pooled map (stride
+    2; windows 2x2, or overlapping 3x3 windows). Titles count how many outputs changed
+    since the input was one pixel further left; the largest value of each map is
+    outlined.
     Chapter 5, "Pooling".
     """
+    window = 3 if overlapping else 2
     image, detections, pooled = explorer_maps(shift, pool, window)
-    figure = Figure(figsize=(7.4, 2.9))
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.78, wspace=0.12)
-    ratios = [16, 14, pooled.shape[1] * 1.6]
+    figure = Figure(figsize=(5.5, 1.6))
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.76, wspace=0.06)
+    ratios = [image.shape[1], detections.shape[1], pooled.shape[1] * 3.3]
     axes = figure.subplots(1, 3, gridspec_kw={"width_ratios": ratios})
     if shift > 0:
         _, previous_detections, previous_pooled = explorer_maps(shift - 1, pool, window)
@@ -131,10 +133,10 @@ def draw_pooling_invariance(shift: int = 0, pool: str = "max",
     else:
         det_note = pool_note = "move the slider"
     top = max(detections.max(), 1e-9)
-    panels = [(axes[0], image, f"input moved {shift} pixel(s) right", 1.3),
-              (axes[1], detections, f"detector map (conv + ReLU)\n{det_note}", top),
+    panels = [(axes[0], image, f"input, moved\n{shift} pixel(s) right", 1.3),
+              (axes[1], detections, f"detector map\n{det_note}", top),
               (axes[2], pooled,
-               f"{pool} pooling {window}x{window}, stride 2\n{pool_note}", top)]
+               f"{pool} pool {window}x{window}\n{pool_note}", top)]
     for ax, values, title, vmax in panels:
         ax.imshow(values, cmap="Greys" if ax is axes[0] else "viridis", vmin=0,
                   vmax=vmax, extent=(0, values.shape[1], values.shape[0], 0),
@@ -145,11 +147,10 @@ def draw_pooling_invariance(shift: int = 0, pool: str = "max",
                                    linewidth=2))
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=10)
     for (r, c), value in np.ndenumerate(pooled):
-        ax = axes[2]
-        ax.text(c + 0.5, r + 0.5, f"{value:.1f}", ha="center", va="center", fontsize=7,
-                color="white" if value < 0.6 * top else "black")
+        axes[2].text(c + 0.5, r + 0.5, f"{value:.1f}", ha="center", va="center",
+                     fontsize=10, color="white" if value < 0.6 * top else "black")
     return figure
 
 
