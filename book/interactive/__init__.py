@@ -18,7 +18,8 @@ parameters plus one control per parameter:
 from the ``book`` package, so that the browser tests can redraw any frame they see on a
 page (``book.interactive.spec``). The modules: ``controls`` (Slider, Dropdown, Toggle),
 ``frames`` (the grid and how a frame is drawn and encoded), ``player`` and ``player.js``
-(the website), ``widget`` (the kernel), ``spec`` (the page's description of a figure).
+(the website), ``frame_files`` (the site build's frames as cacheable files), ``widget``
+(the kernel), ``spec`` (the page's description of a figure).
 """
 
 from __future__ import annotations
