@@ -11,7 +11,7 @@ waiting.
 Each cell runs with a time limit, and the submission with one in all. A cell that runs past
 its limit, or stops the kernel, is skipped: the kernel is restarted, the cells replayed
 without it, and only what came after it is run again. At most ``OUTPUT_LIMIT`` characters of
-each cell's output are kept.
+each cell's output are kept (the head; a note says how many were dropped).
 
 Fair attribution:
 
@@ -83,29 +83,51 @@ class StepOutcome:
 
 
 class CappedOutputClient(NotebookClient):
-    """A notebook client that keeps at most OUTPUT_LIMIT characters of output per cell."""
+    """A notebook client that keeps at most ``output_limit`` characters of output per cell.
+
+    A stream message that crosses the limit keeps its head; what is dropped after it (the
+    rest of that message, later messages, any display output past the limit) is counted in
+    one note on the cell's error stream, so one enormous line or display output cannot grow
+    this process past the limit's worth of kept output per cell. Error messages are always
+    kept: the cell's status is read from them.
+    """
 
     output_limit = OUTPUT_LIMIT
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.output_used: dict[int, int] = {}
+        self.dropped_notes: dict[int, tuple[dict, int]] = {}  # cell -> (note output, dropped)
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
+        is_stream = msg["msg_type"] == "stream"
         # A stream's size is its text's (measured without copying it); others as JSON.
-        size = (len(content.get("text", "")) if msg["msg_type"] == "stream"
+        size = (len(content.get("text", "")) if is_stream
                 else len(json.dumps(content, default=str)))
         used = self.output_used.get(cell_index, 0)
-        self.output_used[cell_index] = used + size
-        if used + size > self.output_limit and msg["msg_type"] != "error":
-            if used <= self.output_limit:
-                outs.append(nbformat.v4.new_output(
-                    "stream", name="stderr",
-                    text=f"[the grader dropped this cell's output after "
-                         f"{self.output_limit:,} characters]\n"))
-            return None
-        return super().output(outs, msg, display_id, cell_index)
+        room = max(0, self.output_limit - used)
+        if size <= room or msg["msg_type"] == "error":
+            self.output_used[cell_index] = used + size
+            return super().output(outs, msg, display_id, cell_index)
+        self.output_used[cell_index] = used + room
+        kept = None
+        if is_stream and room:
+            head = {**msg, "content": {**content, "text": content["text"][:room]}}
+            kept = super().output(outs, head, display_id, cell_index)
+        self._count_dropped(outs, cell_index, size - (room if is_stream else 0))
+        return kept
+
+    def _count_dropped(self, outs, cell_index: int, characters: int) -> None:
+        """Add ``characters`` to the cell's note of dropped output (made on the first drop)."""
+        note, dropped = self.dropped_notes.get(cell_index, (None, 0))
+        if note is None:
+            note = nbformat.v4.new_output("stream", name="stderr", text="")
+            outs.append(note)
+        dropped += characters
+        note["text"] = (f"\n[the grader dropped {dropped:,} characters of this cell's output "
+                        f"after the first {self.output_limit:,}]\n")
+        self.dropped_notes[cell_index] = (note, dropped)
 
 
 def _outcome(cell) -> StepOutcome:
