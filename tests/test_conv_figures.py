@@ -1,12 +1,16 @@
 """The chapter 3 figures draw what the sample data and the operations give."""
 
+import io
+
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from book import samples
 from book.conv import filter_image
 from book.figures import conv as conv_figures
+from book.figures.photo import PIXEL_DENSITY
 
 
 @pytest.mark.parametrize("row, col", [(i, j) for i in range(3) for j in range(3)])
@@ -41,9 +45,20 @@ def test_gallery_frames_draw(name):
     assert isinstance(conv_figures.draw_filter_gallery(filter_name=name), Figure)
 
 
+def test_photo_figures_display_as_jpeg_at_twice_their_size():
+    for photo in (conv_figures.plot_filter_table(), conv_figures.plot_rgb_channels()):
+        jpeg, metadata = photo._repr_jpeg_()
+        with Image.open(io.BytesIO(jpeg)) as image:
+            assert image.format == "JPEG"
+            assert image.width // PIXEL_DENSITY == metadata["width"]
+        png = io.BytesIO()
+        photo.figure.savefig(png, format="png", dpi=PIXEL_DENSITY * photo.figure.dpi,
+                             bbox_inches="tight")
+        assert len(jpeg) < len(png.getvalue()) / 2, "JPEG is no lighter than PNG"
+
+
 def test_static_figures_draw():
-    for figure in (conv_figures.plot_filter_table(), conv_figures.plot_rgb_channels(),
-                   conv_figures.plot_conv_matrix([[1, 2], [3, 4]]),
+    for figure in (conv_figures.plot_conv_matrix([[1, 2], [3, 4]]),
                    conv_figures.plot_receptive_field_1d((5, 5)),
                    conv_figures.plot_filter_learning([1.0, 0.1], np.eye(3), np.eye(3))):
         assert isinstance(figure, Figure)

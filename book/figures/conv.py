@@ -14,6 +14,7 @@ from matplotlib.patches import Rectangle
 
 from book.conv import conv2d_as_matrix, corr2d, filter_image
 from book.figures.grid import number_grid
+from book.figures.photo import PhotoFigure
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, FILTERS, kernel, photo_gray, photo_rgb
 from book.validation import integer
 
@@ -49,7 +50,7 @@ def _draw_kernel(ax, name: str) -> None:
     ax.set_title(name + ("" if divisor == 1 else f"  (× 1/{divisor})"), fontsize=9)
 
 
-def plot_filter_table(step: int = 3) -> Figure:
+def plot_filter_table(step: int = 3) -> PhotoFigure:
     """Every filter of :data:`FILTERS` above its result on the downsampled portrait.
 
     Chapter 3, "Convolution".
@@ -66,7 +67,7 @@ def plot_filter_table(step: int = 3) -> Figure:
         how = _show_response(ax, filter_image(image, kernel(name)), kernel(name))
         ax.set_axis_off()
         ax.set_title(how, fontsize=8, color="#555555")
-    return figure
+    return PhotoFigure(figure)
 
 
 def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
@@ -150,7 +151,7 @@ def draw_conv_step(row: int = 0, col: int = 0) -> Figure:
     return figure
 
 
-def plot_rgb_channels(step: int = 4) -> Figure:
+def plot_rgb_channels(step: int = 4) -> PhotoFigure:
     """The colour portrait and its red, green and blue channels, each 8-bit grey.
 
     Chapter 3, "Convolution".
@@ -166,7 +167,7 @@ def plot_rgb_channels(step: int = 4) -> Figure:
         ax.set_title(f"{name} channel (0..255)", fontsize=10)
     for ax in axes:
         ax.set_axis_off()
-    return figure
+    return PhotoFigure(figure)
 
 
 def plot_conv_matrix(k, input_size: int = 4) -> Figure:
