@@ -36,18 +36,20 @@ def _show_response(ax, response: np.ndarray, k: np.ndarray) -> str:
     return "output clipped to 0..255"
 
 
-def _draw_kernel(ax, name: str) -> None:
-    """The kernel as a small grid of its integer weights, the divisor in the title."""
+def _draw_kernel(ax, name: str, title: str | None = None, fontsize: float = 9) -> None:
+    """The kernel ``FILTERS[name]`` as a small grid of its integer weights, titled
+    ``title`` (default: its name) and the divisor."""
     weights, divisor = FILTERS[name]
     weights = np.array(weights)
     limit = max(1, np.abs(weights).max())
     ax.imshow(weights, cmap="RdBu", vmin=-limit, vmax=limit)
     for (r, c), value in np.ndenumerate(weights):
-        ax.text(c, r, str(value), ha="center", va="center", fontsize=9,
+        ax.text(c, r, str(value), ha="center", va="center", fontsize=fontsize,
                 color="white" if abs(value) > 0.6 * limit else "black")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title(name + ("" if divisor == 1 else f"  (× 1/{divisor})"), fontsize=9)
+    ax.set_title((title or name) + ("" if divisor == 1 else f"  (× 1/{divisor})"),
+                 fontsize=fontsize)
 
 
 def plot_filter_table(step: int = 3) -> PhotoFigure:
@@ -77,18 +79,20 @@ def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
     """
     image = photo_gray(4)
     k = kernel(filter_name)
-    figure = Figure(figsize=(7, 3))
-    figure.subplots_adjust(left=0.01, right=0.99, top=0.86, bottom=0.03, wspace=0.12)
+    figure = Figure(figsize=(5.5, 2.6))
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, wspace=0.1)
     photo_ax, kernel_ax, out_ax = figure.subplots(1, 3, gridspec_kw={"width_ratios":
-                                                                     [1, 0.8, 1]})
+                                                                     [1, 0.7, 1]})
     photo_ax.imshow(image, cmap="gray", vmin=0, vmax=255)
     photo_ax.set_title(f"input {image.shape[0]}x{image.shape[1]}", fontsize=10)
     photo_ax.set_axis_off()
-    _draw_kernel(kernel_ax, filter_name)
+    # The name is the menu's choice; above the narrow kernel it would run into the
+    # neighbouring titles.
+    _draw_kernel(kernel_ax, filter_name, title="kernel", fontsize=10)
     response = filter_image(image, k)
     how = _show_response(out_ax, response, k)
     out_ax.set_title(f"feature map {response.shape[0]}x{response.shape[1]}\n{how}",
-                     fontsize=9)
+                     fontsize=10)
     out_ax.set_axis_off()
     return figure
 

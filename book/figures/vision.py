@@ -95,11 +95,11 @@ SIMULATOR_ORIENTATIONS = np.arange(0, 180.5, 2.5)
 def draw_cell_simulator(orientation: float = 90.0, position: float = 0.0) -> Figure:
     """A bar shown to a model simple and complex cell, both preferring vertical bars.
 
-    Left: the bar, the simple cell's receptive field (red: excitatory, blue: inhibitory)
-    and the complex cell's field (dashed). Middle: both responses as the bar moves
-    across, at this orientation. Right: both orientation tuning curves, at this
-    position. Dots mark the bar shown on the left; the simple cell is orange, the
-    complex cell blue.
+    Top left: the bar, the simple cell's receptive field (red: excitatory, blue:
+    inhibitory) and the complex cell's field (dashed); below it, both responses to this
+    bar. Top right: both responses as the bar moves across, at this orientation. Bottom
+    right: both orientation tuning curves, at this position. Dots mark the bar shown top
+    left; the simple cell is orange, the complex cell blue.
     Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
     figure = _cell_simulator_layout()
@@ -125,11 +125,11 @@ def update_cell_simulator(figure: Figure, orientation: float = 90.0,
     parts.stimulus.set_data(stimulus)
     _show_both_cells(parts.position_lines, *_position_curves(float(orientation)),
                      position, complex_now, simple_now)
-    parts.position_ax.set_title(f"moving a {orientation:g}° bar", fontsize=9)
+    parts.position_ax.set_title(f"moving a {orientation:g}° bar", fontsize=10)
     _show_both_cells(parts.tuning_lines, *_orientation_curves(float(position)),
                      orientation, complex_now, simple_now)
-    parts.tuning_ax.set_title(f"turning a bar at position {position:g}", fontsize=9)
-    parts.bar_text.set_text(f"bar at {orientation:g}°, position {position:g}")
+    parts.tuning_ax.set_title(f"turning a bar at position {position:g}", fontsize=10)
+    parts.bar_text.set_text(f"bar at {orientation:g}°,\nposition {position:g}")
     parts.simple_text.set_text(f"simple cell: {simple_now:.2f}")
     parts.complex_text.set_text(f"complex cell: {complex_now:.2f}")
 
@@ -156,11 +156,14 @@ def _orientation_curves(position: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _cell_simulator_layout() -> Figure:
     """The simulator's axes, receptive fields and empty curves: what no bar changes."""
-    figure = Figure(figsize=(7.6, 3.0))
-    grid = figure.add_gridspec(1, 3, width_ratios=[1, 1.25, 1.25], left=0.01,
-                               right=0.985, bottom=0.17, top=0.8, wspace=0.32)
-    field_ax, position_ax, tuning_ax = (figure.add_subplot(grid[0, i])
-                                        for i in range(3))
+    # Two by two, so that 10-point text stays readable when a phone shrinks the frame:
+    # the bar and the readings on the left, the two response curves on the right.
+    figure = Figure(figsize=(5.5, 4.6))
+    grid = figure.add_gridspec(2, 2, width_ratios=[1, 1.25], left=0.01, right=0.98,
+                               bottom=0.1, top=0.94, wspace=0.3, hspace=0.45)
+    field_ax, position_ax, tuning_ax = (figure.add_subplot(grid[0, 0]),
+                                        figure.add_subplot(grid[0, 1]),
+                                        figure.add_subplot(grid[1, 1]))
 
     extent = _field_extent(FIELD_SIZE)
     stimulus = field_ax.imshow(np.zeros((FIELD_SIZE, FIELD_SIZE)), cmap="gray", vmin=0,
@@ -178,27 +181,28 @@ def _cell_simulator_layout() -> Figure:
                                fill=False, edgecolor=COMPLEX_COLOR, linestyle="--"))
     field_ax.set_xticks([])
     field_ax.set_yticks([])
-    field_ax.set_title("bar and receptive fields", fontsize=9)
+    field_ax.set_title("bar and receptive fields", fontsize=10)
 
     position_lines = _plot_both_cells(position_ax, SIMULATOR_POSITIONS)
-    position_ax.set_xlabel("bar position (pixels)", fontsize=8)
-    position_ax.set_ylabel("response", fontsize=8)
+    position_ax.set_xlabel("bar position (pixels)", fontsize=10)
+    position_ax.set_ylabel("response", fontsize=10)
     position_ax.set_ylim(-0.05, 1.15)
-    position_ax.tick_params(labelsize=7)
+    position_ax.tick_params(labelsize=10)
 
     tuning_lines = _plot_both_cells(tuning_ax, SIMULATOR_ORIENTATIONS)
     tuning_ax.set_xticks([0, 45, 90, 135, 180])
-    tuning_ax.set_xlabel("bar orientation (degrees)", fontsize=8)
+    tuning_ax.set_xlabel("bar orientation (degrees)", fontsize=10)
+    tuning_ax.set_ylabel("response", fontsize=10)
     tuning_ax.set_ylim(-0.05, 1.15)
-    tuning_ax.tick_params(labelsize=7)
+    tuning_ax.tick_params(labelsize=10)
 
     figure.cell_simulator_parts = _SimulatorParts(
         stimulus=stimulus, position_ax=position_ax, position_lines=position_lines,
         tuning_ax=tuning_ax, tuning_lines=tuning_lines,
-        bar_text=figure.text(0.02, 0.93, "", fontsize=10),
-        simple_text=figure.text(0.4, 0.93, "", fontsize=10, color=SIMPLE_COLOR,
+        bar_text=figure.text(0.03, 0.34, "", fontsize=10),
+        simple_text=figure.text(0.03, 0.26, "", fontsize=10, color=SIMPLE_COLOR,
                                 weight="bold"),
-        complex_text=figure.text(0.7, 0.93, "", fontsize=10, color=COMPLEX_COLOR,
+        complex_text=figure.text(0.03, 0.18, "", fontsize=10, color=COMPLEX_COLOR,
                                  weight="bold"))
     return figure
 
