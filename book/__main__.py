@@ -113,6 +113,7 @@ def _grade(args) -> int:
     import tempfile
     import time
 
+    from book.grading.assignment import read_solution, solution_digest
     from book.grading.grade import grade_folder
     from book.grading.report import RESULTS_FOLDER, unchanged_results, write_reports, write_result
     from book.grading.submissions import find_submissions
@@ -129,8 +130,9 @@ def _grade(args) -> int:
     start = time.monotonic()
     results_folder = args.out / RESULTS_FOLDER
     try:
-        kept = unchanged_results(results_folder, find_submissions(
-            args.submissions, _solution(args).stem)) if args.resume else {}
+        kept = unchanged_results(
+            results_folder, find_submissions(args.submissions, _solution(args).stem),
+            solution_digest(read_solution(_solution(args)))) if args.resume else {}
         with tempfile.TemporaryDirectory(prefix="book-grading-") as workdir:
             results = grade_folder(
                 _solution(args), args.submissions, Path(workdir), jobs=args.jobs,
