@@ -32,25 +32,25 @@ def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
     """
     sides = list(sides)
     counts = [layer_parameter_counts(s, kernel_size, bias=bias) for s in sides]
-    figure = Figure(figsize=(7, 3.6))
+    figure = Figure(figsize=(5.2, 4))
     ax = figure.subplots()
     for kind, style in LAYER_STYLES.items():
         ax.plot(sides, [c[kind] for c in counts], label=kind, markersize=4, **style)
         if mark_side in sides:
             value = counts[sides.index(mark_side)][kind]
             ax.annotate(f"{value:,}", (mark_side, value), textcoords="offset points",
-                        xytext=(-6, 7), ha="right", fontsize=8, color=style["color"])
+                        xytext=(-6, 7), ha="right", fontsize=10, color=style["color"])
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xticks(sides)
-    ax.set_xticklabels([str(s) for s in sides], fontsize=8)
+    ax.set_xticklabels([str(s) for s in sides], fontsize=10)
     ax.minorticks_off()
-    ax.set_xlabel("image side n (an n x n grayscale image into n x n units)")
+    ax.set_xlabel("image side n (an n x n grayscale image\ninto n x n units)")
     ax.set_ylabel("weights and biases of one layer" if bias else "weights of one layer")
-    ax.set_title(f"One layer, {kernel_size}x{kernel_size} windows for the local layers",
+    ax.set_title(f"One layer, {kernel_size}x{kernel_size} windows\nfor the local layers",
                  fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.legend(loc="upper left", fontsize=10)
     figure.tight_layout()
     return figure
 
@@ -64,7 +64,7 @@ def plot_connections_3x3() -> Figure:
     2x2 filter sliding over the 3x3 input, coloured by which of the 4 shared weights
     they use.
     """
-    figure = Figure(figsize=(7, 3.2))
+    figure = Figure(figsize=(5.2, 3.6))
     axes = figure.subplots(1, 2)
     weight_colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
 
@@ -75,22 +75,22 @@ def plot_connections_3x3() -> Figure:
         ax.scatter(*out_xy.T, s=140, color="#dddddd", edgecolor="black", zorder=3)
         for i, (x, y) in enumerate(in_xy):
             ax.text(x - 0.18, y, f"$x_{{{i // 3}{i % 3}}}$", ha="right", va="center",
-                    fontsize=8)
+                    fontsize=10)
         for j, (x, y) in enumerate(out_xy):
             ax.text(x + 0.18, y, f"$y_{{{j // 2}{j % 2}}}$", ha="left", va="center",
-                    fontsize=8)
+                    fontsize=10)
         ax.set_xlim(-0.8, 2.8)
         ax.set_ylim(-2.6, 2.6)
         ax.axis("off")
         ax.set_title(title, fontsize=10)
         return in_xy, out_xy
 
-    in_xy, out_xy = layout(axes[0], "fully connected: 36 weights + 4 biases")
+    in_xy, out_xy = layout(axes[0], "fully connected:\n36 weights + 4 biases")
     for (x0, y0) in in_xy:
         for (x1, y1) in out_xy:
             axes[0].plot([x0, x1], [y0, y1], color="#999999", linewidth=0.6, zorder=1)
 
-    in_xy, out_xy = layout(axes[1], "convolution: 4 shared weights + 1 bias")
+    in_xy, out_xy = layout(axes[1], "convolution:\n4 shared weights + 1 bias")
     for j in range(4):
         out_r, out_c = divmod(j, 2)
         for k in range(4):
@@ -100,7 +100,7 @@ def plot_connections_3x3() -> Figure:
                          color=weight_colors[k], linewidth=1.4, zorder=1)
     axes[1].legend(handles=[Line2D([], [], color=c, label=f"$w_{{{k // 2}{k % 2}}}$")
                             for k, c in enumerate(weight_colors)],
-                   loc="lower center", ncol=4, fontsize=8, frameon=False,
+                   loc="lower center", ncol=4, fontsize=10, frameon=False,
                    bbox_to_anchor=(0.5, -0.08))
     figure.tight_layout()
     return figure
@@ -123,7 +123,7 @@ def plot_fit_capacity(degrees=(1, 3, 12), n_train: int = 14, noise: float = 0.25
     y_test = np.sin(2 * np.pi * x_test) + noise * rng.standard_normal(200)
     grid = np.linspace(0, 1, 300)
     names = ["underfits", "fits", "overfits"]
-    figure = Figure(figsize=(7.5, 2.8))
+    figure = Figure(figsize=(5.2, 3.2))
     axes = figure.subplots(1, len(degrees), sharey=True)
     for ax, degree, name in zip(axes, degrees, names):
         fit = np.polynomial.Polynomial.fit(x_train, y_train, degree)
@@ -135,9 +135,9 @@ def plot_fit_capacity(degrees=(1, 3, 12), n_train: int = 14, noise: float = 0.25
         ax.scatter(x_train, y_train, s=14, color="black", zorder=3)
         ax.set_ylim(-2, 2)
         ax.set_xticks([])
-        ax.set_title(f"degree {degree} ({degree + 1} parameters): {name}", fontsize=8.5)
+        ax.set_title(f"degree {degree}\n{degree + 1} parameters\n{name}", fontsize=10)
         errors = f"train error {train_error:.3f}\ntest error {test_error:.3g}"
-        ax.text(0.03, 0.04, errors, transform=ax.transAxes, fontsize=8, va="bottom")
+        ax.text(0.03, 0.04, errors, transform=ax.transAxes, fontsize=10, va="bottom")
     axes[0].set_yticks([-1, 0, 1])
     figure.tight_layout()
     return figure
