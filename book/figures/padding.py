@@ -21,14 +21,14 @@ def plot_padded_grids(x, paddings=(0, 1, 2)) -> Figure:
     x: (H, W) -> one panel per padding, (H + 2p) x (W + 2p).
     """
     x = real_array(x, "x", 2, "(H, W)")
-    figure = Figure(figsize=(7, 2.7))
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.08)
+    figure = Figure(figsize=(5.2, 2.2))
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.86, wspace=0.08)
     widths = [x.shape[1] + 2 * p for p in paddings]
     axes = figure.subplots(1, len(paddings), gridspec_kw={"width_ratios": widths})
     for ax, p in zip(np.atleast_1d(axes), paddings):
         inside = pad2d(np.ones(x.shape, dtype=bool), p)
         padded = pad2d(x, p)
-        number_grid(ax, padded, mask=inside, fmt="{:g}", fontsize=8, linewidth=0.6)
+        number_grid(ax, padded, mask=inside, fmt="{:g}", fontsize=10, linewidth=0.6)
         ax.set_title(f"p = {p}: {padded.shape[0]}x{padded.shape[1]}", fontsize=10)
     return figure
 
@@ -40,8 +40,8 @@ def plot_pixel_usage(n: int = 5, f: int = 3, paddings=(0, 1)) -> Figure:
 
     Darker cells are read more often; without padding the corners are read once.
     """
-    figure = Figure(figsize=(7, 3.2))
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.85, wspace=0.15)
+    figure = Figure(figsize=(5.2, 3.0))
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.83, wspace=0.15)
     axes = figure.subplots(1, len(paddings))
     for ax, p in zip(np.atleast_1d(axes), paddings):
         usage = pixel_usage(n, f, p)
@@ -51,7 +51,7 @@ def plot_pixel_usage(n: int = 5, f: int = 3, paddings=(0, 1)) -> Figure:
             ax.text(c + 0.5, r + 0.5, str(value), ha="center", va="center", fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"{f}x{f} kernel, padding {p}: "
+        ax.set_title(f"{f}x{f} kernel, padding {p}\n"
                      f"{usage.min()} to {usage.max()} reads", fontsize=10)
     return figure
 
