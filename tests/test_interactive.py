@@ -343,9 +343,9 @@ def sphinx_page(pagename, has_math, body):
 
     app = SimpleNamespace(outdir="", env=Env(),
                           config=SimpleNamespace(mathjax_path="mathjax/tex-chtml.js"))
-    scripts = [_JavaScript("doctools.js"),
+    scripts = [_JavaScript("_static/doctools.js"),
                _JavaScript("", body='window.MathJax = {"options": {}}'),
-               _JavaScript("mathjax/tex-chtml.js", defer="defer")]
+               _JavaScript("_static/mathjax/tex-chtml.js", defer="defer")]
     context = {"body": body, "script_files": scripts,
                "pathto": lambda target, resource: "../" + target}
     return app, context
@@ -360,7 +360,7 @@ def test_the_site_build_loads_mathjax_only_on_pages_with_math(tmp_path):
         app.outdir = str(tmp_path)
         light_page(app, "chapters/02", "page.html", context, None)
         assert len(context["script_files"]) == kept
-        assert context["script_files"][0].filename == "doctools.js"
+        assert context["script_files"][0].filename == "_static/doctools.js"
 
 
 def test_the_site_build_writes_frames_under_the_site(tmp_path):

@@ -98,9 +98,12 @@ def test_no_page_loads_fontawesome_js_and_icons_still_show(site, browser, server
     for page in PAGES:
         assert "fontawesome.js" not in page_html(site, page), page
     open_page(browser, server, "chapters/04_padding_and_stride")
-    font, width = browser.execute_script("""
-        const icon = document.querySelector("i.fa-bars, i.fa-solid");
-        const glyph = getComputedStyle(icon, "::before");
-        return [glyph.fontFamily, icon.getBoundingClientRect().width];
+    icons = browser.execute_script("""
+        return Array.from(document.querySelectorAll("i.fa-solid, i.fas, i.fab"))
+            .filter(icon => icon.offsetParent !== null)
+            .map(icon => [icon.className, getComputedStyle(icon, "::before").fontFamily,
+                          icon.getBoundingClientRect().width]);
     """)
-    assert "Font Awesome" in font and width > 0  # drawn by the theme's CSS web font
+    assert icons, "no icon on screen"
+    for name, font, width in icons:  # drawn by the theme's CSS with the web font
+        assert "Font Awesome" in font and width > 0, f"icon {name}: {font}, {width} px"

@@ -68,7 +68,8 @@ def light_page(app, pagename, templatename, context, doctree):
 def _is_mathjax(script, mathjax_path: str) -> bool:
     """MathJax itself, or the inline configuration sphinx.ext.mathjax puts before it."""
     body = getattr(script, "attributes", {}).get("body", "")
-    return (getattr(script, "filename", None) == mathjax_path
+    # a local mathjax_path is listed under _static/, as Sphinx's add_js_file puts it
+    return (getattr(script, "filename", None) in (mathjax_path, f"_static/{mathjax_path}")
             or body.startswith("window.MathJax"))
 
 
