@@ -50,7 +50,7 @@ def test_padded_grids_refuse_what_is_no_image():
 def test_pixel_usage_titles_give_the_fewest_and_most_reads():
     figure = plot_pixel_usage(n=5, f=3, paddings=(0, 1))
     assert [ax.get_title() for ax in figure.axes] == [
-        "3x3 kernel, padding 0: 1 to 9 reads", "3x3 kernel, padding 1: 4 to 9 reads"]
+        "3x3 kernel, padding 0\n1 to 9 reads", "3x3 kernel, padding 1\n4 to 9 reads"]
 
 
 def test_the_explorer_writes_each_cells_read_count_and_explains_the_shading():
