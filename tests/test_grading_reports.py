@@ -309,3 +309,11 @@ def test_entries_giving_one_name_are_all_graded_the_notebook_file_first(tmp_path
     assert len(set(others.values())) == 3
     assert [s.student for s in find_submissions(tmp_path, "04_padding_and_stride")] == sorted(
         found)
+
+
+def test_the_feedback_page_names_the_graded_file(tmp_path):
+    """One student's second entry is graded under a suffixed id: its page says which file."""
+    write_reports([replace(hostile_result("ann-3f9c2a1b"), submission="ann`.json")], tmp_path)
+    assert "File: `ann'.json`" in (tmp_path / "feedback" / "ann-3f9c2a1b.md").read_text()
+    page = (tmp_path / "feedback" / "ann-3f9c2a1b.html").read_text()
+    assert "File: <code>ann'.json</code>" in page

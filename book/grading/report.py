@@ -153,11 +153,17 @@ def _fenced(text: str) -> list[str]:
     return ["```text", text.replace("```", "'''") or "(no message)", "```"]
 
 
+def _code_span(text: str) -> str:
+    """``text`` as inline code (a backtick in it, which would end the span, becomes ')."""
+    return "`" + text.replace("`", "'") + "`"
+
+
 def feedback_markdown(result: SubmissionResult) -> str:
     """The student's feedback page: total, then each question's result and message."""
-    student = result.student.replace("`", "'")     # a backtick would end the code span
     lines = [f"# Feedback: {result.assignment}", "",
-             f"Student: `{student}`  ",
+             f"Student: {_code_span(result.student)}  ",
+             # Which file: one student's several entries are graded under several ids.
+             *([f"File: {_code_span(result.submission)}  "] if result.submission else []),
              f"Score: **{_number(result.score)} / {_number(result.max_score)}**  ",
              f"Status: {result.status.value}", ""]
     if result.message:
