@@ -123,8 +123,14 @@ def draw_conv_step(row: int = 0, col: int = 0) -> Figure:
     colours = np.ones(EXAMPLE_INPUT.shape + (3,))
     colours[EXAMPLE_INPUT == 1] = [0.85, 0.85, 0.85]
     colours[i:i + kh, j:j + kw] = [0.78, 0.86, 0.94]
-    number_grid(in_ax, EXAMPLE_INPUT, colours, fontsize=11)
+    # Under the window each cell holds its pixel (top left) and its weight (bottom
+    # right, red), both large enough to read on a phone.
+    outside = EXAMPLE_INPUT.astype(object)
+    outside[i:i + kh, j:j + kw] = None
+    number_grid(in_ax, outside, colours, fontsize=11)
     for (a, e), weight in np.ndenumerate(EXAMPLE_KERNEL):
+        in_ax.text(j + e + 0.3, i + a + 0.35, str(window[a, e]), ha="center",
+                   va="center", fontsize=11)
         in_ax.text(j + e + 0.97, i + a + 0.97, f"×{weight}", ha="right", va="bottom",
                    fontsize=10, color="#d62728")
     in_ax.add_patch(Rectangle((j, i), kw, kh, fill=False, edgecolor=WINDOW_BLUE,

@@ -93,7 +93,7 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
     it is never read. The first kernel position is outlined in blue, the last in orange.
     """
     d = 2 if dilated else 1
-    figure = Figure(figsize=(5.5, 4.2))
+    figure = Figure(figsize=(5.5, 3.6))
     grid = figure.add_gridspec(1, 3, width_ratios=[1.35, 1, 0.09], left=0.02, right=0.9,
                                bottom=0.02, top=0.8, wspace=0.1)
     grid_ax = figure.add_subplot(grid[0, 0])
@@ -125,7 +125,7 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
     grid_ax.add_patch(Rectangle((p, p), n, n, fill=False, edgecolor="black",
                                 linewidth=1.6))
     if not starts:
-        figure.suptitle(formula + " < 1", fontsize=11, y=0.98)
+        figure.suptitle(formula + " < 1", fontsize=11, y=0.99)
         out_ax.axis("off")
         out_ax.set_xlim(0, 1)
         out_ax.set_ylim(1, 0)
@@ -140,7 +140,7 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
         grid_ax.add_patch(Rectangle((start, start), span, span, fill=False,
                                     edgecolor=colour, linewidth=2.4))
     m = len(starts)
-    figure.suptitle(f"{formula} = {m}", fontsize=11, y=0.98)
+    figure.suptitle(f"{formula} = {m}", fontsize=11, y=0.99)
     number_grid(out_ax, colours=np.full((m, m, 3), [0.78, 0.86, 0.94]), edge="#555555")
     out_ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor="#1f77b4",
                                linewidth=2.4))
