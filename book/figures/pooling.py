@@ -37,8 +37,8 @@ def plot_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
     pooled_max = max_pool2d(x[None, None], window, stride)[0, 0]
     pooled_avg = avg_pool2d(x[None, None], window, stride)[0, 0]
     h_out, w_out = pooled_max.shape
-    figure = Figure(figsize=(7, 2.8))
-    figure.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.85, wspace=0.25)
+    figure = Figure(figsize=(5.2, 2.6))
+    figure.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.8, wspace=0.25)
     axes = figure.subplots(1, 3,
                            gridspec_kw={"width_ratios": [x.shape[1], w_out, w_out]})
     overlapping = stride < window
@@ -53,8 +53,8 @@ def plot_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
             cols = slice(j * stride, j * stride + window)
             tint_in[rows, cols] = _light(colour)
         tint_out[i, j] = _light(colour)
-    titles = (f"input {x.shape[0]}x{x.shape[1]}, window {window}x{window}, stride {stride}",
-              "max pooling", "average pooling")
+    titles = (f"input {x.shape[0]}x{x.shape[1]}\nwindow {window}x{window}, stride {stride}",
+              "max\npooling", "average\npooling")
     for ax, values, tint, fmt, title in zip(
             axes, (x, pooled_max, pooled_avg), (tint_in, tint_out, tint_out),
             ("{:g}", "{:g}", "{:.3g}"), titles, strict=True):
@@ -168,20 +168,20 @@ def plot_eye_detector(positions=((1, 1), (5, 8), (8, 3)), shape=(14, 14)) -> Fig
     """
     images = [(f"eye at ({row}, {col})", place(EYE, shape, row, col))
               for row, col in positions]
-    images.append(("no eye: a blob at (5, 5)", place(NOT_AN_EYE, shape, 5, 5)))
-    figure = Figure(figsize=(7.4, 4.2))
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9, hspace=0.3,
+    images.append(("no eye: a\nblob at (5, 5)", place(NOT_AN_EYE, shape, 5, 5)))
+    figure = Figure(figsize=(5.2, 3.6))
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.86, hspace=0.45,
                            wspace=0.1)
     axes = figure.subplots(2, len(images))
     for column, (title, image) in enumerate(images):
         scores, best = eye_detector(image)
         axes[0, column].imshow(image, cmap="gray", vmin=0, vmax=1)  # 1 is bright
-        axes[0, column].set_title(title, fontsize=9)
+        axes[0, column].set_title(title, fontsize=10)
         axes[1, column].imshow(scores, cmap="viridis", vmin=-3, vmax=6.5)
         r, c = np.unravel_index(np.argmax(scores), scores.shape)
         axes[1, column].add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False,
                                             edgecolor="#d62728", linewidth=2))
-        axes[1, column].set_title(f"max {best:.2f} at ({r}, {c})", fontsize=9)
+        axes[1, column].set_title(f"max {best:.2f}\nat ({r}, {c})", fontsize=10)
         for ax in axes[:, column]:
             ax.set_xticks([])
             ax.set_yticks([])
