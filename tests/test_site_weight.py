@@ -6,7 +6,6 @@ loaded only by pages with math. The load times themselves: benchmarks/page_weigh
 import io
 import json
 import re
-import urllib.request
 
 import numpy as np
 import pytest
@@ -15,6 +14,7 @@ from PIL import Image
 from book.interactive import InteractiveFigure
 from book.interactive.frame_files import frame_file_name
 from tests.browser import open_page, serve
+from tests.site_frames import shown_frame_png
 from tests.site_pages import PAGES
 
 HTML_TARGET_BYTES = 300_000
@@ -65,9 +65,8 @@ def test_mathjax_loads_only_on_pages_with_math(site):
             f"{'with' if has_math else 'without'} math")
 
 
-def frame_pixels(url: str) -> np.ndarray:
-    with urllib.request.urlopen(url) as response:
-        return np.asarray(Image.open(io.BytesIO(response.read())).convert("RGB"))
+def pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def test_frames_load_when_their_figure_scrolls_into_view(site, browser, server):
@@ -77,18 +76,10 @@ def test_frames_load_when_their_figure_scrolls_into_view(site, browser, server):
     last = browser.find_elements("css selector", ".book-interactive")[-1]
     image = last.find_element("css selector", "img.book-interactive-frame")
     assert image.get_attribute("src") is None, "a frame below the fold loaded at once"
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", last)
-    browser.execute_async_script("""
-        const [image, done] = arguments;
-        const loaded = () => image.complete && image.naturalWidth > 0;
-        const wait = () => loaded() ? done() : setTimeout(wait, 20);
-        wait();
-    """, image)
-    src = image.get_attribute("src")
+    src, png = shown_frame_png(browser, last)
     assert src.startswith(f"{server}/_frames/"), src
     figure = InteractiveFigure.from_spec(json.loads(last.get_attribute("data-spec")))
-    expected = np.asarray(Image.open(io.BytesIO(figure.frame())).convert("RGB"))
-    assert np.array_equal(frame_pixels(src), expected)
+    assert np.array_equal(pixels(png), pixels(figure.frame()))
     natural, shown = browser.execute_script(
         "return [arguments[0].naturalWidth, arguments[0].width]", image)
     assert shown == natural // 2  # hi-dpi: twice the pixels it is shown at
