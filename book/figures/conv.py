@@ -191,9 +191,9 @@ def plot_conv_matrix(k, input_size: int = 4) -> Figure:
     k = np.asarray(k)
     matrix = conv2d_as_matrix(k[None, None], (1, input_size, input_size)).astype(int)
     rows, cols = matrix.shape
-    figure = Figure(figsize=(7, 0.35 * rows + 1.0))
-    figure.subplots_adjust(left=0.08, right=0.99, top=1 - 0.45 / (0.35 * rows + 1.0),
-                           bottom=0.02)
+    height = 0.27 * rows + 1.0
+    figure = Figure(figsize=(5.2, height))
+    figure.subplots_adjust(left=0.02, right=0.99, top=1 - 0.6 / height, bottom=0.02)
     ax = figure.add_subplot()
     palette = np.array([[1, 1, 1], [0.65, 0.81, 0.89], [0.70, 0.87, 0.54],
                         [0.99, 0.75, 0.44], [0.79, 0.70, 0.84], [0.98, 0.60, 0.60],
@@ -203,13 +203,13 @@ def plot_conv_matrix(k, input_size: int = 4) -> Figure:
     for number, value in enumerate(values, start=1):
         colour_index[matrix == value] = min(number, len(palette) - 1)
     shown = np.where(matrix != 0, matrix, None).astype(object)
-    number_grid(ax, shown, palette[colour_index], fontsize=8)
+    number_grid(ax, shown, palette[colour_index], fontsize=10)
     out_width = input_size - k.shape[1] + 1
     for r in range(rows):
         ax.text(-0.3, r + 0.5, f"y[{r // out_width},{r % out_width}]", ha="right",
-                va="center", fontsize=7)
-    ax.set_xlim(-2.2, cols + 0.05)
-    ax.set_title(f"{rows} outputs x {cols} input pixels: each row holds the same "
+                va="center", fontsize=10)
+    ax.set_xlim(-2.6, cols + 0.05)
+    ax.set_title(f"{rows} outputs x {cols} input pixels: each row holds\nthe same "
                  f"{k.size} weights, shifted", fontsize=10)
     return figure
 
@@ -224,9 +224,10 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
     kernels = [integer(k, "kernel size", minimum=1) for k in kernels]
     field = 1 + sum(k - 1 for k in kernels)
     width = field + 4
-    figure = Figure(figsize=(7, 1.1 + 0.9 * len(kernels)))
+    height = 1.3 + 0.7 * len(kernels)
+    figure = Figure(figsize=(5.2, height))
     ax = figure.add_subplot()
-    figure.subplots_adjust(left=0.01, right=0.99, top=0.9, bottom=0.04)
+    figure.subplots_adjust(left=0.01, right=0.99, top=1 - 0.5 / height, bottom=0.04)
     # Positions of the units of each layer: layer 0 is the input, centred under the top
     # unit.
     centre = width // 2
@@ -243,7 +244,7 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
         lo, hi = cones[layer]
         for u in units:
             inside = lo <= u <= hi
-            ax.plot(u, y, "o", markersize=9, color=WINDOW_BLUE if inside else "#cccccc",
+            ax.plot(u, y, "o", markersize=7, color=WINDOW_BLUE if inside else "#cccccc",
                     zorder=3)
             if layer and inside:
                 k = kernels[layer - 1]
@@ -251,13 +252,13 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
                     ax.plot([u, v], [y, y + 1], color=WINDOW_BLUE, linewidth=0.8,
                             zorder=1)
         label = ("input" if layer == 0
-                 else f"after conv {layer} ({kernels[layer - 1]}-wide)")
-        ax.text(-1, y, label, ha="right", va="center", fontsize=9)
+                 else f"after conv {layer}\n({kernels[layer - 1]}-wide)")
+        ax.text(-1, y, label, ha="right", va="center", fontsize=10)
     ax.set_ylim(-0.5, len(kernels) + 0.5)
-    ax.set_xlim(-7, width - 0.5)
+    ax.set_xlim(-6, width - 0.5)
     ax.set_axis_off()
     ax.set_title(f"one unit after {len(kernels)} convolutions of sizes "
-                 f"{', '.join(map(str, kernels))} sees {field} input pixels",
+                 f"{', '.join(map(str, kernels))}\nsees {field} input pixels",
                  fontsize=10)
     return figure
 
@@ -268,10 +269,12 @@ def plot_filter_learning(losses, target, learned) -> Figure:
     Chapter 3, "Convolution".
     """
     target, learned = np.asarray(target), np.asarray(learned)
-    figure = Figure(figsize=(8, 2.8))
-    figure.subplots_adjust(left=0.08, right=0.98, top=0.86, bottom=0.17, wspace=0.35)
-    loss_ax, target_ax, learned_ax = figure.subplots(1, 3, gridspec_kw={"width_ratios":
-                                                                        [1.6, 1, 1]})
+    figure = Figure(figsize=(5.2, 5.2))
+    figure.subplots_adjust(left=0.14, right=0.98, top=0.94, bottom=0.02, hspace=0.4,
+                           wspace=0.15)
+    grid = figure.add_gridspec(2, 2, height_ratios=[1, 1.1])
+    loss_ax = figure.add_subplot(grid[0, :])
+    target_ax, learned_ax = figure.add_subplot(grid[1, 0]), figure.add_subplot(grid[1, 1])
     loss_ax.semilogy(np.arange(1, len(losses) + 1), losses)
     loss_ax.set_xlabel("step")
     loss_ax.set_ylabel("mean squared error")
@@ -281,7 +284,7 @@ def plot_filter_learning(losses, target, learned) -> Figure:
                          (learned_ax, learned, "the learned kernel")):
         ax.imshow(k, cmap="RdBu", vmin=-limit, vmax=limit)
         for (r, c), value in np.ndenumerate(k):
-            ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=9,
+            ax.text(c, r, f"{value:.2f}", ha="center", va="center", fontsize=10,
                     color="white" if abs(value) > 0.6 * limit else "black")
         ax.set_xticks([])
         ax.set_yticks([])
