@@ -28,7 +28,7 @@ def _image_grid(figure: Figure, images, titles, columns: int, colors=None):
         if index >= len(images):
             continue
         ax.imshow(images[index], cmap="gray_r", interpolation="nearest")
-        ax.set_title(titles[index], fontsize=8,
+        ax.set_title(titles[index], fontsize=10,
                      color=colors[index] if colors is not None else "black")
     return axes
 
@@ -38,7 +38,7 @@ def plot_history(history: History, title: str = "") -> Figure:
 
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
-    figure = Figure(figsize=(8, 3))
+    figure = Figure(figsize=(5.2, 3.2))
     loss_ax, acc_ax = figure.subplots(1, 2)
     epochs = np.arange(1, history.epochs + 1)
     for ax, train_values, val_values, label in (
@@ -65,7 +65,9 @@ def plot_digits(images: np.ndarray, labels: np.ndarray, count: int = 20,
     count = min(integer(count, "count", minimum=1), len(images))
     columns = integer(columns, "columns", minimum=1)
     names = class_names or [str(c) for c in range(10)]
-    figure = Figure(figsize=(columns * 0.75, np.ceil(count / columns) * 0.9))
+    # Class names need about twice a digit's width for their titles.
+    side = 0.52 if class_names is None else 1.04
+    figure = Figure(figsize=(columns * side, np.ceil(count / columns) * 0.75))
     titles = [names[int(y)] for y in labels[:count]]
     _image_grid(figure, images[:count], titles, columns)
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9, wspace=0.1,
@@ -74,7 +76,7 @@ def plot_digits(images: np.ndarray, labels: np.ndarray, count: int = 20,
 
 
 def plot_misclassified(images: np.ndarray, labels: np.ndarray, predicted: np.ndarray,
-                       count: int = 24, columns: int = 12) -> Figure:
+                       count: int = 24, columns: int = 10) -> Figure:
     """Test images the model got wrong, titled "true→predicted".
 
     images: (N, H, W), labels and predicted: (N,) for the same N images (all of them;
@@ -85,7 +87,7 @@ def plot_misclassified(images: np.ndarray, labels: np.ndarray, predicted: np.nda
     columns = integer(columns, "columns", minimum=1)
     wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predicted))[:count]
     rows = max(1, np.ceil(len(wrong) / columns))
-    figure = Figure(figsize=(columns * 0.7, rows * 0.95))
+    figure = Figure(figsize=(columns * 0.52, rows * 0.8))
     if len(wrong) == 0:
         figure.text(0.5, 0.5, "no misclassified images", ha="center", va="center")
         return figure
@@ -103,13 +105,13 @@ def plot_filters(weight, title: str = "first-layer filters") -> Figure:
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     kernels = _numpy(weight)[:, 0]
-    figure = Figure(figsize=(1.1 * len(kernels), 1.5))
+    figure = Figure(figsize=(0.85 * len(kernels), 1.4))
     axes = figure.subplots(1, len(kernels), squeeze=False)[0]
     for index, (ax, kernel) in enumerate(zip(axes, kernels, strict=True)):
         limit = np.abs(kernel).max() or 1.0
         ax.imshow(kernel, cmap="RdBu_r", vmin=-limit, vmax=limit,
                   interpolation="nearest")
-        ax.set_title(f"filter {index}", fontsize=8)
+        ax.set_title(f"filter {index}", fontsize=10)
         ax.set_axis_off()
     figure.suptitle(title, fontsize=10)
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.72, wspace=0.15)
@@ -144,12 +146,12 @@ def plot_feature_maps(model: nn.Sequential, image: torch.Tensor,
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     maps = feature_maps(model, image)
-    figure = Figure(figsize=(8, 5.2))
+    figure = Figure(figsize=(5.2, 4.2))
     grid = figure.add_gridspec(4, 2, width_ratios=[1, 5])
     digit_ax = figure.add_subplot(grid[:, 0])
     digit_ax.imshow(_numpy(raw_image if raw_image is not None else image).squeeze(),
                     cmap="gray_r")
-    digit_ax.set_title("input", fontsize=9)
+    digit_ax.set_title("input", fontsize=10)
     digit_ax.set_axis_off()
     layout = (("C1", 6), ("S2", 6), ("C3", 8), ("S4", 8))  # (stage, maps per row)
     for row, (stage, columns) in enumerate(layout):
@@ -157,10 +159,10 @@ def plot_feature_maps(model: nn.Sequential, image: torch.Tensor,
         ax.imshow(_montage(maps[stage], columns), cmap="viridis",
                   interpolation="nearest")
         channels, height, width = maps[stage].shape
-        ax.set_title(f"{stage}: {channels} maps of {height}x{width}", fontsize=9,
+        ax.set_title(f"{stage}: {channels} maps of {height}x{width}", fontsize=10,
                      loc="left")
         ax.set_axis_off()
-    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.94, hspace=0.35,
+    figure.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.94, hspace=0.45,
                            wspace=0.05)
     return figure
 
