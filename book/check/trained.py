@@ -35,7 +35,7 @@ def architecture(model, inputs) -> str:
     # Two examples, copied: a view would save the whole batch's storage with the program.
     example = inputs[:2].clone()
     program = torch.export.export(model, (example,),
-                                  dynamic_shapes=({0: torch.export.Dim.DYNAMIC},))
+                                  dynamic_shapes=({0: torch.export.Dim("batch")},))
     buffer = io.BytesIO()
     torch.export.save(program, buffer)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
