@@ -17,19 +17,20 @@ The grading room, one job per module, in the order the work is done:
 * :mod:`~book.grading.report` writes the JSON, the feedback and the CSV gradebook, and
   :mod:`~book.grading.export` writes an otter-grader master notebook instead.
 
-Each submission is graded by a grader process of its own (a crash there stays there): this
-module, run as ``python -m book.grading.grade``, reads one job as JSON on its standard input
-(the assignment, the submission, the time limits, where to write) and writes the result as
-JSON to a file of the grade command's, never to its standard output.
+Each submission is graded by a grader process of its own (a crash there stays there),
+forked from a server that has imported the grading modules once (``multiprocessing``'s
+``forkserver``): a process per submission without paying Python's start and these imports
+(nbformat, jsonschema, jupyter_client) each time. It gets one job (the assignment, the
+submission, the time limits, where to write) and writes the result as JSON to a file of the
+grade command's, never to its standard output.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -82,36 +83,29 @@ def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
                           result_path: Path) -> SubmissionResult:
     """Grade one submission in a separate grader process (a crash there stays there).
 
-    The process gets ``job`` plus the submission on its standard input and writes its result
-    to ``result_path`` (atomically); its standard output is ignored and its error output
-    kept to a few kilobytes, so nothing a submission prints can change its result. The wait
-    is bounded: past it, the process's whole group is killed (and the kernel's sandbox with
-    it, by ``--die-with-parent``).
+    The process, forked from the grader server, gets ``job`` plus the submission and writes
+    its result to ``result_path`` (atomically); its standard output goes to /dev/null and
+    its error output to a file of which only the last line is read, so nothing a submission
+    prints can change its result. The wait is bounded: past it, the process's whole session
+    is killed (and the kernel's sandbox with it, by ``--die-with-parent``).
     """
     job = {**job, "student": submission.student, "path": str(submission.path or ""),
-           "workdir": str(workdir), "result_path": str(result_path), "parent": os.getpid()}
+           "workdir": str(workdir), "result_path": str(result_path)}
     # Kernel start-ups and restarts come on top of the notebook's own time.
     limit = job["notebook_timeout"] * 2 + 120
     errors = result_path.with_suffix(".stderr")
     try:
-        with open(errors, "w+b") as error_log:
-            # Its temporary folders (the kernels' runtime folders) go in this command's
-            # private folder, removed at the end even when the process was killed.
-            process = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                                       stdout=subprocess.DEVNULL, stderr=error_log,
-                                       start_new_session=True,
-                                       env={**os.environ, "TMPDIR": str(result_path.parent)})
-            try:
-                process.communicate(json.dumps(job).encode(), timeout=limit)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-                return zero_result(Assignment.from_json(job["assignment"]), submission,
-                                   SubmissionStatus.TIMEOUT,
-                                   f"Grading took longer than {limit:g} s and was stopped.")
-            if process.returncode != 0:
-                raise RuntimeError(_last_line(error_log)
-                                   or f"exit status {process.returncode}")
+        process = GRADER_PROCESSES.Process(target=_grader_process, args=(job, str(errors)))
+        process.start()
+        process.join(limit)
+        if process.is_alive():
+            _kill_session(process.pid)
+            process.join()
+            return zero_result(Assignment.from_json(job["assignment"]), submission,
+                               SubmissionStatus.TIMEOUT,
+                               f"Grading took longer than {limit:g} s and was stopped.")
+        if process.exitcode != 0:
+            raise RuntimeError(_last_line(errors) or f"exit status {process.exitcode}")
         return _read_result(result_path)
     except Exception as error:  # a grader failure must not stop the other submissions
         return zero_result(Assignment.from_json(job["assignment"]), submission,
@@ -120,10 +114,26 @@ def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
                            f"{type(error).__name__}: {error}")
 
 
-def _last_line(log, kept: int = 4096) -> str:
-    """The last line of an open binary log, read from its last ``kept`` bytes."""
-    log.seek(max(0, log.seek(0, os.SEEK_END) - kept))
-    lines = log.read().decode("utf-8", "replace").strip().splitlines()
+def _kill_session(pid: int) -> None:
+    """SIGKILL the session a grader process leads (or the process, before it made one)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _last_line(path: Path, kept: int = 4096) -> str:
+    """The last line of a log file, read from its last ``kept`` bytes ("" when none)."""
+    try:
+        with open(path, "rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - kept))
+            lines = log.read().decode("utf-8", "replace").strip().splitlines()
+    except OSError:
+        return ""
     return lines[-1] if lines else ""
 
 
@@ -180,11 +190,18 @@ def grade_folder(solution: Path, submissions: Path, workdir: Path, jobs: int | N
     return sorted(results, key=lambda r: r.student)
 
 
-def main() -> int:
-    """A grader process: one job (JSON) on standard input, its result written to the job's
-    ``result_path`` (atomically: a temporary file, then a rename)."""
-    job = json.load(sys.stdin)
-    die_with_parent(job["parent"])
+def _grader_process(job: dict, errors: str) -> None:
+    """A grader process: grade one job, write its result to the job's ``result_path``
+    (atomically: a temporary file, then a rename); exit status 0 when it did."""
+    server = os.getppid()  # read first: the server was alive when it forked this process
+    os.setsid()  # its own session: a timeout kills it and all it started at once
+    # The grader server's death (it follows the grade command's) ends this process.
+    die_with_parent(server)
+    _redirect(1, os.devnull)
+    _redirect(2, errors)
+    # Its temporary folders (the kernels' runtime folders) go in the grade command's
+    # private folder, removed at the end even when this process was killed.
+    tempfile.tempdir = str(Path(job["result_path"]).parent)
     submission = Submission(job["student"], Path(job["path"]) if job["path"] else None)
     result = grade_submission(Assignment.from_json(job["assignment"]), submission,
                               Path(job["workdir"]), job["cell_timeout"],
@@ -194,8 +211,15 @@ def main() -> int:
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(result.to_json(), ensure_ascii=False), encoding="utf-8")
     os.replace(partial, path)
-    return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _redirect(descriptor: int, path: str) -> None:
+    """Point file descriptor ``descriptor`` at ``path`` (opened for writing)."""
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(target, descriptor)
+    os.close(target)
+
+
+# Grader processes are forked from a server that imported this module once.
+GRADER_PROCESSES = multiprocessing.get_context("forkserver")
+GRADER_PROCESSES.set_forkserver_preload(["book.grading.grade"])
