@@ -213,13 +213,13 @@ def plot_receptive_fields() -> Figure:
     Red is excitatory (light there raises the response), blue inhibitory.
     Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
-    figure = Figure(figsize=(7, 3.2))
+    figure = Figure(figsize=(5.2, 3.0))
     left, right = figure.subplots(1, 2)
     extent = _field_extent(FIELD_SIZE)
     field = gabor_receptive_field(PREFERRED)
     limit = np.abs(field).max()
     left.imshow(field, cmap="RdBu_r", vmin=-limit, vmax=limit, extent=extent)
-    left.set_title("simple cell: one oriented field", fontsize=10)
+    left.set_title("simple cell:\none oriented field", fontsize=10)
 
     x, y = np.meshgrid(np.arange(FIELD_SIZE) - FIELD_SIZE // 2,
                        FIELD_SIZE // 2 - np.arange(FIELD_SIZE))
@@ -230,7 +230,7 @@ def plot_receptive_fields() -> Figure:
         sub_field = gabor_receptive_field(PREFERRED, position)
         right.contour(x, y, sub_field, levels=[0.3 * sub_field.max()],
                       colors=[(0.84 * shade, 0.15 * shade, 0.16 * shade)], linewidths=0.8)
-    right.set_title(f"complex cell: max over {len(COMPLEX_POSITIONS)} shifted simple cells",
+    right.set_title(f"complex cell: max over\n{len(COMPLEX_POSITIONS)} shifted simple cells",
                     fontsize=10)
     for ax in (left, right):
         ax.set_xticks([])
@@ -250,20 +250,20 @@ def plot_featural_hierarchy() -> Figure:
 
     Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
-    figure = Figure(figsize=(7.5, 3.0))
+    figure = Figure(figsize=(5.2, 3.4))
     ax = figure.subplots()
     ax.set_xlim(0, 10)
-    ax.set_ylim(0, 4)
+    ax.set_ylim(-0.7, 4)
     ax.axis("off")
-    areas = [("V1", "oriented edges\nand bars"), ("V2", "corners, junctions,\ncontours"),
-             ("V4", "curves and\nsimple shapes"), ("IT", "objects\nand faces")]
+    areas = [("V1", "oriented\nedges\nand bars"), ("V2", "corners,\njunctions,\ncontours"),
+             ("V4", "curves\nand simple\nshapes"), ("IT", "objects\nand faces")]
     centers = [1.2 + 2.5 * i for i in range(4)]
     style = dict(color="black", linewidth=2, solid_capstyle="round")
     for (name, caption), cx in zip(areas, centers, strict=True):
-        ax.add_patch(Rectangle((cx - 0.9, 0.4), 1.8, 2.6, facecolor="#f3f3f3",
+        ax.add_patch(Rectangle((cx - 0.95, 0.1), 1.9, 2.9, facecolor="#f3f3f3",
                                edgecolor="#777777"))
         ax.text(cx, 3.3, name, ha="center", fontsize=12, weight="bold")
-        ax.text(cx, 0.55, caption, ha="center", va="bottom", fontsize=8)
+        ax.text(cx, 0.2, caption, ha="center", va="bottom", fontsize=10)
     for left, right in itertools.pairwise(centers):
         ax.add_patch(FancyArrowPatch((left + 0.95, 1.9), (right - 0.95, 1.9),
                                      arrowstyle="-|>", mutation_scale=14, color="#444444"))
@@ -288,8 +288,8 @@ def plot_featural_hierarchy() -> Figure:
         ax.add_patch(Circle((it + side * 0.2, 2.15), 0.06, color="black"))
     smile = np.linspace(1.15 * np.pi, 1.85 * np.pi, 30)
     ax.plot(it + 0.28 * np.cos(smile), 1.95 + 0.28 * np.sin(smile), **style)
-    ax.text(5, 0.05, "larger receptive fields, more complex and more position-tolerant "
-            "features  →", ha="center", fontsize=8, color="#444444")
+    ax.text(5, -0.1, "larger receptive fields, more complex and more\nposition-tolerant "
+            "features  →", ha="center", va="top", fontsize=10, color="#444444")
     return figure
 
 
