@@ -304,13 +304,13 @@ def plot_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
     s_planes, c_planes = neocognitron_stage(image, orientations)
     top = s_planes.max()
 
-    figure = Figure(figsize=(7.5, 4.2))
-    grid = figure.add_gridspec(len(orientations), 4, width_ratios=[2.2, 1, 1, 2.4],
-                               left=0.01, right=0.99, top=0.9, bottom=0.02,
+    figure = Figure(figsize=(5.3, 3.9))
+    grid = figure.add_gridspec(len(orientations), 4, width_ratios=[1.6, 1, 1, 2.4],
+                               left=0.01, right=0.99, top=0.86, bottom=0.02,
                                wspace=0.15, hspace=0.12)
     input_ax = figure.add_subplot(grid[1:3, 0])
     input_ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
-    input_ax.set_title("U0: input", fontsize=9)
+    input_ax.set_title("U0: input", fontsize=10)
     input_ax.axis("off")
     for row, (orientation, s_plane, c_plane) in enumerate(zip(orientations, s_planes,
                                                                c_planes, strict=True)):
@@ -320,27 +320,27 @@ def plot_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
             ax.set_xticks([])
             ax.set_yticks([])
             if row == 0:
-                ax.set_title(f"{name}: " + ("S-cells" if name == "S1" else "C-cells"),
-                             fontsize=9)
+                ax.set_title(f"{name}:\n" + ("S-cells" if name == "S1" else "C-cells"),
+                             fontsize=10)
             if col == 1:
-                ax.set_ylabel(f"{orientation}°", fontsize=8, rotation=0, labelpad=12,
+                ax.set_ylabel(f"{orientation}°", fontsize=10, rotation=0, labelpad=14,
                               va="center")
     text_ax = figure.add_subplot(grid[:, 3])
     text_ax.axis("off")
     text_ax.set_xlim(0, 1)
     text_ax.set_ylim(0, 1)
-    stages = ["S2 → C2: combinations of\nC1 features (corners, strokes)",
+    stages = ["S2 → C2: combinations\nof C1 features\n(corners, strokes)",
               "S3 → C3: larger parts,\nmore tolerant to shifts",
               "output: one C-cell\nper pattern class"]
     for k, stage in enumerate(stages):
         y = 0.83 - 0.33 * k
-        text_ax.text(0.08, y, stage, fontsize=8.5, va="center",
+        text_ax.text(0.08, y, stage, fontsize=10, va="center",
                      bbox=dict(boxstyle="round", facecolor="#f3f3f3", edgecolor="#777777"))
         if k:
             text_ax.add_patch(FancyArrowPatch((0.45, y + 0.25), (0.45, y + 0.08),
                                               arrowstyle="-|>", mutation_scale=12,
                                               color="#444444"))
-    text_ax.text(0.08, 1.0, "and on, in the Neocognitron:", fontsize=8.5, color="#444444")
+    text_ax.text(0.08, 1.02, "and on, in the\nNeocognitron:", fontsize=10, color="#444444")
     return figure
 
 
