@@ -165,7 +165,9 @@ def use_every_control(browser, figure: InteractiveFigure, box, keys: bool):
                                  ".widget-slider, .widget-dropdown, .widget-checkbox")
     assert len(controls) == len(figure.controls), f"{figure.title}: controls missing"
     for (name, control), element in zip(figure.controls.items(), controls, strict=True):
-        label = element.find_element("css selector", ".widget-label, label")
+        # A switch's description sits beside its box, after a hidden indent label.
+        label = next(label for label in element.find_elements(
+            "css selector", ".widget-label, label") if label.is_displayed())
         assert label.text.strip() == control.label and browser.execute_script(
             "return arguments[0].scrollWidth <= arguments[0].clientWidth + 1", label), \
             f"{figure.title}: the label {control.label!r} is cut off or missing"
