@@ -15,6 +15,7 @@ import nbformat
 from matplotlib.figure import Figure
 
 import book.figures
+from book.figures.photo import PhotoFigure
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +43,8 @@ def figure_functions() -> dict[str, object]:
 
 
 def returns_a_figure(function) -> bool:
-    return typing.get_type_hints(function).get("return") is Figure
+    """A Figure, or a figure of photographs that displays as JPEG (book.figures.photo)."""
+    return typing.get_type_hints(function).get("return") in (Figure, PhotoFigure)
 
 
 def test_the_chapters_have_interactive_figures():

@@ -1,7 +1,8 @@
 """The chapters' figures, one module per chapter topic; each draws, none computes what it shows.
 
-Every public function here that returns a ``matplotlib.figure.Figure`` is named by
-one rule, decided by how the chapter calls it:
+Every public function here that returns a ``matplotlib.figure.Figure`` (or, for
+photographs, a :class:`book.figures.photo.PhotoFigure`) is named by one rule, decided by
+how the chapter calls it:
 
 - ``draw_<what>``: an interactive figure's ``draw``, the function a chapter passes to
   ``book.interactive.interactive_figure``. Each of its keyword arguments is one

@@ -24,6 +24,7 @@ class PhotoFigure:
 
     figure: the matplotlib Figure, drawn at PIXEL_DENSITY times its dpi when displayed;
     the JPEG's metadata asks for its CSS width, so it shows at the figure's own size.
+    Chapter 3, "Convolution" (the portrait and its filtered versions).
     """
 
     def __init__(self, figure: Figure):
