@@ -167,14 +167,14 @@ def plot_rgb_channels(step: int = 4) -> PhotoFigure:
     Chapter 3, "Convolution".
     """
     rgb = photo_rgb(step)
-    figure = Figure(figsize=(8, 2.9))
-    figure.subplots_adjust(left=0.01, right=0.99, top=0.88, bottom=0.02, wspace=0.05)
+    figure = Figure(figsize=(5.2, 2.2))
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, wspace=0.05)
     axes = figure.subplots(1, 4)
     axes[0].imshow(rgb)
-    axes[0].set_title(f"RGB, {rgb.shape[0]}x{rgb.shape[1]}x3", fontsize=10)
+    axes[0].set_title(f"RGB\n{rgb.shape[0]}x{rgb.shape[1]}x3", fontsize=10)
     for ax, channel, name in zip(axes[1:], range(3), ("red", "green", "blue"), strict=True):
         ax.imshow(rgb[..., channel], cmap="gray", vmin=0, vmax=255)
-        ax.set_title(f"{name} channel (0..255)", fontsize=10)
+        ax.set_title(f"{name} channel\n0..255", fontsize=10)
     for ax in axes:
         ax.set_axis_off()
     return PhotoFigure(figure)
