@@ -10,9 +10,11 @@ The same site on a phone: tests/test_site_phone.py.
 
 import base64
 import functools
+import html
 import html.parser
 import io
 import json
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -98,6 +100,29 @@ def test_pages_load_nothing_from_other_hosts(site):
               for src in parse(p).resources
               if urlparse(src).scheme in ("http", "https") or src.startswith("//")]
     assert not remote, "the site must work offline:\n" + "\n".join(remote)
+
+
+def bibliography_labels(site) -> dict[str, str]:
+    """{entry id: label text} of the bibliography page, e.g. {'id2': 'Hubel and Wiesel, 1959'}."""
+    page = (site / "bibliography.html").read_text(encoding="utf-8")
+    return {match["id"]: html.unescape(re.sub(r"<[^>]+>", "", match["label"])).strip("[]")
+            for match in re.finditer(r'<div class="citation" id="(?P<id>[^"]+)"[^>]*>\s*'
+                                     r'<span class="label">(?P<label>.*?)</span></span>',
+                                     page)}
+
+
+def test_bibliography_labels_read_as_the_citations(site):
+    labels = bibliography_labels(site)
+    assert labels, "no bibliography entries found"
+    citations = [(page, match["id"], html.unescape(re.sub(r"<[^>]+>", "", match["text"])))
+                 for page in built_pages(site)
+                 for match in re.finditer(r'href="(?:\.\./)?bibliography\.html#(?P<id>[^"]+)"'
+                                          r'[^>]*>(?P<text>.*?)</a>',
+                                          page.read_text(encoding="utf-8"))]
+    assert citations, "no citations found"
+    wrong = [f"{page.relative_to(site)}: cites {text!r}, the entry says {labels.get(id_)!r}"
+             for page, id_, text in citations if labels.get(id_) != text]
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("page", PAGES)
