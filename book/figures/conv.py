@@ -167,7 +167,7 @@ def plot_rgb_channels(step: int = 4) -> PhotoFigure:
     Chapter 3, "Convolution".
     """
     rgb = photo_rgb(step)
-    figure = Figure(figsize=(5.2, 2.2))
+    figure = Figure(figsize=(4.9, 2.2))
     figure.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, wspace=0.05)
     axes = figure.subplots(1, 4)
     axes[0].imshow(rgb)
@@ -192,7 +192,7 @@ def plot_conv_matrix(k, input_size: int = 4) -> Figure:
     matrix = conv2d_as_matrix(k[None, None], (1, input_size, input_size)).astype(int)
     rows, cols = matrix.shape
     height = 0.27 * rows + 1.0
-    figure = Figure(figsize=(5.2, height))
+    figure = Figure(figsize=(4.9, height))
     figure.subplots_adjust(left=0.02, right=0.99, top=1 - 0.6 / height, bottom=0.02)
     ax = figure.add_subplot()
     palette = np.array([[1, 1, 1], [0.65, 0.81, 0.89], [0.70, 0.87, 0.54],
@@ -225,7 +225,7 @@ def plot_receptive_field_1d(kernels=(5, 5)) -> Figure:
     field = 1 + sum(k - 1 for k in kernels)
     width = field + 4
     height = 1.3 + 0.7 * len(kernels)
-    figure = Figure(figsize=(5.2, height))
+    figure = Figure(figsize=(4.9, height))
     ax = figure.add_subplot()
     figure.subplots_adjust(left=0.01, right=0.99, top=1 - 0.5 / height, bottom=0.04)
     # Positions of the units of each layer: layer 0 is the input, centred under the top
@@ -269,7 +269,7 @@ def plot_filter_learning(losses, target, learned) -> Figure:
     Chapter 3, "Convolution".
     """
     target, learned = np.asarray(target), np.asarray(learned)
-    figure = Figure(figsize=(5.2, 5.2))
+    figure = Figure(figsize=(4.9, 5.2))
     figure.subplots_adjust(left=0.14, right=0.98, top=0.94, bottom=0.02, hspace=0.4,
                            wspace=0.15)
     grid = figure.add_gridspec(2, 2, height_ratios=[1, 1.1])

@@ -38,7 +38,7 @@ def plot_history(history: History, title: str = "") -> Figure:
 
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
-    figure = Figure(figsize=(5.2, 3.2))
+    figure = Figure(figsize=(4.9, 3.2))
     loss_ax, acc_ax = figure.subplots(1, 2)
     epochs = np.arange(1, history.epochs + 1)
     for ax, train_values, val_values, label in (
@@ -66,7 +66,7 @@ def plot_digits(images: np.ndarray, labels: np.ndarray, count: int = 20,
     columns = integer(columns, "columns", minimum=1)
     names = class_names or [str(c) for c in range(10)]
     # Class names need about twice a digit's width for their titles.
-    side = 0.52 if class_names is None else 1.04
+    side = 0.49 if class_names is None else 0.98
     figure = Figure(figsize=(columns * side, np.ceil(count / columns) * 0.75))
     titles = [names[int(y)] for y in labels[:count]]
     _image_grid(figure, images[:count], titles, columns)
@@ -87,7 +87,7 @@ def plot_misclassified(images: np.ndarray, labels: np.ndarray, predicted: np.nda
     columns = integer(columns, "columns", minimum=1)
     wrong = np.flatnonzero(np.asarray(labels) != np.asarray(predicted))[:count]
     rows = max(1, np.ceil(len(wrong) / columns))
-    figure = Figure(figsize=(columns * 0.52, rows * 0.8))
+    figure = Figure(figsize=(columns * 0.49, rows * 0.8))
     if len(wrong) == 0:
         figure.text(0.5, 0.5, "no misclassified images", ha="center", va="center")
         return figure
@@ -105,7 +105,7 @@ def plot_filters(weight, title: str = "first-layer filters") -> Figure:
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     kernels = _numpy(weight)[:, 0]
-    figure = Figure(figsize=(0.85 * len(kernels), 1.4))
+    figure = Figure(figsize=(0.8 * len(kernels), 1.4))
     axes = figure.subplots(1, len(kernels), squeeze=False)[0]
     for index, (ax, kernel) in enumerate(zip(axes, kernels, strict=True)):
         limit = np.abs(kernel).max() or 1.0
@@ -146,7 +146,7 @@ def plot_feature_maps(model: nn.Sequential, image: torch.Tensor,
     Chapter 6, "LeNet: a convolutional network that reads digits".
     """
     maps = feature_maps(model, image)
-    figure = Figure(figsize=(5.2, 4.2))
+    figure = Figure(figsize=(4.9, 4.2))
     grid = figure.add_gridspec(4, 2, width_ratios=[1, 5])
     digit_ax = figure.add_subplot(grid[:, 0])
     digit_ax.imshow(_numpy(raw_image if raw_image is not None else image).squeeze(),

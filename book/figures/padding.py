@@ -21,7 +21,7 @@ def plot_padded_grids(x, paddings=(0, 1, 2)) -> Figure:
     x: (H, W) -> one panel per padding, (H + 2p) x (W + 2p).
     """
     x = real_array(x, "x", 2, "(H, W)")
-    figure = Figure(figsize=(5.2, 2.2))
+    figure = Figure(figsize=(4.9, 2.2))
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.86, wspace=0.08)
     widths = [x.shape[1] + 2 * p for p in paddings]
     axes = figure.subplots(1, len(paddings), gridspec_kw={"width_ratios": widths})
@@ -40,7 +40,7 @@ def plot_pixel_usage(n: int = 5, f: int = 3, paddings=(0, 1)) -> Figure:
 
     Darker cells are read more often; without padding the corners are read once.
     """
-    figure = Figure(figsize=(5.2, 3.0))
+    figure = Figure(figsize=(4.9, 3.0))
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.83, wspace=0.15)
     axes = figure.subplots(1, len(paddings))
     for ax, p in zip(np.atleast_1d(axes), paddings):

@@ -32,7 +32,7 @@ def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
     """
     sides = list(sides)
     counts = [layer_parameter_counts(s, kernel_size, bias=bias) for s in sides]
-    figure = Figure(figsize=(5.2, 4))
+    figure = Figure(figsize=(4.9, 4))
     ax = figure.subplots()
     for kind, style in LAYER_STYLES.items():
         ax.plot(sides, [c[kind] for c in counts], label=kind, markersize=4, **style)
@@ -64,7 +64,7 @@ def plot_connections_3x3() -> Figure:
     2x2 filter sliding over the 3x3 input, coloured by which of the 4 shared weights
     they use.
     """
-    figure = Figure(figsize=(5.2, 3.6))
+    figure = Figure(figsize=(4.9, 3.6))
     axes = figure.subplots(1, 2)
     weight_colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
 
@@ -123,7 +123,7 @@ def plot_fit_capacity(degrees=(1, 3, 12), n_train: int = 14, noise: float = 0.25
     y_test = np.sin(2 * np.pi * x_test) + noise * rng.standard_normal(200)
     grid = np.linspace(0, 1, 300)
     names = ["underfits", "fits", "overfits"]
-    figure = Figure(figsize=(5.2, 3.2))
+    figure = Figure(figsize=(4.9, 3.2))
     axes = figure.subplots(1, len(degrees), sharey=True)
     for ax, degree, name in zip(axes, degrees, names):
         fit = np.polynomial.Polynomial.fit(x_train, y_train, degree)

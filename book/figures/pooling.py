@@ -37,7 +37,7 @@ def plot_pooling_example(x, window: int = 2, stride: int | None = None) -> Figur
     pooled_max = max_pool2d(x[None, None], window, stride)[0, 0]
     pooled_avg = avg_pool2d(x[None, None], window, stride)[0, 0]
     h_out, w_out = pooled_max.shape
-    figure = Figure(figsize=(5.2, 2.6))
+    figure = Figure(figsize=(4.9, 2.6))
     figure.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.8, wspace=0.25)
     axes = figure.subplots(1, 3,
                            gridspec_kw={"width_ratios": [x.shape[1], w_out, w_out]})
@@ -169,7 +169,7 @@ def plot_eye_detector(positions=((1, 1), (5, 8), (8, 3)), shape=(14, 14)) -> Fig
     images = [(f"eye at ({row}, {col})", place(EYE, shape, row, col))
               for row, col in positions]
     images.append(("no eye: a\nblob at (5, 5)", place(NOT_AN_EYE, shape, 5, 5)))
-    figure = Figure(figsize=(5.2, 3.6))
+    figure = Figure(figsize=(4.9, 3.6))
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.86, hspace=0.45,
                            wspace=0.1)
     axes = figure.subplots(2, len(images))

@@ -213,7 +213,7 @@ def plot_receptive_fields() -> Figure:
     Red is excitatory (light there raises the response), blue inhibitory.
     Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
-    figure = Figure(figsize=(5.2, 3.0))
+    figure = Figure(figsize=(4.9, 3.0))
     left, right = figure.subplots(1, 2)
     extent = _field_extent(FIELD_SIZE)
     field = gabor_receptive_field(PREFERRED)
@@ -250,7 +250,7 @@ def plot_featural_hierarchy() -> Figure:
 
     Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
-    figure = Figure(figsize=(5.2, 3.4))
+    figure = Figure(figsize=(4.9, 3.4))
     ax = figure.subplots()
     ax.set_xlim(0, 10)
     ax.set_ylim(-0.7, 4)
@@ -304,7 +304,7 @@ def plot_neocognitron_cascade(orientations=(0, 45, 90, 135)) -> Figure:
     s_planes, c_planes = neocognitron_stage(image, orientations)
     top = s_planes.max()
 
-    figure = Figure(figsize=(5.3, 3.9))
+    figure = Figure(figsize=(5.0, 3.9))
     grid = figure.add_gridspec(len(orientations), 4, width_ratios=[1.6, 1, 1, 2.4],
                                left=0.01, right=0.99, top=0.86, bottom=0.02,
                                wspace=0.15, hspace=0.12)
@@ -365,7 +365,7 @@ def plot_timeline(events=TIMELINE) -> Figure:
     a phone; the years are written beside the dots.
     Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron".
     """
-    figure = Figure(figsize=(5.2, 0.5 * len(events) + 0.2))
+    figure = Figure(figsize=(4.9, 0.5 * len(events) + 0.2))
     ax = figure.subplots()
     ax.plot([0, 0], [-0.4, len(events) - 0.6], color="#444444", linewidth=1.5, zorder=1)
     for row, (year, label) in enumerate(events):
