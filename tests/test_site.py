@@ -8,13 +8,13 @@ the figure to the exact frame its Python drawing function makes for those values
 The same site on a phone: tests/test_site_phone.py.
 """
 
-import base64
 import functools
 import html
 import html.parser
 import io
 import json
 import re
+import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -212,11 +212,21 @@ def step(browser, root, param):
     press(browser, root, param, key)
 
 
-def assert_shows(root, figure, values):
+def shown_frame(browser, image) -> bytes:
+    """The PNG an interactive figure's <img> shows: scrolled into view, it loads its frame."""
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", image)
+    layout.wait_until(browser, lambda b: b.execute_script(
+        "const img = arguments[0];"
+        "return !!img.getAttribute('src') && img.complete && img.naturalWidth > 0", image),
+        "the figure in view never loaded its frame")
+    with urllib.request.urlopen(image.get_attribute("src")) as response:
+        return response.read()
+
+
+def assert_shows(browser, root, figure, values):
     image = root.find_element("css selector", "img.book-interactive-frame")
-    src = image.get_attribute("src")
-    assert src.startswith("data:image/png;base64,")
-    shown = frame_pixels(base64.b64decode(src.split(",", 1)[1]))
+    shown = frame_pixels(shown_frame(browser, image))
     expected = frame_pixels(figure.frame(**values))
     assert shown.shape == expected.shape and np.array_equal(shown, expected), (
         f"{figure.title}: the page shows a different frame than Python draws for {values}")
@@ -245,11 +255,11 @@ def test_every_control_changes_the_figure_to_the_right_frame(site, browser, serv
                 "css selector",
                 f'label[for="{root.get_attribute("id")}-{param["name"]}"]')
             assert label.is_displayed() and label.text == param["label"]
-        shown = assert_shows(root, figure, current_values(root, spec))
+        shown = assert_shows(browser, root, figure, current_values(root, spec))
         for param in spec["params"]:
             if param["kind"] != "toggle":
                 press(browser, root, param, "HOME")  # to the first option
-                shown = assert_shows(root, figure, current_values(root, spec))
+                shown = assert_shows(browser, root, figure, current_values(root, spec))
             changed = False
             for _ in range(len(param["options"]) - 1):
                 before = current_values(root, spec)
@@ -257,7 +267,7 @@ def test_every_control_changes_the_figure_to_the_right_frame(site, browser, serv
                 after = current_values(root, spec)
                 assert after[param["name"]] != before[param["name"]], (
                     f"{spec['title']}: the keyboard did not move {param['label']!r}")
-                previous, shown = shown, assert_shows(root, figure, after)
+                previous, shown = shown, assert_shows(browser, root, figure, after)
                 changed |= not np.array_equal(previous, shown)
             assert changed, f"{spec['title']}: moving {param['label']!r} never changed the figure"
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
