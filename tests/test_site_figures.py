@@ -31,7 +31,7 @@ FONT_SCALE = 100
 
 # One entry per figure of the page: an interactive figure's player, or an image output
 # of a cell (the players' frames are outputs too, counted once with their player). Each
-# is scrolled into view first: players load their frame only then.
+# is scrolled into view in turn: players load their frame only then.
 COLLECT_FIGURES = """
 const done = arguments[arguments.length - 1];
 const article = document.querySelector("article") || document.body;
@@ -40,8 +40,6 @@ const items = [...article.querySelectorAll(
 const imageOf = item => item.tagName === "IMG"
     ? item : item.querySelector("img.book-interactive-frame");
 const loaded = img => img && img.complete && img.naturalWidth > 0;
-for (const item of items) { item.scrollIntoView(); }
-const deadline = Date.now() + 10000;
 const report = () => items.map(item => {
     const img = imageOf(item);
     const figure = item.closest("figure");
@@ -60,12 +58,15 @@ const report = () => items.map(item => {
         natural_width: img ? img.naturalWidth : 0,
     };
 });
-const wait = () => {
-    if (items.every(item => loaded(imageOf(item))) || Date.now() > deadline) {
-        done(report());
-    } else { setTimeout(wait, 100); }
+// One figure at a time, until its image has loaded (or 10 s have passed).
+const visit = (index, deadline) => {
+    if (index === items.length) { done(report()); return; }
+    if (deadline === undefined) { items[index].scrollIntoView(); }
+    const until = deadline ?? Date.now() + 10000;
+    if (loaded(imageOf(items[index])) || Date.now() > until) { visit(index + 1); }
+    else { setTimeout(() => visit(index, until), 50); }
 };
-wait();
+visit(0);
 """
 
 
