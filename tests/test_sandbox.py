@@ -9,11 +9,15 @@ import signal
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
+from book.authoring.exercises import answered_notebook
 from book.grading import sandbox
+from book.grading.grade import grade_folder
 from book.grading.plan import Step
-from book.grading.run import CellStatus, run_steps
+from book.grading.results import SubmissionStatus
+from book.grading.run import MEMORY_NOTE, CellStatus, run_steps
 from tests.processes import sleeping
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +29,9 @@ READ_ONLY_PROBE = Path(sandbox.book.__file__).parent / "_sandbox_write_probe.py"
 
 pytestmark = pytest.mark.skipif(sandbox.available() is not None,
                                 reason=f"no sandbox here: {sandbox.available()}")
+as_root = pytest.mark.skipif(os.geteuid() != 0,
+                             reason="the memory cgroup needs a grader running as root")
+FILL_FILE = 60 * sandbox.MIB
 
 
 def _reads(paths: list[Path]) -> str:
@@ -68,12 +75,14 @@ PROBES = {
                   "print(len(children))\n"
                   "for child in children:\n"
                   "    child.kill(); child.wait()\n"),
-    "big file": ("try:\n"
+    "big file": ("import os\n"
+                 "try:\n"
                  "    with open('big.bin', 'wb') as stream:\n"
                  "        stream.write(bytes(100 * 1024 ** 2))\n"
                  "    print('wrote')\n"
                  "except OSError as error:\n"
-                 "    print(type(error).__name__)\n"),
+                 "    print(type(error).__name__)\n"
+                 "print(os.path.getsize('big.bin'))\n"),
     "daemon": ("import os\n"
                "if os.fork() == 0:\n"
                "    os.setsid()\n"
@@ -145,7 +154,6 @@ def test_nothing_outside_the_work_folder_can_be_written(probed):
     # A sibling's numpy.py and the solution are not there; the book package is read-only.
     assert words == ["FileNotFoundError", "FileNotFoundError", "OSError", "wrote"]
     assert not (folders["sibling"] / "numpy.py").exists()
-    assert (folders["work"] / "mine.py").exists()
     assert not folders["written in book"]
 
 
@@ -171,9 +179,9 @@ def test_a_fork_bomb_is_bounded(probed):
 
 
 def test_a_file_past_the_size_limit_cannot_be_written(probed):
-    outcomes, folders = probed
-    assert _lines(outcomes, "big file") == ["OSError"]
-    assert (folders["work"] / "big.bin").stat().st_size <= sandbox.Limits().file_size
+    outcomes, _ = probed
+    refused, size = _lines(outcomes, "big file")
+    assert refused == "OSError" and int(size) <= sandbox.Limits().file_size
 
 
 def test_the_grader_process_is_out_of_reach(probed):
@@ -231,3 +239,68 @@ def test_the_cgroups_of_killed_graders_are_removed_and_no_others(tmp_path):
     (busy / "cgroup.procs").write_text("")  # not empty: rmdir fails, as for a live group
     sandbox._remove_orphan_groups(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([busy.name, mine.name])
+
+
+def _fill(folder: str) -> str:
+    """A cell that writes files of 60 MiB into ``folder`` until past the memory limit."""
+    files = sandbox.Limits().memory // FILL_FILE + 2
+    return (f"for n in range({files}):\n"
+            f"    with open('{folder}/fill-%d' % n, 'wb') as stream:\n"
+            f"        stream.write(bytes({FILL_FILE}))\n")
+
+
+def _groups_of_this_process() -> list[Path]:
+    """The kernel cgroups named after this process (cgroup v2, then v1 hierarchies)."""
+    pattern = f"book-kernel-{os.getpid()}-*"
+    return sorted(sandbox.CGROUPS.glob(pattern)) + sorted(sandbox.CGROUPS.glob(f"*/{pattern}"))
+
+
+@as_root
+@pytest.mark.parametrize("folder", ["/tmp", "."], ids=["tmp", "working folder"])
+def test_files_past_the_memory_limit_stop_the_cell_with_a_note(tmp_path, folder):
+    """The cell that filled memory is blamed, with the note; the next runs in a fresh
+    kernel (the killed kernel's files are gone), and nothing of it reached the disk."""
+    work = tmp_path / "work"
+    steps = [Step("answer", "before = 1"), Step("answer", _fill(folder)),
+             Step("answer", "print(before)")]
+    record = run_steps(steps, work, cell_timeout=120, notebook_timeout=300)
+    note = MEMORY_NOTE.format(gib=sandbox.Limits().memory / sandbox.GIB)
+    assert [(o.status, o.error, o.text) for o in record.outcomes] == [
+        (CellStatus.OK, "", ""), (CellStatus.CRASHED, note, ""), (CellStatus.OK, "", "1\n")]
+    assert list(work.iterdir()) == []
+    assert _groups_of_this_process() == []
+
+
+@as_root
+def test_the_memory_cgroup_is_gone_after_the_run(tmp_path):
+    with sandbox.Sandbox(tmp_path) as box:
+        assert box.memory_bounded
+        assert set(box.cgroups) == set(_groups_of_this_process())
+        assert all(group.exists() for group in box.cgroups)
+    assert _groups_of_this_process() == []
+
+
+@as_root
+def test_a_submission_past_the_memory_limit_leaves_the_others_full_marks(tmp_path):
+    """Two students fill memory with files (in /tmp, in their working folder) in a cell of
+    their own, run in the same grading as a student who only answers: that cell is stopped,
+    and the third student's result is as it would be alone."""
+    solution = nbformat.read(SOLUTION, as_version=4)
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    nbformat.write(answered_notebook(solution, SOLUTION.name), submissions / "answers.ipynb")
+    for student, folder in (("fills_tmp", "/tmp"), ("fills_work", ".")):
+        notebook = answered_notebook(solution, SOLUTION.name)
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(_fill(folder)))
+        nbformat.write(notebook, submissions / f"{student}.ipynb")
+    results = {r.student: r for r in grade_folder(SOLUTION, submissions, tmp_path / "work",
+                                                  jobs=1, cell_timeout=120)}
+    answers = results.pop("answers")
+    assert (answers.status, answers.score, answers.notes) == (
+        SubmissionStatus.GRADED, answers.max_score, [])
+    for result in results.values():
+        assert result.status is SubmissionStatus.CRASHED, result
+        assert [n for n in result.notes if "stopped the Python kernel" in n], result
+    assert sorted(p.name for p in (tmp_path / "work").iterdir()) == [
+        "answers", "fills_tmp", "fills_work"]
+    assert [p for p in (tmp_path / "work").rglob("*") if p.is_file()] == []

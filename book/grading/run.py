@@ -18,7 +18,10 @@ Fair attribution:
 * ``exit()`` or ``quit()`` in a cell does not stop the kernel (IPython would stop it after
   the cell, at a moment that varies from run to run): the kernel says on the cell's error
   stream that the grader ignored it, and the cell counts as it ran.
-* A crash is blamed on the cell whose code was running. The kernel runs with Python's
+* A kernel killed for memory (past the sandbox's memory limit for the whole submission,
+  :class:`~book.grading.sandbox.Limits`) is blamed on the cell that was running, with a note
+  that says so (``MEMORY_NOTE``).
+* Any other crash is blamed on the cell whose code was running. The kernel runs with Python's
   ``faulthandler`` on, which writes the stack of the crashing thread to a file of the
   runtime folder: when its innermost frame of cell code belongs to another cell (a
   thread started in cell 3 that crashes the kernel while cell 5 runs), that cell is blamed
@@ -48,7 +51,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from book.grading.plan import Step
-from book.grading.sandbox import Limits, Sandbox, allowed_environment
+from book.grading.sandbox import GIB, Limits, Sandbox, allowed_environment
 
 OUTPUT_LIMIT = 100_000            # characters of output kept per cell; the rest is dropped
 OBSERVATION_LIMIT = 32 * 1024 ** 2  # bytes of observations read back from one submission
@@ -56,6 +59,8 @@ CPU_PER_WALL_SECOND = 2           # CPU seconds a kernel may use per second of i
 KERNEL_STARTS = 3                 # attempts to start a kernel before the grader gives up
 OBSERVATIONS_VARIABLE = "BOOK_OBSERVATIONS"
 FAULTS_KEPT = 64 * 1024           # bytes of faulthandler's report read after a crash
+MEMORY_NOTE = ("the submission used more than {gib:g} GiB of memory (its files in /tmp and in "
+               "its working folder count)")
 # Run in the kernel before any cell: exit() and quit() call the shell's ask_exit, and a
 # crash writes every thread's stack to a file of the runtime folder (not to the kernel's
 # error output, which ipykernel captures into a pipe that dies with it).
@@ -275,6 +280,7 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                         outcomes[index] = StepOutcome(CellStatus.NOT_RUN)
                         continue
                     client.timeout = max(1, int(min(cell_timeout, remaining)))
+                    memory_kills = box.memory_kills()
                     try:
                         client.execute_cell(cell, index)
                     except CellTimeoutError:
@@ -283,9 +289,12 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                         failed_at = index
                         break
                     except DeadKernelError:
-                        failed_at = _blame(index, faults, steps, skipped)
+                        for_memory = box.memory_kills() > memory_kills
+                        failed_at = index if for_memory else _blame(index, faults, steps,
+                                                                    skipped)
                         outcomes[failed_at] = StepOutcome(CellStatus.CRASHED, error=(
-                            "the Python kernel stopped (the code exited or crashed it)"))
+                            MEMORY_NOTE.format(gib=box.limits.memory / GIB) if for_memory
+                            else "the Python kernel stopped (the code exited or crashed it)"))
                         break
                     outcomes[index] = _outcome(cell)
         except DeadKernelError:

@@ -9,16 +9,24 @@ working folder and a short runtime folder for the kernel's connection file, its 
 private tmpfs. Nothing else is there: not ``solutions/``, not the submissions folder, not
 other students' folders, not the output folder, not ``$HOME``.
 
-Inside, ``prlimit`` bounds the address space, the number of processes, the size of any
-file written, the open files and the CPU time before the kernel starts. The kernel's environment is
-an allow-list (:func:`allowed_environment`), never the instructor's.
+Inside, ``prlimit`` bounds each process's address space, the number of processes, the size
+of any file written, the open files and the CPU time before the kernel starts. The kernel's
+environment is an allow-list (:func:`allowed_environment`), never the instructor's.
 
-``--die-with-parent`` and the PID namespace end everything the kernel started when the
-kernel's ``bwrap`` is stopped. The Linux kernel exempts processes whose real user is root
-from the process limit (``RLIMIT_NPROC``), and bubblewrap run by root maps the sandbox's
-uid to root outside, so when the grader runs as root the process limit is a ``pids``
-cgroup instead, when one can be created (as on CI machines); otherwise the limit is only
-the cell's time limit.
+When the grader is root (as on CI machines), the kernel also runs in fresh cgroups: one
+group with the ``pids`` and ``memory`` controllers on a cgroup v2 host, one group per
+controller on a cgroup v1 host. The Linux kernel exempts processes whose real user is root
+from the process limit (``RLIMIT_NPROC``), and bubblewrap run by root maps the sandbox's uid
+to root outside, so the ``pids`` group is what bounds the processes there. The ``memory``
+group bounds the whole submission, swap off: the kernel, everything it starts, and the pages
+of its tmpfs files, which Linux charges to the group of the process that wrote them. Its
+working folder is then a tmpfs too (it starts empty, as the grader makes it, and its files
+live as long as the kernel): ``/tmp`` and the working folder together cannot hold more than
+the memory limit, nor fill the grader's disk. (The runtime folder, on disk, still can: the
+file size limit bounds each of its files, not their number.) Past the limit Linux kills a
+process of the group (:meth:`Sandbox.memory_kills` counts them). When the grader is not
+root, or no cgroup can be made, there are no cgroups: the process limit is only the cell's
+time limit, the working folder is the one on disk, and memory is bounded per process only.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -45,8 +54,18 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "passwd", "group", "nsswi
              "hosts", "mime.types")
 # The top-level system folders; on merged-/usr systems most are links into /usr.
 SYSTEM_FOLDERS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32")
-# Where a pids cgroup can be made when the grader is root (cgroup v2, then v1).
-CGROUP_ROOTS = (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/pids"))
+# Where the kernel's cgroups are made when the grader is root: the cgroup v2 hierarchy is
+# mounted there, or else one cgroup v1 hierarchy per controller in a folder named after it.
+CGROUPS = Path("/sys/fs/cgroup")
+CONTROLLERS = ("pids", "memory")
+# Swap knobs exist only where Linux accounts swap (without swap nothing is lost), and
+# memory.oom.group since Linux 4.19.
+OPTIONAL_KNOBS = ("memory.swap.max", "memory.memsw.limit_in_bytes", "memory.oom.group")
+# Files of a memory cgroup (v2, v1) with a line "oom_kill N": processes killed for memory.
+OOM_COUNTERS = ("memory.events", "memory.oom_control")
+# Run by /bin/sh: write its own pid to each cgroup.procs file given before "--" (joining
+# those groups), then become the command after it: everything it starts stays in them.
+JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 1; shift; done; shift; exec "$@"'
 PR_SET_PDEATHSIG = 1       # prctl(2): the signal a process gets when its parent ends
 INSTALL_HINT = ("install bubblewrap (apt-get install bubblewrap) or grade in the container "
                 "described in instructors.md, or pass --no-sandbox to grade without one")
@@ -55,9 +74,12 @@ INSTALL_HINT = ("install bubblewrap (apt-get install bubblewrap) or grade in the
 @dataclass(frozen=True)
 class Limits:
     """What one kernel may use. Measured: the chapter 6 solution's kernel (torch, training)
-    peaks at 1.5 GiB of address space and 11 threads (threads count as processes)."""
+    peaks at 1.5 GiB of address space and 11 threads (threads count as processes).
+    ``memory`` bounds the whole submission (its processes and its files in ``/tmp`` and its
+    working folder) when the grader is root; the others bound each process."""
 
     address_space: int = 4 * GIB
+    memory: int = 4 * GIB
     processes: int = 128
     file_size: int = 64 * MIB
     open_files: int = 1024
@@ -98,8 +120,10 @@ def _python_binds() -> list[str]:
     return arguments
 
 
-def bwrap_arguments(writable: list[Path], workdir: Path) -> list[str]:
-    """The ``bwrap`` command line up to the sandboxed program (see the module's docstring)."""
+def bwrap_arguments(writable: list[Path], workdir: Path, in_memory: bool = False) -> list[str]:
+    """The ``bwrap`` command line up to the sandboxed program (see the module's docstring):
+    the ``writable`` folders bound from outside, ``workdir`` the current folder, and a fresh
+    tmpfs when ``in_memory`` (then it is not among ``writable``)."""
     arguments = ["bwrap", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid",
                  str(SANDBOX_UID), "--unshare-pid", "--unshare-ipc", "--unshare-net",
                  "--unshare-uts", "--unshare-cgroup-try", "--cap-drop", "ALL",
@@ -108,6 +132,8 @@ def bwrap_arguments(writable: list[Path], workdir: Path) -> list[str]:
     arguments += _system_binds() + _python_binds()
     for folder in writable:
         arguments += ["--bind", str(folder), str(folder)]
+    if in_memory:
+        arguments += ["--tmpfs", str(workdir)]
     return arguments + ["--chdir", str(workdir)]
 
 
@@ -148,24 +174,47 @@ def available() -> str | None:
     return None
 
 
-def _pids_cgroup(processes: int) -> Path | None:
-    """A fresh pids cgroup limited to ``processes``, when the grader is root and may make one."""
+def _cgroups(limits: Limits) -> list[Path]:
+    """Fresh cgroups that bound the kernel's processes and memory, when the grader is root:
+    one group for the controllers cgroup v2 offers, one per remaining controller mounted as
+    cgroup v1; [] when the grader is not root or none can be made."""
     if os.geteuid() != 0:
+        return []
+    knobs = {"pids": {"pids.max": str(limits.processes)},
+             "memory": {"memory.max": str(limits.memory), "memory.swap.max": "0",
+                        # The whole group ends when one of it is killed for memory.
+                        "memory.oom.group": "1"}}
+    knobs_v1 = {"pids": knobs["pids"],
+                # The limit first: Linux refuses a memory+swap limit below it.
+                "memory": {"memory.limit_in_bytes": str(limits.memory),
+                           "memory.memsw.limit_in_bytes": str(limits.memory)}}
+    enabled = _read(CGROUPS / "cgroup.subtree_control").split() \
+        if (CGROUPS / "cgroup.procs").exists() else []
+    on_v2 = [c for c in CONTROLLERS if c in enabled]
+    groups = [_make_group(CGROUPS, {k: v for c in on_v2 for k, v in knobs[c].items()})
+              if on_v2 else None]
+    groups += [_make_group(CGROUPS / c, knobs_v1[c]) for c in CONTROLLERS
+               if c not in on_v2 and (CGROUPS / c / "cgroup.procs").exists()]
+    return [group for group in groups if group is not None]
+
+
+def _make_group(root: Path, knobs: dict[str, str]) -> Path | None:
+    """A fresh cgroup under ``root`` with ``knobs`` written to its files (the optional ones
+    where they exist), or None when it cannot be made."""
+    _remove_orphan_groups(root)
+    try:
+        # Named after this process, so that a later grader can tell it is orphaned.
+        group = Path(tempfile.mkdtemp(prefix=f"book-kernel-{os.getpid()}-", dir=root))
+    except OSError:
         return None
-    for root in CGROUP_ROOTS:
-        if not (root / "cgroup.procs").exists():
-            continue
-        if root == CGROUP_ROOTS[0] and "pids" not in _read(root / "cgroup.subtree_control"):
-            continue
-        _remove_orphan_groups(root)
-        try:
-            # Named after this process, so that a later grader can tell it is orphaned.
-            group = Path(tempfile.mkdtemp(prefix=f"book-kernel-{os.getpid()}-", dir=root))
-            (group / "pids.max").write_text(str(processes))
-            return group
-        except OSError:
-            continue
-    return None
+    try:
+        for name, value in knobs.items():
+            if name not in OPTIONAL_KNOBS or (group / name).exists():
+                (group / name).write_text(value)
+    except OSError:
+        group.rmdir()
+        return None
+    return group
 
 
 def _remove_orphan_groups(root: Path) -> None:
@@ -187,13 +236,13 @@ def _read(path: Path) -> str:
 
 
 class Sandbox:
-    """One kernel's sandbox: its runtime folder, its cgroup (as root), its command line.
+    """One kernel's sandbox: its runtime folder, its cgroups (as root), its command line.
 
     ``confine=False`` (the instructor's ``--no-sandbox``) keeps the runtime folder and
-    runs the kernel as it is.
+    runs the kernel as it is, in ``workdir`` on disk.
 
-    Use as a context manager: leaving it kills whatever is left in the cgroup and removes
-    the runtime folder.
+    Use as a context manager: leaving it kills whatever is left in the cgroups, removes
+    them and the runtime folder.
     """
 
     def __init__(self, workdir: Path, limits: Limits = Limits(), confine: bool = True):
@@ -202,7 +251,9 @@ class Sandbox:
         # Short (unix socket paths are limited to about 100 bytes), at the same path inside
         # and outside so that the connection file means the same on both sides.
         self.runtime = Path(tempfile.mkdtemp(prefix="book-kernel-"))
-        self.cgroup = _pids_cgroup(limits.processes) if confine else None
+        self.cgroups = _cgroups(limits) if confine else []
+        self.oom_counter = next((group / name for group in self.cgroups
+                                 for name in OOM_COUNTERS if (group / name).exists()), None)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -215,25 +266,40 @@ class Sandbox:
         """Where the kernel's checks append their observations (``BOOK_OBSERVATIONS``)."""
         return self.runtime / "observations.jsonl"
 
+    @property
+    def memory_bounded(self) -> bool:
+        """Whether a memory cgroup bounds the whole submission (and its working folder is
+        a tmpfs)."""
+        return self.oom_counter is not None
+
+    def memory_kills(self) -> int:
+        """How many of the kernel's processes Linux has killed for memory so far (0 without
+        a memory cgroup)."""
+        found = re.search(r"^oom_kill (\d+)$", _read(self.oom_counter), flags=re.MULTILINE) \
+            if self.oom_counter is not None else None
+        return int(found[1]) if found else 0
+
     def command(self, kernel_argv: list[str], env: dict[str, str]) -> list[str]:
         """The command that runs ``kernel_argv`` in the sandbox with exactly ``env``
         (unconfined: ``kernel_argv`` itself, to be started with ``env``)."""
         if not self.confine:
             return kernel_argv
-        arguments = bwrap_arguments([self.workdir, self.runtime], self.workdir)
+        if self.memory_bounded:
+            arguments = bwrap_arguments([self.runtime], self.workdir, in_memory=True)
+        else:
+            arguments = bwrap_arguments([self.workdir, self.runtime], self.workdir)
         for name, value in env.items():
             arguments += ["--setenv", name, value]
         arguments += ["--"] + limit_arguments(self.limits) + kernel_argv
-        if self.cgroup is None:
+        if not self.cgroups:
             return arguments
-        # Join the cgroup, then become bwrap: everything it starts stays in the group.
-        return ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"',
-                str(self.cgroup / "cgroup.procs")] + arguments
+        return (["/bin/sh", "-c", JOIN_CGROUPS, "join-cgroups"]
+                + [str(group / "cgroup.procs") for group in self.cgroups] + ["--"] + arguments)
 
     def close(self) -> None:
-        """Kill what is left in the cgroup, remove it and the runtime folder."""
-        if self.cgroup is not None:
-            _empty(self.cgroup)
+        """Kill what is left in the cgroups, remove them and the runtime folder."""
+        for group in self.cgroups:
+            _empty(group)
         shutil.rmtree(self.runtime, ignore_errors=True)
 
 
