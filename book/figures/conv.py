@@ -39,8 +39,7 @@ def _show_response(ax, response: np.ndarray, k: np.ndarray) -> str:
 def _draw_kernel(ax, name: str, title: str | None = None, fontsize: float = 9) -> None:
     """The kernel ``FILTERS[name]`` as a small grid of its integer weights, titled
     ``title`` (default: its name) and the divisor."""
-    weights, divisor = FILTERS[name]
-    weights = np.array(weights)
+    weights = np.array(FILTERS[name][0])
     limit = max(1, np.abs(weights).max())
     ax.imshow(weights, cmap="RdBu", vmin=-limit, vmax=limit)
     for (r, c), value in np.ndenumerate(weights):
@@ -48,27 +47,33 @@ def _draw_kernel(ax, name: str, title: str | None = None, fontsize: float = 9) -
                 color="white" if abs(value) > 0.6 * limit else "black")
     ax.set_xticks([])
     ax.set_yticks([])
-    ax.set_title((title or name) + ("" if divisor == 1 else f"  (× 1/{divisor})"),
-                 fontsize=fontsize)
+    ax.set_title(_kernel_title(name) if title is None else title, fontsize=fontsize)
+
+
+def _kernel_title(name: str) -> str:
+    """The filter's name, with the divisor its integer weights are scaled by."""
+    divisor = FILTERS[name][1]
+    return name + ("" if divisor == 1 else f"  (× 1/{divisor})")
 
 
 def plot_filter_table(step: int = 3) -> PhotoFigure:
-    """Every filter of :data:`FILTERS` above its result on the downsampled portrait.
+    """Every filter of :data:`FILTERS` beside its result on the downsampled portrait, two
+    filters to a row (narrow enough for a phone's column at 10 pt).
 
     Chapter 3, "Convolution".
     """
     image = photo_gray(step)
-    figure = Figure(figsize=(8, 8.4))
-    grid = figure.add_gridspec(4, 4, height_ratios=[0.55, 1.6, 0.55, 1.6], hspace=0.2,
-                               wspace=0.08, left=0.02, right=0.98, top=0.97,
-                               bottom=0.02)
+    rows = (len(FILTERS) + 1) // 2
+    figure = Figure(figsize=(4.9, 1.95 * rows))
+    grid = figure.add_gridspec(rows, 4, width_ratios=[0.62, 1, 0.62, 1], hspace=0.5,
+                               wspace=0.12, left=0.01, right=0.99, top=0.95, bottom=0.01)
     for index, name in enumerate(FILTERS):
-        row, col = 2 * (index // 4), index % 4
-        _draw_kernel(figure.add_subplot(grid[row, col]), name)
-        ax = figure.add_subplot(grid[row + 1, col])
+        row, col = index // 2, 2 * (index % 2)
+        _draw_kernel(figure.add_subplot(grid[row, col]), name, title="", fontsize=10)
+        ax = figure.add_subplot(grid[row, col + 1])
         how = _show_response(ax, filter_image(image, kernel(name)), kernel(name))
         ax.set_axis_off()
-        ax.set_title(how, fontsize=8, color="#555555")
+        ax.set_title(f"{_kernel_title(name)}\n{how}", fontsize=10, loc="right")
     return PhotoFigure(figure)
 
 
