@@ -18,14 +18,14 @@ Fair attribution:
 * ``exit()`` or ``quit()`` in a cell does not stop the kernel (IPython would stop it after
   the cell, at a moment that varies from run to run): the kernel says on the cell's error
   stream that the grader ignored it, and the cell counts as it ran.
-* A kernel killed for memory (past the sandbox's memory limit for the whole submission,
-  :class:`~book.grading.sandbox.Limits`) is blamed on the cell that was running, with a note
-  that says so (``MEMORY_NOTE``).
+* A kernel killed for memory (the submission as a whole past the sandbox's memory limit,
+  :class:`~book.grading.sandbox.Limits`, when the grader is root) is blamed on the cell that
+  was running, with a note that says so (``MEMORY_NOTE``).
 * Any other crash is blamed on the cell whose code was running. The kernel runs with Python's
   ``faulthandler`` on, which writes the stack of the crashing thread to a file of the
   runtime folder: when its innermost frame of cell code belongs to another cell (a
   thread started in cell 3 that crashes the kernel while cell 5 runs), that cell is blamed
-  and skipped. A crash that leaves no such stack (``os._exit``, a kill for memory) is
+  and skipped. A crash that leaves no such stack (``os._exit``, a kill by a signal) is
   blamed on the cell that was running.
 
 The checks' observations (``BOOK_OBSERVATIONS``) are read back after the last kernel run,
