@@ -84,7 +84,7 @@ def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
     """
     image = photo_gray(4)
     k = kernel(filter_name)
-    figure = Figure(figsize=(5.5, 2.6))
+    figure = Figure(figsize=(5.2, 2.6))
     figure.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, wspace=0.1)
     photo_ax, kernel_ax, out_ax = figure.subplots(1, 3, gridspec_kw={"width_ratios":
                                                                      [1, 0.7, 1]})
@@ -96,8 +96,10 @@ def draw_filter_gallery(filter_name: str = "edges (8-neighbour)") -> Figure:
     _draw_kernel(kernel_ax, filter_name, title="kernel", fontsize=10)
     response = filter_image(image, k)
     how = _show_response(out_ax, response, k)
+    # Flush right, the longer "how" line reaches over the kernel's narrow column rather
+    # than past the frame's edge.
     out_ax.set_title(f"feature map {response.shape[0]}x{response.shape[1]}\n{how}",
-                     fontsize=10)
+                     fontsize=10, loc="right")
     out_ax.set_axis_off()
     return figure
 
@@ -120,7 +122,7 @@ def draw_conv_step(row: int = 0, col: int = 0) -> Figure:
     window = EXAMPLE_INPUT[i:i + kh, j:j + kw]
     output = corr2d(EXAMPLE_INPUT, EXAMPLE_KERNEL)
 
-    figure = Figure(figsize=(5.5, 2.6))
+    figure = Figure(figsize=(5.2, 2.6))
     figure.subplots_adjust(left=0.01, right=0.99, top=0.8, bottom=0.02, wspace=0.1)
     in_ax, sum_ax, out_ax = figure.subplots(
         1, 3, gridspec_kw={"width_ratios": [1.15, 0.95, 0.6]})

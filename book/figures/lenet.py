@@ -182,7 +182,7 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
         raise ValueError(f"layer must be one of {EXPLORER_LAYERS}, got {layer!r}")
     raw, x = explorer_digits()
     maps = explorer_maps()[digit]
-    figure = Figure(figsize=(5.5, 2.9))
+    figure = Figure(figsize=(5.2, 2.9))
     grid = figure.add_gridspec(1, 2, width_ratios=[1, 2.6])
     digit_ax = figure.add_subplot(grid[0])
     digit_ax.imshow(raw[digit], cmap="gray_r", interpolation="nearest")

@@ -93,8 +93,8 @@ def draw_padding_stride(n: int = 5, f: int = 3, p: int = 0, s: int = 1,
     it is never read. The first kernel position is outlined in blue, the last in orange.
     """
     d = 2 if dilated else 1
-    figure = Figure(figsize=(5.5, 3.6))
-    grid = figure.add_gridspec(1, 3, width_ratios=[1.35, 1, 0.09], left=0.02, right=0.9,
+    figure = Figure(figsize=(5.2, 3.6))
+    grid = figure.add_gridspec(1, 3, width_ratios=[1.75, 1, 0.09], left=0.02, right=0.9,
                                bottom=0.02, top=0.8, wspace=0.1)
     grid_ax = figure.add_subplot(grid[0, 0])
     out_ax = figure.add_subplot(grid[0, 1])

@@ -120,7 +120,7 @@ def draw_pooling_invariance(shift: int = 0, pool: str = "max",
     """
     window = 3 if overlapping else 2
     image, detections, pooled = explorer_maps(shift, pool, window)
-    figure = Figure(figsize=(5.5, 1.6))
+    figure = Figure(figsize=(5.2, 1.6))
     figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.76, wspace=0.06)
     ratios = [image.shape[1], detections.shape[1], pooled.shape[1] * 3.3]
     axes = figure.subplots(1, 3, gridspec_kw={"width_ratios": ratios})

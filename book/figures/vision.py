@@ -158,7 +158,7 @@ def _cell_simulator_layout() -> Figure:
     """The simulator's axes, receptive fields and empty curves: what no bar changes."""
     # Two by two, so that 10-point text stays readable when a phone shrinks the frame:
     # the bar and the readings on the left, the two response curves on the right.
-    figure = Figure(figsize=(5.5, 4.6))
+    figure = Figure(figsize=(5.2, 4.6))
     grid = figure.add_gridspec(2, 2, width_ratios=[1, 1.25], left=0.01, right=0.98,
                                bottom=0.1, top=0.94, wspace=0.3, hspace=0.45)
     field_ax, position_ax, tuning_ax = (figure.add_subplot(grid[0, 0]),
