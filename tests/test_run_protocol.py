@@ -93,7 +93,8 @@ def test_the_kernel_gets_the_observation_file_and_it_is_read_back(tmp_path):
 def test_observations_are_read_capped_and_malformed_lines_dropped(tmp_path):
     path = tmp_path / "observations.jsonl"
     lines = [json.dumps({"n": n}) for n in range(100)]
-    path.write_text("\n".join(lines[:3] + ["{broken", "42"] + lines[3:]) + "\n")
+    too_deep = "[" * 100_000 + "]" * 100_000  # past the JSON parser's recursion depth
+    path.write_text("\n".join(lines[:3] + ["{broken", "42", too_deep] + lines[3:]) + "\n")
     assert read_observations(path)[:4] == [{"n": 0}, {"n": 1}, {"n": 2}, {"n": 3}]
     capped = read_observations(path, limit=len("\n".join(lines[:3])) + 5)
     assert capped == [{"n": 0}, {"n": 1}, {"n": 2}]

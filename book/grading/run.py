@@ -176,7 +176,7 @@ def read_observations(path: Path, limit: int = OBSERVATION_LIMIT) -> list[dict]:
     for line in lines:
         try:
             value = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # a line of 100,000 "[" is malformed too
             continue
         if isinstance(value, dict):
             observations.append(value)
@@ -294,7 +294,7 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                                                                     skipped)
                         outcomes[failed_at] = StepOutcome(CellStatus.CRASHED, error=(
                             MEMORY_NOTE.format(gib=box.limits.memory / GIB) if for_memory
-                            else "the Python kernel stopped (the code exited or crashed it)"))
+                            else "it exited or crashed"))
                         break
                     outcomes[index] = _outcome(cell)
         except DeadKernelError:

@@ -44,7 +44,7 @@ def _cell_note(step: Step, outcome: StepOutcome, cell_timeout: float) -> str | N
     if outcome.status is CellStatus.TIMEOUT:
         return f"{what} was still running after {cell_timeout:g} s; it was stopped and skipped."
     if outcome.status is CellStatus.CRASHED:
-        return f"{what} stopped the Python kernel; it was skipped."
+        return f"{what} stopped the Python kernel ({outcome.error}); it was skipped."
     if outcome.status is CellStatus.ERROR and step.kind != "stub":
         return f"{what} raised {clip(outcome.error, 300)}"
     return None
@@ -83,9 +83,10 @@ def question_status(parts: dict[str, StepOutcome], verdict: tuple[bool, str],
     if any(c.status is CellStatus.TIMEOUT for c in checks):
         return QuestionStatus.TIMEOUT, (f"The checks were still running after {cell_timeout:g} s "
                                         "(an endless loop?); they were stopped.")
-    if any(c.status is CellStatus.CRASHED for c in checks):
-        return (QuestionStatus.CRASHED,
-                "Your code stopped the Python kernel while it was being checked.")
+    crashed = [c for c in checks if c.status is CellStatus.CRASHED]
+    if crashed:
+        return (QuestionStatus.CRASHED, "Your code stopped the Python kernel while it was "
+                f"being checked ({crashed[0].error}).")
     passed, message = verdict
     if passed:
         return QuestionStatus.PASSED, visible.text + message
