@@ -21,6 +21,9 @@ from book.figures.photo import PhotoFigure
 # paragraphs 358 px, and book.css's figure margins take 8 px more on each side.
 PHONE_COLUMN_PX = 342
 READABLE_PX = 9
+# mathtext draws sub- and superscripts at this fraction of their text's size (matplotlib's
+# SHRINK_FACTOR), so the 12 of 10^12 is the smallest text of its label.
+SCRIPT_SCALE = 0.7
 SVG_PX_PER_INCH = 96  # CSS pixels per inch: an SVG's width in pt shows at 96 / 72 px per pt
 
 
@@ -74,7 +77,13 @@ def _svg_width_pt(svg: str) -> float:
 
 
 def _smallest_text_pt(figure: Figure) -> float:
-    return min(text.get_fontsize() for text in shown_texts(figure))
+    return min(_smallest_glyph_pt(text) for text in shown_texts(figure))
+
+
+def _smallest_glyph_pt(text: Text) -> float:
+    """The text's size in points, or its scripts' where its $math$ has any."""
+    math = "".join(text.get_text().split("$")[1::2])
+    return text.get_fontsize() * (SCRIPT_SCALE if re.search(r"[_^]", math) else 1)
 
 
 def cut_off_texts(figure: Figure) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 
 from book.conv import conv2d_as_matrix, corr2d, filter_image
 from book.figures.grid import number_grid
@@ -285,6 +286,8 @@ def plot_filter_learning(losses, target, learned) -> Figure:
     loss_ax.semilogy(np.arange(1, len(losses) + 1), losses)
     loss_ax.set_xlabel("step")
     loss_ax.set_ylabel("mean squared error")
+    # 1e-8 rather than 10^-8, whose exponent mathtext draws too small for a phone.
+    loss_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"1e{round(np.log10(v))}"))
     loss_ax.set_title("training loss", fontsize=10)
     limit = max(np.abs(target).max(), np.abs(learned).max())
     for ax, k, title in ((target_ax, target, "the hidden kernel"),

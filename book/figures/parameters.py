@@ -9,8 +9,14 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
 from book.parameters import layer_parameter_counts
+
+# x_00, y_00, w_00: mathtext draws their subscripts at 70 %, so 14 pt keeps those at
+# 9 px or more where the figure is shrunk to a phone's column.
+INDEXED_NAME_PT = 14
+COUNT_SUFFIXES = ((12, "T"), (9, "B"), (6, "M"), (3, "k"), (0, ""))
 
 LAYER_STYLES = {
     "fully connected": dict(color="#d62728", marker="o"),
@@ -45,6 +51,8 @@ def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
     ax.set_xticks(sides)
     ax.set_xticklabels([str(s) for s in sides], fontsize=10)
     ax.minorticks_off()
+    # 10^12 draws its exponent too small to read on a phone.
+    ax.yaxis.set_major_formatter(FuncFormatter(_count_label))
     ax.set_xlabel("image side n (an n x n grayscale image\ninto n x n units)")
     ax.set_ylabel("weights and biases of one layer" if bias else "weights of one layer")
     ax.set_title(f"One layer, {kernel_size}x{kernel_size} windows\nfor the local layers",
@@ -53,6 +61,13 @@ def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
     ax.legend(loc="upper left", fontsize=10)
     figure.tight_layout()
     return figure
+
+
+def _count_label(count: float, _position=None) -> str:
+    """A power of ten as a count is said aloud: 100, 10k, 1M, 100M, 10B, 1T."""
+    exponent = round(np.log10(count))
+    power, suffix = next((p, s) for p, s in COUNT_SUFFIXES if exponent >= p)
+    return f"{10 ** (exponent - power)}{suffix}"
 
 
 def plot_connections_3x3() -> Figure:
@@ -74,11 +89,11 @@ def plot_connections_3x3() -> Figure:
         ax.scatter(*in_xy.T, s=140, color="white", edgecolor="black", zorder=3)
         ax.scatter(*out_xy.T, s=140, color="#dddddd", edgecolor="black", zorder=3)
         for i, (x, y) in enumerate(in_xy):
-            ax.text(x - 0.18, y, f"$x_{{{i // 3}{i % 3}}}$", ha="right", va="center",
-                    fontsize=10)
+            ax.text(x - 0.25, y, f"$x_{{{i // 3}{i % 3}}}$", ha="right", va="center",
+                    fontsize=INDEXED_NAME_PT)
         for j, (x, y) in enumerate(out_xy):
-            ax.text(x + 0.18, y, f"$y_{{{j // 2}{j % 2}}}$", ha="left", va="center",
-                    fontsize=10)
+            ax.text(x + 0.25, y, f"$y_{{{j // 2}{j % 2}}}$", ha="left", va="center",
+                    fontsize=INDEXED_NAME_PT)
         ax.set_xlim(-0.8, 2.8)
         ax.set_ylim(-2.6, 2.6)
         ax.axis("off")
@@ -100,8 +115,8 @@ def plot_connections_3x3() -> Figure:
                          color=weight_colors[k], linewidth=1.4, zorder=1)
     axes[1].legend(handles=[Line2D([], [], color=c, label=f"$w_{{{k // 2}{k % 2}}}$")
                             for k, c in enumerate(weight_colors)],
-                   loc="lower center", ncol=4, fontsize=10, frameon=False,
-                   bbox_to_anchor=(0.5, -0.08))
+                   loc="upper center", ncol=2, fontsize=INDEXED_NAME_PT, frameon=False,
+                   bbox_to_anchor=(0.5, 0.02))
     figure.tight_layout()
     return figure
 
