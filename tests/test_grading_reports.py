@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import json
 import os
 from dataclasses import replace
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from markdown_it import MarkdownIt
 
 from book.grading import assignment, report
 from book.grading.assignment import Assignment, assignment_of, nbgrader_metadata, solution_digest
@@ -128,6 +130,25 @@ def test_the_graders_environment_never_reaches_a_report(tmp_path, monkeypatch):
     assert report.MASK in (tmp_path / "json" / "mallory.json").read_text()
 
 
+def test_ids_and_digests_are_never_masked(tmp_path, monkeypatch):
+    """Two ids holding an environment value stay two files, and --resume still finds them."""
+    monkeypatch.setenv("BOOK_TEST_INSTRUCTOR", "professor")
+    results = [replace(hostile_result(student), submission=f"{student}.ipynb",
+                       solution_digest="professor" * 7, message="professor was here")
+               for student in ("professor-1", "professor-2")]
+    write_reports(results, tmp_path)
+    finished = finished_results(tmp_path / "json")
+    assert sorted(finished) == ["professor-1", "professor-2"]
+    for student in finished:
+        assert finished[student].submission == f"{student}.ipynb"
+        assert finished[student].solution_digest == "professor" * 7
+        assert finished[student].message == f"{report.MASK} was here"
+        page = (tmp_path / "feedback" / f"{student}.md").read_text()
+        assert f"Student: `{student}`" in page and f"File: `{student}.ipynb`" in page
+    with open(tmp_path / "gradebook.csv", newline="") as handle:
+        assert [row[0] for row in csv.reader(handle)][1:] == ["professor-1", "professor-2"]
+
+
 def test_a_value_that_looks_like_json_cannot_break_a_result(tmp_path, monkeypatch):
     monkeypatch.setenv("BOOK_TEST_JSON_LIKE", '", "score": ')
     write_result(hostile_result("ann"), tmp_path)
@@ -191,6 +212,28 @@ def test_long_and_colliding_names_get_a_stable_suffix(tmp_path):
     assert sum(i.startswith("jo_ann-") for i in ids) == 3
     assert ids == [s.student for s in find_submissions(tmp_path, "04_padding_and_stride")]
     assert student_id("a" * 251) != student_id("a" * 252)
+
+
+def test_a_file_named_like_a_suffixed_id_is_graded_too(tmp_path, monkeypatch):
+    """ann.json's made-up id is also a file's own name: that file keeps it, ann.json's id is
+    suffixed again, the same whatever order the folder lists its entries in."""
+    for name in ("ann.ipynb", "ann.json"):
+        (tmp_path / name).write_bytes(notebook_bytes())
+    made_up = next(s.student for s in find_submissions(tmp_path, "04_padding_and_stride")
+                   if s.path.name == "ann.json")
+    for name in (f"{made_up}.ipynb", f"{made_up}.pdf", f"{made_up}.txt"):
+        (tmp_path / name).write_bytes(notebook_bytes())
+    listed = sorted(tmp_path.iterdir())
+    ids = []
+    for order in (listed, listed[::-1]):
+        monkeypatch.setattr(Path, "iterdir", lambda self, order=order: iter(order))
+        found = {s.path.name: s.student
+                 for s in find_submissions(tmp_path, "04_padding_and_stride")}
+        ids.append(found)
+    assert ids[0] == ids[1]
+    assert len(set(ids[0].values())) == 5
+    assert (ids[0]["ann.ipynb"], ids[0][f"{made_up}.ipynb"]) == ("ann", made_up)
+    assert ids[0]["ann.json"] not in (made_up, "ann") and ids[0]["ann.json"].startswith("ann-")
 
 
 def test_what_is_not_a_regular_file_is_refused_in_one_line(tmp_path):
@@ -314,6 +357,21 @@ def test_entries_giving_one_name_are_all_graded_the_notebook_file_first(tmp_path
 def test_the_feedback_page_names_the_graded_file(tmp_path):
     """One student's second entry is graded under a suffixed id: its page says which file."""
     write_reports([replace(hostile_result("ann-3f9c2a1b"), submission="ann`.json")], tmp_path)
-    assert "File: `ann'.json`" in (tmp_path / "feedback" / "ann-3f9c2a1b.md").read_text()
+    assert "File: ``ann`.json``" in (tmp_path / "feedback" / "ann-3f9c2a1b.md").read_text()
     page = (tmp_path / "feedback" / "ann-3f9c2a1b.html").read_text()
-    assert "File: <code>ann'.json</code>" in page
+    assert "File: <code>ann`.json</code>" in page
+
+
+@pytest.mark.parametrize("name", ["x\n\n<img src=x onerror=alert(1)>.ipynb",
+                                  "x\r\n\r\n<script>alert(2)</script>",
+                                  "`` <img src=x onerror=alert(3)> ``", "`<b>`", "a``b`c"])
+def test_a_file_name_cannot_leave_its_code_span_in_the_markdown(tmp_path, name):
+    """The .md page read as a viewer would (raw HTML on) shows the name as code, no markup."""
+    write_reports([replace(hostile_result("ann"), submission=name)], tmp_path)
+    markdown = (tmp_path / "feedback" / "ann.md").read_text()
+    rendered = MarkdownIt("commonmark", {"html": True}).render(markdown)
+    assert {tag for tag, _ in elements(rendered)} == {"h1", "h2", "p", "strong", "code",
+                                                      "pre", "br"}
+    file_line = next(p for p in rendered.split("<p>") if "File:" in p)
+    shown = file_line.split("File: <code>")[1].split("</code>")[0]
+    assert html.unescape(shown) == name.replace("\r", " ").replace("\n", " ")

@@ -16,7 +16,9 @@ Everything in a report that came from a student (notes, messages, exception name
 student id) is data, never markup: it reaches the Markdown inside code blocks, the HTML only
 escaped (raw HTML is off when the Markdown is rendered), and the gradebook with any
 spreadsheet formula neutralised. Values of the grade command's environment variables are
-masked wherever they appear, so an instructor's token cannot reach a student's page.
+masked in every message and note (the text student code could have written), so an
+instructor's token cannot reach a student's page; the ids and digests the grader writes
+itself are kept as they are.
 
 Nothing in these files depends on time or on the order in which submissions were graded,
 so grading the same submissions twice writes the same bytes.
@@ -29,7 +31,9 @@ import html
 import io
 import json
 import os
+import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -69,21 +73,14 @@ def mask_environment(text: str, environment: dict[str, str] | None = None) -> st
     return text
 
 
-def _mask_strings(data):
-    """``data`` (JSON-like) with the environment masked in every string, one at a time (so
-    that a value that looks like JSON syntax cannot break the structure)."""
-    if isinstance(data, str):
-        return mask_environment(data)
-    if isinstance(data, list):
-        return [_mask_strings(item) for item in data]
-    if isinstance(data, dict):
-        return {key: _mask_strings(value) for key, value in data.items()}
-    return data
-
-
 def _masked(result: SubmissionResult) -> SubmissionResult:
-    """A copy of ``result`` whose student-derived strings have the environment masked."""
-    return SubmissionResult.from_json(_mask_strings(result.to_json()))
+    """A copy of ``result`` with the environment masked in the text that student code could
+    have written (the messages and notes); the fields the grader itself writes (student id,
+    file name, digests) are kept exactly, so ids stay distinct and ``--resume`` finds them."""
+    return replace(result, message=mask_environment(result.message),
+                   notes=[mask_environment(note) for note in result.notes],
+                   questions=[replace(question, message=mask_environment(question.message))
+                              for question in result.questions])
 
 
 def _write_atomically(path: Path, text: str) -> Path:
@@ -154,8 +151,16 @@ def _fenced(text: str) -> list[str]:
 
 
 def _code_span(text: str) -> str:
-    """``text`` as inline code (a backtick in it, which would end the span, becomes ')."""
-    return "`" + text.replace("`", "'") + "`"
+    """``text`` as CommonMark inline code, shown as typed on one line.
+
+    Line breaks become spaces (a blank line would end the paragraph, and the span with it);
+    the fence is one backtick more than the longest run inside, padded with spaces when the
+    text starts or ends with a backtick (CommonMark's rules for code spans).
+    """
+    text = text.replace("\r", " ").replace("\n", " ")
+    fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
 
 
 def feedback_markdown(result: SubmissionResult) -> str:

@@ -14,8 +14,10 @@ any other entry at the top level (``dave.pdf``) is student "dave"'s submission (
 as a submission of its own, under the id followed by a short hash of its file name
 (``ann-3f9c2a1b``): the gradebook shows every entry, and the instructor decides which
 counts. Names that only become equal once made safe (``a b`` and ``a_b``), and names longer
-than ``ID_LENGTH``, get a short hash of the original name as a suffix too; every suffix is
-the same on every run.
+than ``ID_LENGTH``, get a short hash of the original name as a suffix too; an entry named
+like another's suffixed id (``ann-3f9c2a1b.ipynb``) keeps its name, and the made-up id
+yields: it is suffixed again. Every suffix is the same on every run, whatever the order in
+which the folder lists its entries.
 
 Reading never follows a symbolic link: a link, a FIFO, a device or a folder where a notebook
 should be, and a file over ``MAX_SUBMISSION_BYTES``, is refused with a one-line message.
@@ -101,16 +103,30 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
     for entry, name, submission in entries:
         if first_of_name.setdefault(name, entry) != entry:
             submission.student = _suffixed(submission.student, entry.name)
-    ids = [s.student for _, _, s in entries]
+    ids = [s.student for entry, name, s in entries if first_of_name[name] == entry]
     for entry, name, submission in entries:
         if ids.count(submission.student) > 1 and first_of_name[name] == entry:
             submission.student = _suffixed(submission.student, name)
-    found = [s for _, _, s in entries]
-    students = [s.student for s in found]
-    if len(set(students)) != len(students):  # a name chosen to equal another's suffixed id
-        clash = sorted({s for s in students if students.count(s) > 1})
-        raise ValueError(f"two submissions give the same student id: {', '.join(clash)}")
-    return sorted(found, key=lambda s: s.student)
+    _suffix_the_ids_still_shared(entries)
+    return sorted((s for _, _, s in entries), key=lambda s: s.student)
+
+
+def _suffix_the_ids_still_shared(entries: list[tuple[Path, str, Submission]]) -> None:
+    """Give a new suffix to each id that another entry already holds (a file named like a
+    suffixed id: ``ann-3f9c2a1b.ipynb``), hashing ``<file name>#1``, ``#2``, ... until free.
+
+    An id that is its entry's own name is kept before one the grader made up; otherwise the
+    order is ``_precedence``'s, so the ids never depend on the folder's listing order.
+    """
+    taken = set()
+    for entry, name, submission in sorted(
+            entries, key=lambda found: (found[2].student != student_id(found[1]),
+                                        _precedence(found[0]))):
+        attempt = 0
+        while submission.student in taken:
+            attempt += 1
+            submission.student = _suffixed(student_id(name), f"{entry.name}#{attempt}")
+        taken.add(submission.student)
 
 
 def _kind(mode: int) -> str:
