@@ -17,8 +17,8 @@ from matplotlib.text import Text
 from book.figures.photo import PhotoFigure
 
 # The width a figure gets on a 390 px phone, measured in Chromium on the built site (every
-# figure image of chapters 3 and 4 is 342 px wide there): the theme's page margins leave
-# paragraphs 358 px, and book.css's figure margins take 8 px more on each side.
+# still and interactive figure of chapters 3 and 4 is 342 px wide there): the theme pads
+# the article 16 px on each side (paragraphs are 358 px) and each <figure> 8 px more.
 PHONE_COLUMN_PX = 342
 READABLE_PX = 9
 # mathtext draws sub- and superscripts at this fraction of their text's size (matplotlib's

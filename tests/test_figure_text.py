@@ -1,5 +1,9 @@
 """Every still figure, drawn with the arguments its chapter passes, shows its text at
-READABLE_PX or more on a 390 px phone (the explorers' frames: test_explorer_text.py)."""
+READABLE_PX or more on a 390 px phone (the explorers' frames: test_explorer_text.py).
+
+A still figure is cropped to all it draws, so no text is cut off; text drawn beyond its
+axes widens the image instead, which shrinks it on the phone, and that this test sees.
+"""
 
 import numpy as np
 import pytest
