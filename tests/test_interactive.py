@@ -120,7 +120,8 @@ def test_static_player_holds_every_frame_with_alt_text():
     frame = data["frames"][data["index"][key]]
     expected = figure.frame(height=3, colour="green", outline=True)
     assert np.array_equal(pixels(from_data_url(frame)), pixels(expected))
-    assert data["alts"][key] == "Bar: bar height = 3, colour = green, outline = True"
+    assert data["alts"][key] == "Bar: bar height = 3, colour = green, outline = on"
+    assert data["alts"]["0|0|0"] == "Bar: bar height = 1, colour = black, outline = off"
 
 
 def test_static_player_starts_at_the_start_values():
@@ -300,6 +301,25 @@ def test_a_frame_file_is_named_by_its_bytes(tmp_path):
     assert frame_file_name(bytes(png)) == name and frame_file_name(other) != name
     assert write_frame(png, tmp_path / "frames") == name
     assert (tmp_path / "frames" / name).read_bytes() == png
+
+
+HOSTILE_TITLE = "Bar</script><script>alert(1)</script>"
+
+
+def test_a_title_cannot_end_the_players_data_script():
+    figure = interactive_figure(draw_bar, title=HOSTILE_TITLE,
+                                outline=Toggle("outline"))
+    data, _ = parse_player(figure.to_html())
+    assert data["alts"]["1"] == HOSTILE_TITLE + ": outline = on"
+
+
+def test_a_title_cannot_end_the_data_script_once_frames_are_moved(tmp_path):
+    figure = interactive_figure(draw_bar, title=HOSTILE_TITLE,
+                                outline=Toggle("outline"))
+    moved = move_frames_to_files(figure.to_html(), tmp_path, "../_frames/")
+    data, _ = parse_player(moved)
+    assert data["alts"]["0"] == HOSTILE_TITLE + ": outline = off"
+    assert data["frames"][0].startswith("../_frames/")
 
 
 def test_the_site_build_moves_frames_to_shared_files(tmp_path):

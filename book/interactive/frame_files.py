@@ -16,6 +16,8 @@ import json
 import re
 from pathlib import Path
 
+from book.interactive.player import script_json
+
 DATA_URL_PREFIX = "data:image/png;base64,"
 HASH_LENGTH = 16  # hex digits of sha256: 64 bits, no collision among a book's frames
 PLAYER_DATA = re.compile(
@@ -53,6 +55,6 @@ def move_frames_to_files(page_html: str, folder: Path, url_prefix: str) -> str:
             if frame.startswith(DATA_URL_PREFIX) else frame
             for frame in data["frames"]
         ]
-        return match.group(1) + json.dumps(data) + match.group(3)
+        return match.group(1) + script_json(data) + match.group(3)
 
     return PLAYER_DATA.sub(to_files, page_html)

@@ -49,10 +49,20 @@ def check_grid_size(controls: dict[str, Control], title: str):
 
 
 def alt_text(title: str, controls: dict[str, Control], values: dict[str, Any]) -> str:
-    """What a frame shows, for a screen reader: the title and every setting."""
-    settings = ", ".join(f"{control.label} = {values[name]}"
+    """What a frame shows, for a screen reader: the title and every setting.
+
+    A toggle reads "on" or "off", as its switch does, rather than Python's True/False.
+    """
+    settings = ", ".join(f"{control.label} = {_spoken(values[name])}"
                          for name, control in controls.items())
     return f"{title}: {settings}"
+
+
+def _spoken(value: Any) -> str:
+    """A setting as a reader says it: booleans as "on"/"off", others as written."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
 
 
 @contextlib.contextmanager

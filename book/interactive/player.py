@@ -57,8 +57,8 @@ def player_html(figure: InteractiveFigure) -> str:
     start_key = _key(c.start_index for c in figure.controls.values())
     controls_html = "\n".join(_control_html(uid, name, control)
                               for name, control in figure.controls.items())
-    data = json.dumps({"frames": [_data_url(png) for png in frame_list],
-                       "index": index, "alts": alts, "scale": frames.HIDPI_SCALE})
+    data = script_json({"frames": [_data_url(png) for png in frame_list],
+                        "index": index, "alts": alts, "scale": frames.HIDPI_SCALE})
     spec_attribute = html.escape(json.dumps(figure.spec()))
     width, height = frames.display_size(frame_list[index[start_key]])
     return "\n".join([
@@ -75,6 +75,15 @@ def player_html(figure: InteractiveFigure) -> str:
         f'<script>{player_script().replace("__UID__", uid)}</script>',
         "</div>",
     ])
+
+
+def script_json(value) -> str:
+    """``value`` as JSON safe inside ``<script type="application/json">``.
+
+    The HTML parser ends a script at the first ``</script`` whatever the JSON around it,
+    so a title holding one would cut the data short; ``<\\/`` is the same string to JSON.
+    """
+    return json.dumps(value).replace("</", "<\\/")
 
 
 def _data_url(png: bytes) -> str:
