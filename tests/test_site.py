@@ -14,7 +14,6 @@ import html.parser
 import io
 import json
 import re
-import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -26,10 +25,10 @@ from book.authoring.colab import repository
 from book.interactive import InteractiveFigure
 from tests import site_layout as layout
 from tests.browser import emulate_screen, open_page, serve
+from tests.site_frames import shown_frame_png
 from tests.site_pages import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE_LIMIT_BYTES = 3 * 1024 * 1024
 DESKTOP = (1400, 900)
 
 
@@ -125,11 +124,6 @@ def test_bibliography_labels_read_as_the_citations(site):
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_page_weight(site, page):
-    assert (site / f"{page}.html").stat().st_size < PAGE_LIMIT_BYTES
-
-
 @pytest.mark.parametrize("page", PAGES + EXTRA_PAGES)
 def test_page_has_no_console_errors(browser, server, page):
     browser.get_log("browser")  # drop what an earlier page left
@@ -212,21 +206,10 @@ def step(browser, root, param):
     press(browser, root, param, key)
 
 
-def shown_frame(browser, image) -> bytes:
-    """The PNG an interactive figure's <img> shows: scrolled into view, it loads its frame."""
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", image)
-    layout.wait_until(browser, lambda b: b.execute_script(
-        "const img = arguments[0];"
-        "return !!img.getAttribute('src') && img.complete && img.naturalWidth > 0", image),
-        "the figure in view never loaded its frame")
-    with urllib.request.urlopen(image.get_attribute("src")) as response:
-        return response.read()
-
-
 def assert_shows(browser, root, figure, values):
     image = root.find_element("css selector", "img.book-interactive-frame")
-    shown = frame_pixels(shown_frame(browser, image))
+    _, png = shown_frame_png(browser, root)
+    shown = frame_pixels(png)
     expected = frame_pixels(figure.frame(**values))
     assert shown.shape == expected.shape and np.array_equal(shown, expected), (
         f"{figure.title}: the page shows a different frame than Python draws for {values}")
