@@ -142,6 +142,10 @@ def _grade(args) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"stopped: the results written so far are in {results_folder}; run the same "
+              "command with --resume to grade the rest", file=sys.stderr)
+        return 130
     results = sorted([*kept.values(), *results], key=lambda result: result.student)
     gradebook = write_reports(results, args.out)
     for result in results:

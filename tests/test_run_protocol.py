@@ -217,33 +217,40 @@ def test_a_sandbox_that_cannot_start_the_kernel_says_why(tmp_path, monkeypatch):
 
 @needs_sandbox
 @pytest.mark.slow
-def test_a_stopped_grade_command_leaves_no_grading_behind(tmp_path):
-    """Ctrl-C or a kill of the grade command ends its grader processes and their kernels."""
+@pytest.mark.parametrize("stop", ["ctrl-c", "kill"])
+def test_a_stopped_grade_command_leaves_no_grading_behind(tmp_path, stop):
+    """Ctrl-C (SIGINT to the foreground process group) or a SIGKILL of the grade command
+    alone ends its grader processes and their kernels, without grading the queued ones."""
     import os
     import signal
     import subprocess
     import sys
 
     mark = "7654.5"
-    submissions = _class(tmp_path / "submissions",
-                         {"alice": f"import subprocess\nsubprocess.run(['sleep', '{mark}'])"})
+    student = f"import subprocess\nsubprocess.run(['sleep', '{mark}'])"
+    submissions = _class(tmp_path / "submissions", {"alice": student, "bob": student})
     command = subprocess.Popen(
         [sys.executable, "-m", "book", "--root", str(ROOT), "grade", "04_padding_and_stride",
-         str(submissions), "--out", str(tmp_path / "out")], stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True)
+         str(submissions), "--out", str(tmp_path / "out"), "--jobs", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 60
     while not sleeping(mark) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert sleeping(mark), "the student's cell never started"
-    os.killpg(command.pid, signal.SIGKILL)
-    command.wait()
-    deadline = time.monotonic() + 10
-    while sleeping(mark) and time.monotonic() < deadline:
+    if stop == "ctrl-c":
+        os.killpg(command.pid, signal.SIGINT)
+    else:
+        os.kill(command.pid, signal.SIGKILL)
+    deadline = time.monotonic() + 20
+    while (sleeping(mark) or command.poll() is None) and time.monotonic() < deadline:
         time.sleep(0.2)
     left = sleeping(mark)
     for pid in left:  # leave nothing behind, even when the test fails
         os.kill(pid, signal.SIGKILL)
+    if command.poll() is None:
+        os.killpg(command.pid, signal.SIGKILL)
     assert left == []
+    assert command.wait() != 0
 
 
 @needs_sandbox

@@ -32,6 +32,7 @@ import multiprocessing
 import os
 import signal
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
@@ -41,8 +42,8 @@ from book.grading.assignment import Assignment, assignment_of, read_solution
 from book.grading.compare import expected_observations, judge
 from book.grading.plan import plan
 from book.grading.results import SubmissionResult, SubmissionStatus
-from book.grading.run import run_steps
-from book.grading.sandbox import available, die_with_parent
+from book.grading.run import log_tail, run_steps
+from book.grading.sandbox import available, die_with
 from book.grading.scoring import score, zero_result
 from book.grading.submissions import (
     Submission,
@@ -79,8 +80,37 @@ def grade_submission(assignment: Assignment, submission: Submission, workdir: Pa
     return score(assignment, submission, steps, run.outcomes, verdicts, cell_timeout)
 
 
+class _GraderSessions:
+    """The grader processes now running, each the leader of its session, so that a stopped
+    grade command can kill them all (and, by ``--die-with-parent``, their kernels)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._pids: set[int] = set()
+        self._stopped = False
+
+    def start(self, process: multiprocessing.Process) -> None:
+        """Start ``process``, unless :meth:`kill_all` has been called (RuntimeError)."""
+        with self._lock:  # no process may start between kill_all's look and its kill
+            if self._stopped:
+                raise RuntimeError("the grade command was stopped")
+            process.start()
+            self._pids.add(process.pid)
+
+    def finished(self, pid: int) -> None:
+        with self._lock:
+            self._pids.discard(pid)
+
+    def kill_all(self) -> None:
+        """SIGKILL every running grader process's session; start no more."""
+        with self._lock:
+            self._stopped = True
+            for pid in self._pids:
+                _kill_session(pid)
+
+
 def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
-                          result_path: Path) -> SubmissionResult:
+                          result_path: Path, sessions: _GraderSessions) -> SubmissionResult:
     """Grade one submission in a separate grader process (a crash there stays there).
 
     The process, forked from the grader server, gets ``job`` plus the submission and writes
@@ -96,8 +126,9 @@ def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
     errors = result_path.with_suffix(".stderr")
     try:
         process = GRADER_PROCESSES.Process(target=_grader_process, args=(job, str(errors)))
-        process.start()
+        sessions.start(process)
         process.join(limit)
+        sessions.finished(process.pid)
         if process.is_alive():
             _kill_session(process.pid)
             process.join()
@@ -105,7 +136,7 @@ def _grade_in_own_process(job: dict, submission: Submission, workdir: Path,
                                SubmissionStatus.TIMEOUT,
                                f"Grading took longer than {limit:g} s and was stopped.")
         if process.exitcode != 0:
-            raise RuntimeError(_last_line(errors) or f"exit status {process.exitcode}")
+            raise RuntimeError((log_tail(errors) or [f"exit status {process.exitcode}"])[-1])
         return _read_result(result_path)
     except Exception as error:  # a grader failure must not stop the other submissions
         return zero_result(Assignment.from_json(job["assignment"]), submission,
@@ -124,17 +155,6 @@ def _kill_session(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _last_line(path: Path, kept: int = 4096) -> str:
-    """The last line of a log file, read from its last ``kept`` bytes ("" when none)."""
-    try:
-        with open(path, "rb") as log:
-            log.seek(max(0, log.seek(0, os.SEEK_END) - kept))
-            lines = log.read().decode("utf-8", "replace").strip().splitlines()
-    except OSError:
-        return ""
-    return lines[-1] if lines else ""
 
 
 def _read_result(path: Path) -> SubmissionResult:
@@ -159,7 +179,8 @@ def grade_folder(solution: Path, submissions: Path, workdir: Path, jobs: int | N
     the number of cores. ``on_result`` is called here, in this process, with each result as
     its submission finishes; students in ``skip`` (already graded: ``--resume``) are left
     out. Each result carries the sha256 of the bytes it graded. Refuses (ValueError) when
-    ``sandbox`` is asked for and cannot work here.
+    ``sandbox`` is asked for and cannot work here. Interrupted (KeyboardInterrupt), it kills
+    the running grader processes, drops the queued submissions and re-raises.
     """
     if sandbox and (reason := available()) is not None:
         raise ValueError(reason)
@@ -171,32 +192,41 @@ def grade_folder(solution: Path, submissions: Path, workdir: Path, jobs: int | N
                                          cell_timeout, notebook_timeout, sandbox=sandbox)
     found = [s for s in find_submissions(submissions, assignment.name)
              if s.student not in (skip or set())]
-    job = {"assignment": assignment.to_json(), "cell_timeout": cell_timeout,
-           "notebook_timeout": notebook_timeout, "sandbox": sandbox, "expected": expected}
+    # "command": the grader processes end with this process (see die_with).
+    job = {"command": os.getpid(), "assignment": assignment.to_json(),
+           "cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout,
+           "sandbox": sandbox, "expected": expected}
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(found) or 1))
-    results = []
+    results, sessions = [], _GraderSessions()
     with tempfile.TemporaryDirectory(prefix="book-results-") as private, \
             ThreadPoolExecutor(max_workers=jobs) as pool:
         hashes = {s.student: submission_sha256(s.path) for s in found}
         # The result files live outside every sandbox: no kernel can write them.
         running = [pool.submit(_grade_in_own_process, job, s, workdir / s.student,
-                               Path(private) / f"{n}.json") for n, s in enumerate(found)]
-        for finished in as_completed(running):
-            result = finished.result()
-            result.sha256 = hashes[result.student]
-            if on_result is not None:
-                on_result(result)
-            results.append(result)
+                               Path(private) / f"{n}.json", sessions)
+                   for n, s in enumerate(found)]
+        try:
+            for finished in as_completed(running):
+                result = finished.result()
+                result.sha256 = hashes[result.student]
+                if on_result is not None:
+                    on_result(result)
+                results.append(result)
+        except BaseException:
+            # Ctrl-C (or a failure here): grade nothing more and stop what runs now, rather
+            # than wait for every queued submission; the results already handed to
+            # ``on_result`` stay, and ``--resume`` grades the rest.
+            pool.shutdown(wait=False, cancel_futures=True)
+            sessions.kill_all()
+            raise
     return sorted(results, key=lambda r: r.student)
 
 
 def _grader_process(job: dict, errors: str) -> None:
     """A grader process: grade one job, write its result to the job's ``result_path``
     (atomically: a temporary file, then a rename); exit status 0 when it did."""
-    server = os.getppid()  # read first: the server was alive when it forked this process
     os.setsid()  # its own session: a timeout kills it and all it started at once
-    # The grader server's death (it follows the grade command's) ends this process.
-    die_with_parent(server)
+    die_with(job["command"])
     _redirect(1, os.devnull)
     _redirect(2, errors)
     # Its temporary folders (the kernels' runtime folders) go in the grade command's

@@ -200,6 +200,13 @@ def _read_regular_file(path: Path, size: int, from_end: bool = False) -> bytes:
         return stream.read(size)
 
 
+def log_tail(path: Path, kept: int = 4096) -> list[str]:
+    """The lines of the last ``kept`` bytes of a log file ([] when it is empty, missing or
+    not a regular file), blank ends stripped."""
+    return _read_regular_file(path, kept, from_end=True).decode("utf-8", "replace") \
+        .strip().splitlines()
+
+
 def crashing_cell(faults: Path, sources: list[str]) -> int | None:
     """The cell whose code the crashing thread was running, from ``faulthandler``'s report
     at the end of ``faults`` (the innermost frame of cell code), or None."""
@@ -317,14 +324,9 @@ def _run(steps: list[Step], box: Sandbox, env: dict[str, str], cell_timeout: flo
                 outcomes[index] = StepOutcome(CellStatus.NOT_RUN)
 
 
-def _last_words(kernel_log: Path, kept: int = 2048) -> str:
+def _last_words(kernel_log: Path) -> str:
     """The last two lines of a kernel's error log, in parentheses ("" when there are none)."""
-    try:
-        with open(kernel_log, "rb") as stream:
-            stream.seek(max(0, stream.seek(0, 2) - kept))
-            lines = stream.read().decode("utf-8", "replace").strip().splitlines()
-    except OSError:
-        return ""
+    lines = log_tail(kernel_log)
     return f"({'; '.join(lines[-2:])})" if lines else ""
 
 

@@ -31,15 +31,16 @@ time limit, the working folder is the one on disk, and memory is bounded per pro
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,7 +67,6 @@ OOM_COUNTERS = ("memory.events", "memory.oom_control")
 # Run by /bin/sh: write its own pid to each cgroup.procs file given before "--" (joining
 # those groups), then become the command after it: everything it starts stays in them.
 JOIN_CGROUPS = 'while [ "$1" != -- ]; do echo $$ > "$1" || exit 1; shift; done; shift; exec "$@"'
-PR_SET_PDEATHSIG = 1       # prctl(2): the signal a process gets when its parent ends
 INSTALL_HINT = ("install bubblewrap (apt-get install bubblewrap) or grade in the container "
                 "described in instructors.md, or pass --no-sandbox to grade without one")
 
@@ -144,14 +144,24 @@ def limit_arguments(limits: Limits) -> list[str]:
             f"--cpu={limits.cpu_seconds}", "--core=0", "--"]
 
 
-def die_with_parent(parent: int) -> None:
-    """Have Linux kill this process when its parent ``parent`` ends (bwrap's
-    ``--die-with-parent`` for a grader process: a grade command stopped by Ctrl-C or a kill
-    leaves no grading behind); exits at once when the parent has already ended."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
+def die_with(command: int) -> None:
+    """Kill this process's session when process ``command`` (the grade command) ends:
+    bwrap's ``--die-with-parent`` for a grader process, so that a grade command stopped by
+    Ctrl-C or a kill leaves no grading behind; exits at once when it has already ended.
+
+    Not the parent-death signal: a grader's parent is multiprocessing's fork server, which
+    outlives the grade command as long as any of its children (which hold its pipe) lives.
+    """
+    try:
+        watched = os.pidfd_open(command)
+    except ProcessLookupError:
         sys.exit("the grade command ended before this grader process started")
+
+    def kill_session_when_it_ends() -> None:
+        select.select([watched], [], [])
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=kill_session_when_it_ends, daemon=True).start()
 
 
 @functools.cache
