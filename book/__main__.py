@@ -116,6 +116,7 @@ def _grade(args) -> int:
     from book.grading.assignment import read_solution, solution_digest
     from book.grading.grade import grade_folder
     from book.grading.report import RESULTS_FOLDER, unchanged_results, write_reports, write_result
+    from book.grading.sandbox import root_without_cgroups
     from book.grading.submissions import find_submissions
 
     if args.timeout <= 0 or args.notebook_timeout <= 0:
@@ -127,6 +128,8 @@ def _grade(args) -> int:
     if args.no_sandbox:
         print("warning: --no-sandbox: student code runs with your permissions, and can read "
               "the solution and change other results", file=sys.stderr)
+    elif (unbounded := root_without_cgroups()) is not None:
+        print(f"warning: {unbounded}", file=sys.stderr)
     start = time.monotonic()
     results_folder = args.out / RESULTS_FOLDER
     try:

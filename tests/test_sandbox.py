@@ -305,3 +305,27 @@ def test_a_submission_past_the_memory_limit_leaves_the_others_full_marks(tmp_pat
     assert sorted(p.name for p in (tmp_path / "work").iterdir()) == [
         "answers", "fills_tmp", "fills_work"]
     assert [p for p in (tmp_path / "work").rglob("*") if p.is_file()] == []
+
+
+@as_root
+def test_grade_warns_once_when_root_can_make_no_cgroup(tmp_path, monkeypatch, capsys):
+    """Linux does not apply the process limit to root: without cgroups (a read-only or
+    missing /sys/fs/cgroup), grade says what is then unbounded and how to fix it."""
+    from book.__main__ import main
+
+    assert sandbox.root_without_cgroups() is None  # this machine gives root its cgroups
+    monkeypatch.setattr(sandbox, "CGROUPS", tmp_path / "no-cgroups")
+    (tmp_path / "submissions").mkdir()
+    assert main(["--root", str(ROOT), "grade", SOLUTION.stem, str(tmp_path / "submissions"),
+                 "--out", str(tmp_path / "out")]) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines()
+                if line.startswith("warning:")]
+    assert len(warnings) == 1
+    assert "time limit" in warnings[0] and "non-root user" in warnings[0]
+
+
+def test_grade_gives_no_cgroup_warning_to_a_non_root_grader(monkeypatch):
+    """Not root, RLIMIT_NPROC bounds the processes: nothing to warn about."""
+    monkeypatch.setattr(sandbox.os, "geteuid", lambda: 1000)
+    monkeypatch.setattr(sandbox, "CGROUPS", Path("/nonexistent"))
+    assert sandbox.root_without_cgroups() is None

@@ -25,8 +25,10 @@ live as long as the kernel): ``/tmp`` and the working folder together cannot hol
 the memory limit, nor fill the grader's disk. (The runtime folder, on disk, still can: the
 file size limit bounds each of its files, not their number.) Past the limit Linux kills a
 process of the group (:meth:`Sandbox.memory_kills` counts them). When the grader is not
-root, or no cgroup can be made, there are no cgroups: the process limit is only the cell's
-time limit, the working folder is the one on disk, and memory is bounded per process only.
+root there are no cgroups: ``RLIMIT_NPROC`` bounds the processes, the working folder is
+the one on disk, and memory is bounded per process only. When the grader is root but no
+cgroup can be made, the same holds except that nothing but the cell's time limit bounds the
+processes; ``grade`` then warns (:func:`root_without_cgroups`).
 """
 
 from __future__ import annotations
@@ -206,6 +208,24 @@ def _cgroups(limits: Limits) -> list[Path]:
     groups += [_make_group(CGROUPS / c, knobs_v1[c]) for c in CONTROLLERS
                if c not in on_v2 and (CGROUPS / c / "cgroup.procs").exists()]
     return [group for group in groups if group is not None]
+
+
+def root_without_cgroups() -> str | None:
+    """A one-line warning when the grader runs as root but can make no cgroup here (a
+    read-only or missing ``/sys/fs/cgroup``, as in a default Docker container), else None.
+    Linux does not apply the process limit to root, so then nothing but the cell's time
+    limit bounds a submission's processes, and its memory is bounded per process only."""
+    if os.geteuid() != 0:
+        return None
+    groups = _cgroups(Limits())
+    for group in groups:
+        _empty(group)
+    if groups:
+        return None
+    return (f"running as root, but no cgroup can be made under {CGROUPS}: a submission's "
+            "processes are bounded only by the cell's time limit (Linux does not apply the "
+            "process limit to root) and its memory only per process; run the grader as a "
+            f"non-root user, or give it a writable cgroup hierarchy at {CGROUPS}")
 
 
 def _make_group(root: Path, knobs: dict[str, str]) -> Path | None:
