@@ -56,6 +56,10 @@ class Expect:
     fragment: str                       # text that must appear in the student's JSON
     questions: dict[str, str] | None = None    # grade_id -> status, where it matters
     absent: str = ""                    # text that must not appear in it
+    notes: list[str] | None = None      # its notes, exactly, where they matter
+    # Where given, the message and each question's message are the control's, each question's
+    # after the line given here for its grade_id (what a cell the student added raised).
+    like_control: dict[str, str] | None = None
 
 
 @dataclass
@@ -387,9 +391,13 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
     solution = paths.solution
     right = right_answers(solution)
 
-    def full(fragment: str = "") -> Expect:
-        """Full marks: every answer is right whatever else the notebook does."""
-        return Expect(9, "graded", fragment)
+    def full(*notes: str, **lines: str) -> Expect:
+        """Full marks: every answer is right whatever else the notebook does, with exactly
+        these notes and the control's messages (after ``lines``, by grade_id)."""
+        return Expect(9, "graded", "", notes=list(notes), like_control=lines)
+
+    def added_after(grade_id: str, error: str) -> str:
+        return f"A cell you added after `{grade_id}` raised {error}"
 
     def with_extra(*cells: tuple[str | None, str]) -> nbformat.NotebookNode:
         return notebook(solution, extra=list(cells))
@@ -430,8 +438,8 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                                  Expect(0, "graded", "is not written yet")),
         "probe.ipynb": (with_extra((None, PROBE.format(
             solution=str(solution), classmate=str(paths.control), out=gradebook))),
-            full("probe: solution=FileNotFoundError; classmate=FileNotFoundError; "
-                 "gradebook folder=FileNotFoundError")),
+            full("A cell you added raised RuntimeError: probe: solution=FileNotFoundError; "
+                 "classmate=FileNotFoundError; gradebook folder=FileNotFoundError")),
         # guard bypasses: the checks print ✓, the grader judges what reached it (the guard,
         # a courtesy now, still names a re-taken fingerprint)
         "guard_refingerprint.ipynb": (notebook(solution, dict.fromkeys(right),
@@ -488,7 +496,9 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                           full()),
         "stdout_redirect.ipynb": (with_extra(("output_size", "import io\nimport sys\n\n"
                                                              "sys.stdout = io.StringIO()")),
-                                  full()),
+                                  # the visible checks print into the student's StringIO
+                                  Expect(9, "graded", "✓ the hidden checks passed",
+                                         absent="all 6 checks passed", notes=[])),
         "thread_crash.ipynb": (with_extra(("output_size", THREAD_CRASH),
                                           ("pad", "import time\n\ntime.sleep(4)")),
                                Expect(9, "crashed", "after `output_size` stopped the "
@@ -516,7 +526,8 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         # unsafe output
         "html_note.ipynb": (with_extra(("pad", "raise ValueError('<img src=x "
                                                "onerror=alert(1)>')")),
-                            full("ValueError: <img src=x onerror=alert(1)>")),
+                            full(pad_checks=added_after(
+                                "pad", "ValueError: <img src=x onerror=alert(1)>"))),
         "html_exception.ipynb": (notebook(solution, {"output_size": EVIL_EXCEPTION}),
                                  Expect(6, "graded", "output_size(5, 3) raised <svg "
                                                      "onload=alert(1)>: <img src=x "
@@ -535,7 +546,9 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         # unbounded resources
         "alloc_8gb.ipynb": (with_extra(("pad", "import numpy as np\n\n"
                                                "big = np.empty(2 ** 30)  # 8 GiB")),
-                            full("MemoryError")),
+                            full(pad_checks=added_after(
+                                "pad", "MemoryError: Unable to allocate 8.00 GiB for an array "
+                                       "with shape (1073741824,) and data type float64"))),
         "stdout_512mb.ipynb": (with_extra(("pad", "import sys\n\nchunk = 'x' * (1 << 20)\n"
                                                   "for _ in range(512):\n"
                                                   "    sys.stdout.write(chunk)")), full()),
@@ -545,7 +558,8 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                                                "except OSError:\n    pass")), full()),
         "big_file.ipynb": (with_extra(("pad", "with open('big.bin', 'wb') as handle:\n"
                                               "    handle.write(b'x' * (200 << 20))")),
-                           full("File too large")),
+                           full(pad_checks=added_after(
+                               "pad", "OSError: [Errno 27] File too large"))),
         "many_processes.ipynb": (with_extra(("pad", MANY_PROCESSES)), full()),
         "network.ipynb": (with_extra(("pad", NETWORK)),
                           Expect(9, "graded", "", absent="network reachable")),
@@ -686,6 +700,14 @@ def assert_expected(run: ClassRun, entry: str) -> None:
     statuses = {q["question"]: q["status"] for q in result["questions"]}
     for question, status in (expect.questions or {}).items():
         assert statuses[question] == status, summary
+    assert expect.notes is None or result["notes"] == expect.notes, summary
+    if expect.like_control is not None:
+        control = result_of(run, "control/04_padding_and_stride.ipynb")
+        assert result["message"] == control["message"], summary
+        for question, model in zip(result["questions"], control["questions"], strict=True):
+            line = expect.like_control.get(question["question"])
+            assert question["message"] == (f"{line}\n" if line else "") + model["message"], (
+                summary)
 
 
 # --- the tests ------------------------------------------------------------------------------
