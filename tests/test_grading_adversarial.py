@@ -4,8 +4,9 @@ Each class run grades one folder of submissions once, through the real grade com
 subprocess (``python -m book grade``), with a planted secret in its environment: chapter 4
 with an honest control student and about fifty adversarial submissions, chapter 6 with a
 control, an empty notebook and one full of ordinary idioms. Every submission has its exact
-expected score, status and a fragment of its report; the control's full marks show that no
-submission changed another's result. After the run the tests also look at what must not
+expected score, status and a fragment of its report; one whose answers are all right has
+its exact notes, and the control's messages (after the exact line a cell it added left).
+The control's full marks show that no submission changed another's result. After the run the tests also look at what must not
 have happened: a process of a student's still running, the gradebook rewritten, the solution
 or a submission changed, the secret in a report, markup from a student in a feedback page.
 
@@ -540,9 +541,11 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "@sum.ipynb": (notebook(solution), full()),
         "=1+2.ipynb": (notebook(solution), full()),
         "environment_dump.ipynb": (with_extra(("pad", ENVIRONMENT_DUMP)),
-                                   Expect(9, "graded", "environment: ", absent=SECRET)),
+                                   Expect(9, "graded", "environment: ", absent=SECRET,
+                                          notes=[])),
         "proc_environment.ipynb": (with_extra(("pad", PROC_ENVIRONMENT)),
-                                   Expect(9, "graded", "proc environ: ", absent=SECRET)),
+                                   Expect(9, "graded", "proc environ: ", absent=SECRET,
+                                          notes=[])),
         # unbounded resources
         "alloc_8gb.ipynb": (with_extra(("pad", "import numpy as np\n\n"
                                                "big = np.empty(2 ** 30)  # 8 GiB")),
@@ -561,8 +564,7 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                            full(pad_checks=added_after(
                                "pad", "OSError: [Errno 27] File too large"))),
         "many_processes.ipynb": (with_extra(("pad", MANY_PROCESSES)), full()),
-        "network.ipynb": (with_extra(("pad", NETWORK)),
-                          Expect(9, "graded", "", absent="network reachable")),
+        "network.ipynb": (with_extra(("pad", NETWORK)), full()),
         # files that are not notebooks
         "zero.ipynb": (link_to("/dev/zero"), Expect(0, "invalid", "symbolic link")),
         "fifo.ipynb": (fifo, Expect(0, "invalid", "FIFO")),
@@ -660,7 +662,8 @@ def chapter_6(tmp_path_factory) -> ClassRun:
         return {"control.ipynb": (notebook(solution), Expect(9, "graded", "")),
                 "empty.ipynb": (empty(solution), Expect(0, "graded", "is not written yet")),
                 "idioms.ipynb": (notebook(solution, extra=[(None, idioms)]),
-                                 Expect(9, "graded", "", absent="TamperingDetected")),
+                                 Expect(9, "graded", "", absent="TamperingDetected",
+                                        notes=[], like_control={})),
                 "forged_training.ipynb": (notebook(
                     solution, {"train_model": LAZY_TRAINING},
                     [("layer_parameters", FORGE_TRAINING)]),
@@ -702,7 +705,7 @@ def assert_expected(run: ClassRun, entry: str) -> None:
         assert statuses[question] == status, summary
     assert expect.notes is None or result["notes"] == expect.notes, summary
     if expect.like_control is not None:
-        control = result_of(run, "control/04_padding_and_stride.ipynb")
+        control = result_of(run, next(e for e in run.expected if e.startswith("control")))
         assert result["message"] == control["message"], summary
         for question, model in zip(result["questions"], control["questions"], strict=True):
             line = expect.like_control.get(question["question"])
