@@ -6,9 +6,10 @@ with an honest control student and about fifty adversarial submissions, chapter 
 control, an empty notebook and one full of ordinary idioms. Every submission has its exact
 expected score, status and a fragment of its report; one whose answers are all right has
 its exact notes, and the control's messages (after the exact line a cell it added left).
-The control's full marks show that no submission changed another's result. After the run the tests also look at what must not
-have happened: a process of a student's still running, the gradebook rewritten, the solution
-or a submission changed, the secret in a report, markup from a student in a feedback page.
+The control's full marks show that no submission changed another's result. After the run
+the tests also look at what must not have happened: a process of a student's still running,
+the gradebook rewritten, the solution or a submission changed, the secret in a report,
+markup from a student in a feedback page.
 
 The submissions are made here from the solution notebook (the student version, the right
 answers, and the adversary's code in an answer cell or in a cell of its own).
