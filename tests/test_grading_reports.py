@@ -71,6 +71,11 @@ def elements(page: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
     return parser.tags
 
 
+def markdown_as_a_viewer_shows_it(markdown: str) -> str:
+    """The HTML a Markdown viewer makes of a .md page: raw HTML in it would be live."""
+    return MarkdownIt("commonmark", {"html": True}).render(markdown)
+
+
 def hostile_result(student: str = "mallory", message: str = "") -> SubmissionResult:
     question = QuestionResult("output_size_checks", "Exercise 1: the output size", 2, 0,
                               QuestionStatus.ERROR,
@@ -90,8 +95,10 @@ def test_feedback_pages_hold_no_markup_from_student_text(tmp_path):
             assert (tag, name) in PAGE_ATTRIBUTES, f"<{tag} {name}={value!r}>"
             assert not name.startswith("on")
     assert "&lt;img src=x onerror=" in page       # shown to the student as the text it was
+    assert "```\n&lt;iframe src=//evil&gt;&lt;/iframe&gt;\n```" in page   # its own backticks
     markdown = (tmp_path / "feedback" / "mallory.md").read_text()
-    assert markdown.count("```text") == markdown.count("\n```\n")
+    assert {tag for tag, _ in elements(markdown_as_a_viewer_shows_it(markdown))} == {
+        "h1", "h2", "p", "strong", "code", "pre", "br"}
 
 
 def test_a_grader_error_line_is_escaped_too(tmp_path):
@@ -369,7 +376,7 @@ def test_a_file_name_cannot_leave_its_code_span_in_the_markdown(tmp_path, name):
     """The .md page read as a viewer would (raw HTML on) shows the name as code, no markup."""
     write_reports([replace(hostile_result("ann"), submission=name)], tmp_path)
     markdown = (tmp_path / "feedback" / "ann.md").read_text()
-    rendered = MarkdownIt("commonmark", {"html": True}).render(markdown)
+    rendered = markdown_as_a_viewer_shows_it(markdown)
     assert {tag for tag, _ in elements(rendered)} == {"h1", "h2", "p", "strong", "code",
                                                       "pre", "br"}
     file_line = next(p for p in rendered.split("<p>") if "File:" in p)

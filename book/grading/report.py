@@ -145,9 +145,16 @@ def unchanged_results(out_dir: Path, submissions: list[Submission],
             and finished[s.student].solution_digest == solution_digest}
 
 
+def _fence_of(text: str, shortest: int) -> str:
+    """A run of backticks longer than any in ``text`` (and at least ``shortest``): CommonMark
+    ends a code span or block only at a run as long, so the text inside is shown as typed."""
+    return "`" * max(shortest, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
+
+
 def _fenced(text: str) -> list[str]:
     """``text`` as a Markdown code block: shown as typed, never read as Markdown or HTML."""
-    return ["```text", text.replace("```", "'''") or "(no message)", "```"]
+    fence = _fence_of(text, 3)
+    return [f"{fence}text", text or "(no message)", fence]
 
 
 def _code_span(text: str) -> str:
@@ -158,7 +165,7 @@ def _code_span(text: str) -> str:
     text starts or ends with a backtick (CommonMark's rules for code spans).
     """
     text = text.replace("\r", " ").replace("\n", " ")
-    fence = "`" * (1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    fence = _fence_of(text, 1)
     padding = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{padding}{text}{padding}{fence}"
 
