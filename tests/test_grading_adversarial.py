@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from markdown_it import MarkdownIt
 
 from book.authoring.exercises import solution_answers, student_notebook
 from book.grading.submissions import MAX_SUBMISSION_BYTES, find_submissions, student_id
@@ -792,11 +793,15 @@ class Markup(HTMLParser):
 
 
 def test_feedback_pages_hold_no_markup_from_students(chapter_4):
+    """Neither the HTML pages nor the Markdown ones, read as a viewer would (raw HTML on)."""
+    viewer = MarkdownIt("commonmark", {"html": True})
     pages = sorted((chapter_4.paths.out / "feedback").glob("*.html"))
-    assert len(pages) == len(CHAPTER_4_ENTRIES)
-    for page in pages:
+    markdown_pages = sorted((chapter_4.paths.out / "feedback").glob("*.md"))
+    assert len(pages) == len(markdown_pages) == len(CHAPTER_4_ENTRIES)
+    for page in pages + markdown_pages:
         parser = Markup()
-        parser.feed(page.read_text())
+        text = page.read_text()
+        parser.feed(viewer.render(text) if page.suffix == ".md" else text)
         assert parser.found == [], page.name
     shown = (chapter_4.paths.out / "feedback" / "html_note.html").read_text()
     assert "&lt;img src=x onerror=alert(1)&gt;" in shown
