@@ -25,7 +25,8 @@ from tests.project_metadata import (
 # What only authors and instructors run (python -m book ...: the authoring and grading
 # rooms), and the site build's Sphinx extension; every other module is reader-facing.
 TOOLING = ("book.__main__", "book.authoring", "book.grading")
-SITE_BUILD_MODULES = {"book.authoring.sphinx"}
+# Sphinx extensions: imported by the site build only, from requirements.txt.
+SITE_BUILD_MODULES = {"book.authoring.sphinx", "book.authoring.bibliography"}
 NOTEBOOK_FOLDERS = ("chapters", "solutions", "exercises")
 # Imported by a reader module only while the site builds (book.glue in static mode): the
 # build's environment (requirements.txt) has it, a reader's kernel never imports it.
