@@ -17,6 +17,15 @@ def test_growth_plot_labels_are_the_counts_at_the_marked_side(bias):
         assert labels == sorted(["1,600,000,000", "4,000,000", "100"])
 
 
+def test_count_axis_labels_every_tick_matplotlib_may_format():
+    # Matplotlib 3.10 (Colab's) formats ticks below the view, 0.1 and less, too.
+    formatter = plot_parameter_growth().axes[0].yaxis.get_major_formatter()
+    ticks = [10.0 ** exponent for exponent in range(-2, 13)]
+    assert formatter.format_ticks(ticks) == [
+        "0.01", "0.1", "1", "10", "100", "1k", "10k", "100k",
+        "1M", "10M", "100M", "1B", "10B", "100B", "1T"]
+
+
 def test_growth_plot_names_a_bad_side():
     with pytest.raises(ValueError, match=r"^side must be at least 1, got 0$"):
         plot_parameter_growth(sides=(16, 0))

@@ -64,8 +64,14 @@ def plot_parameter_growth(sides=(16, 32, 64, 128, 200, 512, 1024, 2048),
 
 
 def _count_label(count: float, _position=None) -> str:
-    """A power of ten as a count is said aloud: 100, 10k, 1M, 100M, 10B, 1T."""
+    """A power of ten as a count is said aloud: 100, 10k, 1M, 100M, 10B, 1T.
+
+    Matplotlib 3.10 also formats ticks outside the view, down to 0.1, so those read as
+    decimals rather than failing.
+    """
     exponent = round(np.log10(count))
+    if exponent < 0:
+        return f"{10.0 ** exponent:g}"
     power, suffix = next((p, s) for p, s in COUNT_SUFFIXES if exponent >= p)
     return f"{10 ** (exponent - power)}{suffix}"
 
