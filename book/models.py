@@ -34,7 +34,7 @@ class ScaledTanh(nn.Module):
 
     The constants make f(1) = 1 and f(-1) = -1, so targets of +-1 sit where the slope is
     still large.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -54,7 +54,7 @@ def lenet5(activation: str = "tanh", pooling: str = "avg") -> nn.Sequential:
     C5 120 kernels 5x5 -> (N, 120, 1, 1); F6 120 -> 84; output 84 -> 10.
     activation: "tanh" (the course), "relu" (modern), "sigmoid" or "scaled_tanh" (1998).
     pooling: "avg" (the course) or "max" (modern).
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     if activation not in LENET_ACTIVATIONS:
         raise ValueError(f"activation must be one of {LENET_ACTIVATIONS}, "
@@ -87,7 +87,7 @@ def alexnet(num_classes: int = 1000, grouped: bool = False) -> nn.Sequential:
     grouped: as trained on two GPUs, Conv-2, Conv-4 and Conv-5 see only the half of the
     previous layer's maps on their own GPU (groups=2; Conv-3 and the FC layers see all);
     the default is the ungrouped network, as on one GPU.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     num_classes = integer(num_classes, "num_classes", minimum=1)
     groups = 2 if grouped else 1
@@ -123,7 +123,7 @@ def vgg16(num_classes: int = 1000) -> nn.Sequential:
     Five blocks of 3x3 convolutions (stride 1, padding 1, ReLU) with 64, 128, 256, 512,
     512 filters, each block ending in 2x2 max pooling (stride 2): 224 -> 7; then three
     fully connected layers 25088 -> 4096 -> 4096 -> classes, with dropout.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     num_classes = integer(num_classes, "num_classes", minimum=1)
     layers = OrderedDict()
@@ -149,7 +149,7 @@ def vgg16(num_classes: int = 1000) -> nn.Sequential:
 def parameter_count(model: nn.Module) -> int:
     """Number of trainable numbers (weights and biases) in ``model``.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
@@ -164,7 +164,7 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...],
     skip_parameterless: leave out layers without parameters (activations, dropout, ...)
     except pooling. Build big models under ``torch.device("meta")`` to get the table
     without allocating their weights.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     if not isinstance(model, nn.Sequential):
         raise ValueError("layer_table walks an nn.Sequential, got "
@@ -191,7 +191,7 @@ def layer_table(model: nn.Sequential, input_shape: tuple[int, ...],
 def format_layer_table(rows, total: bool = True) -> str:
     """The rows of :func:`layer_table` as aligned text, with a total line.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     lines = [f"{'layer':<10} {'type':<18} {'output shape':<18} {'parameters':>12}"]
     for name, kind, shape, count in rows:
@@ -209,7 +209,7 @@ def feature_maps(model: nn.Sequential, image: torch.Tensor) -> OrderedDict:
 
     Stages: "C1", "C3", "C5" (after their activation), "S2", "S4" (pooled maps,
     (C, H, W)), "F6" (84 values) and "output" (10 class probabilities).
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     model.eval()
     device = next(model.parameters()).device

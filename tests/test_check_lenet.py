@@ -1,4 +1,4 @@
-"""The checks of the chapter 6 exercises: check_table, check_model, check_training."""
+"""The checks of the chapter 7 exercises: check_table, check_model, check_training."""
 
 import pytest
 import torch

@@ -169,13 +169,13 @@ def feature_maps_phrases():
 
 
 def first_digits_phrases():
-    args = chapter_arguments("06_lenet", "fig-first-digits", lenet.plot_digits)
+    args = chapter_arguments("07_lenet", "fig-first-digits", lenet.plot_digits)
     return [f"The first {spelled(args['count'])} training digits",
             f"{spelled(args['count'], capital=True)} handwritten digits"]
 
 
 def fashion_examples_phrases():
-    args = chapter_arguments("06_lenet", "fig-fashion-examples", lenet.plot_digits)
+    args = chapter_arguments("07_lenet", "fig-fashion-examples", lenet.plot_digits)
     return [f"{spelled(args['count'], capital=True)} Fashion-MNIST training images",
             f"{spelled(args['count'], capital=True)} small grey pictures"]
 
@@ -188,9 +188,9 @@ CHECKS = {
     ("03_convolution", "fig-receptive-field-1d"): receptive_field_1d_phrases,
     ("04_padding_and_stride", "fig-padded-grids"): padded_grids_phrases,
     ("04_padding_and_stride", "fig-pixel-usage"): pixel_usage_phrases,
-    ("06_lenet", "fig-feature-maps"): feature_maps_phrases,
-    ("06_lenet", "fig-first-digits"): first_digits_phrases,
-    ("06_lenet", "fig-fashion-examples"): fashion_examples_phrases,
+    ("07_lenet", "fig-feature-maps"): feature_maps_phrases,
+    ("07_lenet", "fig-first-digits"): first_digits_phrases,
+    ("07_lenet", "fig-fashion-examples"): fashion_examples_phrases,
 }
 
 

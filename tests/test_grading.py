@@ -494,7 +494,7 @@ def right_answers(path: Path):
 @pytest.mark.slow    # one grading of every chapter: about a minute
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.stem)
 def test_every_solution_scores_full_marks_and_its_exercise_zero(tmp_path, path):
-    """Through the grade command: the solution's own answers get every point (chapter 6's
+    """Through the grade command: the solution's own answers get every point (chapter 7's
     training included, without a tampering flag), the untouched student edition none."""
     submissions = tmp_path / "submissions"
     submissions.mkdir()

@@ -2,7 +2,7 @@
 
 Each class run grades one folder of submissions once, through the real grade command in a
 subprocess (``python -m book grade``), with a planted secret in its environment: chapter 4
-with an honest control student and about fifty adversarial submissions, chapter 6 with a
+with an honest control student and about fifty adversarial submissions, chapter 7 with a
 control, an empty notebook and one full of ordinary idioms. Every submission has its exact
 expected score, status and a fragment of its report; one whose answers are all right has
 its exact notes, and the control's messages (after the exact line a cell it added left).
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_4 = "04_padding_and_stride"
-CHAPTER_6 = "06_lenet"
+CHAPTER_6 = "07_lenet"
 SECRET_NAME, SECRET = "INSTRUCTOR_PLANTED_SECRET", "planted-secret-7f3c9a1e5d"
 SLEEP_MARK = "987654321"       # `sleep 987654321`: a student's process, recognisable anywhere
 DAEMON_DELAY = 4               # seconds the detached daemon waits before it writes
@@ -734,7 +734,7 @@ def test_chapter_4_submission(chapter_4, entry):
 @pytest.mark.parametrize("entry", ["control.ipynb", "empty.ipynb", "idioms.ipynb",
                                    "forged_training.ipynb"])
 def test_chapter_6_submission(chapter_6, entry):
-    """A right chapter 6 notebook (its optimizer wraps torch.manual_seed) scores full; a
+    """A right chapter 7 notebook (its optimizer wraps torch.manual_seed) scores full; a
     record of untrained weights claiming 100% accuracy does not."""
     assert_expected(chapter_6, entry)
 

@@ -1,4 +1,4 @@
-"""book.figures.lenet: chapter 6's figures draw what they are given, and the explorer
+"""book.figures.lenet: chapter 7's figures draw what they are given, and the explorer
 refuses settings it has no frame for."""
 
 import numpy as np

@@ -38,7 +38,7 @@ pytestmark = pytest.mark.live
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "book-test"
 MIN_TRACK_PX = 200
-RUN_TIMEOUT_S = 900  # chapter 6 trains two networks
+RUN_TIMEOUT_S = 900  # chapter 7 trains two networks
 FRAME_TIMEOUT_S = 30
 
 

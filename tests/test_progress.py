@@ -1,4 +1,4 @@
-"""book.progress: the reporter chapter 6 passes to train, as a bar in a kernel and as one
+"""book.progress: the reporter chapter 7 passes to train, as a bar in a kernel and as one
 printed block on the static website."""
 
 import pytest

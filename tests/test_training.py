@@ -152,7 +152,7 @@ def one_thread():
 
 
 def test_the_chapter_recipe_learns_fashion_mnist(one_thread):
-    """Chapter 6's comparison, cut to one seed, one epoch and a third of the training
+    """Chapter 7's comparison, cut to one seed, one epoch and a third of the training
     images: both LeNets must land in a sane range on the 10,000 real test images."""
     from book.data import DEBIAN_FASHION_MNIST, load_fashion_mnist
 

@@ -1,4 +1,4 @@
-"""Chapter 6's figures: training curves, digits, mistakes, learned filters, feature maps
+"""Chapter 7's figures: training curves, digits, mistakes, learned filters, feature maps
 and the layer explorer.
 
 The explorer (:func:`draw_lenet_layers`) draws the maps of the LeNet-5 that
@@ -36,7 +36,7 @@ def _image_grid(figure: Figure, images, titles, columns: int, colors=None):
 def plot_history(history: History, title: str = "") -> Figure:
     """Training and validation loss (left) and accuracy (right) per epoch.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     figure = Figure(figsize=(4.9, 3.2))
     loss_ax, acc_ax = figure.subplots(1, 2)
@@ -60,7 +60,7 @@ def plot_digits(images: np.ndarray, labels: np.ndarray, count: int = 20,
                 columns: int = 10, class_names=None) -> Figure:
     """The first ``count`` images (N, H, W) with their labels (N,) as titles.
 
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     count = min(integer(count, "count", minimum=1), len(images))
     columns = integer(columns, "columns", minimum=1)
@@ -81,7 +81,7 @@ def plot_misclassified(images: np.ndarray, labels: np.ndarray, predicted: np.nda
 
     images: (N, H, W), labels and predicted: (N,) for the same N images (all of them;
     the wrong ones are picked here, the first ``count`` shown).
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     count = integer(count, "count", minimum=1)
     columns = integer(columns, "columns", minimum=1)
@@ -102,7 +102,7 @@ def plot_filters(weight, title: str = "first-layer filters") -> Figure:
     """The kernels of a convolution layer, weight: (F, C, k, k); shows input channel 0.
 
     Each kernel gets its own symmetric colour scale: red positive, blue negative.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     kernels = _numpy(weight)[:, 0]
     figure = Figure(figsize=(0.8 * len(kernels), 1.4))
@@ -143,7 +143,7 @@ def plot_feature_maps(model: nn.Sequential, image: torch.Tensor,
 
     model: a :func:`book.models.lenet5`; image: (1, 28, 28) as the model reads it;
     raw_image: the digit as the reader knows it, (28, 28), drawn instead of ``image``.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     maps = feature_maps(model, image)
     figure = Figure(figsize=(4.9, 4.2))
@@ -174,7 +174,7 @@ def draw_lenet_layers(digit: int = 3, layer: str = "C1") -> Figure:
     (right).
 
     digit: 0..9 picks the first test digit of that class; layer: one of EXPLORER_LAYERS.
-    Chapter 6, "LeNet: a convolutional network that reads digits".
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     if integer(digit, "digit", minimum=0) > 9:
         raise ValueError(f"digit must be at most 9, got {digit!r}")

@@ -75,7 +75,7 @@ INSTALL_HINT = ("install bubblewrap (apt-get install bubblewrap) or grade in the
 
 @dataclass(frozen=True)
 class Limits:
-    """What one kernel may use. Measured: the chapter 6 solution's kernel (torch, training)
+    """What one kernel may use. Measured: the chapter 7 solution's kernel (torch, training)
     peaks at 1.5 GiB of address space and 11 threads (threads count as processes).
     ``memory`` bounds the whole submission (its processes and its files in ``/tmp`` and its
     working folder) when the grader is root; the others bound each process."""
