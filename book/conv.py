@@ -18,10 +18,9 @@ rejected: they propagate to the outputs that read them, as in PyTorch.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
-from book.shapes import output_size
-from book.validation import integer, pair, real_array, shown
+from book.im2col import array_shape, im2col, kernel_positions, window_settings, zero_pad
+from book.validation import integer, real_array
 
 
 def _common_dtype(*arrays: np.ndarray, floating: bool = False) -> np.dtype:
@@ -30,16 +29,6 @@ def _common_dtype(*arrays: np.ndarray, floating: bool = False) -> np.dtype:
     if np.issubdtype(dtype, np.floating):
         return dtype
     return np.dtype(np.float64 if floating else np.int64)
-
-
-def _fits(name: str, n: int, f: int, p: int = 0, s: int = 1, d: int = 1) -> int:
-    """Output length along one axis, or a ValueError saying the kernel does not fit."""
-    span = d * (f - 1) + 1
-    if span > n + 2 * p:
-        raise ValueError(f"the kernel is larger than the input along the {name}: it "
-                         f"spans {span} (size {f}, dilation {d}) but the padded input "
-                         f"has only {n + 2 * p} (size {n}, padding {p})")
-    return output_size(n, f, p, s, d)
 
 
 def corr1d(x, w) -> np.ndarray:
@@ -51,7 +40,7 @@ def corr1d(x, w) -> np.ndarray:
     """
     x = real_array(x, "x", 1, "(n,)")
     w = real_array(w, "w", 1, "(k,)")
-    n_out = _fits("length", len(x), len(w))
+    n_out = kernel_positions("length", len(x), len(w))
     dtype = _common_dtype(x, w)
     x, w = x.astype(dtype), w.astype(dtype)
     return np.array([np.dot(x[i:i + len(w)], w) for i in range(n_out)], dtype=dtype)
@@ -70,8 +59,8 @@ def corr2d(x, k) -> np.ndarray:
     x = real_array(x, "x", 2, "(H, W)")
     k = real_array(k, "k", 2, "(kh, kw)")
     kh, kw = k.shape
-    h_out = _fits("height", x.shape[0], kh)
-    w_out = _fits("width", x.shape[1], kw)
+    h_out = kernel_positions("height", x.shape[0], kh)
+    w_out = kernel_positions("width", x.shape[1], kw)
     dtype = _common_dtype(x, k)
     x, k = x.astype(dtype), k.astype(dtype)
     y = np.zeros((h_out, w_out), dtype=dtype)
@@ -95,15 +84,6 @@ def convolve2d(x, k) -> np.ndarray:
     return corr2d(x, k[::-1, ::-1])
 
 
-def _shape(value, name: str, ndim: int, layout: str) -> tuple[int, ...]:
-    """An array shape given as ``ndim`` sizes of at least 1, e.g. ``(N, C, H, W)``."""
-    sizes = tuple(value) if isinstance(value, (tuple, list)) else ()
-    if len(sizes) != ndim:
-        raise ValueError(f"{name} must be {ndim} sizes {layout}, got {shown(value)}")
-    return tuple(integer(size, f"{name}[{axis}]", minimum=1)
-                 for axis, size in enumerate(sizes))
-
-
 def _layer_geometry(x_shape, w_shape, stride, padding, dilation, x_name: str = "x"):
     """Check a layer's settings against its shapes; return them as pairs and the output size.
 
@@ -113,17 +93,18 @@ def _layer_geometry(x_shape, w_shape, stride, padding, dilation, x_name: str = "
     if w_shape[1] != x_shape[1]:
         raise ValueError(f"w has {w_shape[1]} input channels (w.shape[1]) but {x_name} "
                          f"has {x_shape[1]}; a filter spans every channel of its input")
-    stride = pair(stride, "stride", minimum=1)
-    padding = pair(padding, "padding", minimum=0)
-    dilation = pair(dilation, "dilation", minimum=1)
-    size = tuple(_fits(axis, n, f, p, s, d) for axis, n, f, p, s, d in
-                 zip(("height", "width"), x_shape[2:], w_shape[2:], padding, stride,
-                     dilation))
-    return stride, padding, dilation, size
+    return window_settings(x_shape, w_shape[2:], stride, padding, dilation)[1:]
 
 
-def _check_layer(x, w, b, stride, padding, dilation):
-    """Validate conv2d's arguments; return them as arrays/pairs plus the output size."""
+def conv2d_settings(x, w, b=None, stride=1, padding=0, dilation=1):
+    """Check a convolution layer's arguments; return them as arrays and pairs.
+
+    Chapter 3, "Convolution".
+
+    x: (N, C, H, W), w: (F, C, kh, kw), b: (F,) or None; stride, padding, dilation: int
+    or (height, width) pair -> (x, w, b, (sh, sw), (ph, pw), (dh, dw), (H_out, W_out)),
+    the arrays in one floating dtype. Raises ValueError naming the argument at fault.
+    """
     x = real_array(x, "x", 4, "(N, C, H, W)")
     w = real_array(w, "w", 4, "(F, C, kh, kw)")
     stride, padding, dilation, (h_out, w_out) = _layer_geometry(
@@ -138,11 +119,6 @@ def _check_layer(x, w, b, stride, padding, dilation):
     if b is not None:
         b = b.astype(dtype, copy=False)
     return x, w, b, stride, padding, dilation, (h_out, w_out)
-
-
-def _pad(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
-    ph, pw = padding
-    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
 
 
 def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -160,9 +136,9 @@ def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     stride, padding, dilation: int or (height, width) pair; zero padding on every side
     -> y: (N, F, H_out, W_out) with H_out = floor((H + 2ph - dh*(kh-1) - 1) / sh) + 1
     """
-    x, w, b, (sh, sw), padding, (dh, dw), (h_out, w_out) = _check_layer(
+    x, w, b, (sh, sw), padding, (dh, dw), (h_out, w_out) = conv2d_settings(
         x, w, b, stride, padding, dilation)
-    xp = _pad(x, padding)
+    xp = zero_pad(x, padding)
     n_images, n_filters = x.shape[0], w.shape[0]
     kh, kw = w.shape[2:]
     y = np.zeros((n_images, n_filters, h_out, w_out), dtype=x.dtype)
@@ -179,31 +155,23 @@ def conv2d_loop(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
 
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """The same layer as :func:`conv2d_loop`, vectorized: windows as a view, one matmul.
+    """The same layer as :func:`conv2d_loop`, vectorized: im2col, then one matmul.
 
     Chapter 3, "Convolution"; stride, padding and dilation in chapter 4, "Padding and stride".
 
-    ``sliding_window_view`` gives every (dilated) kernel-sized window of the padded
-    input without copying; keeping every ``stride``-th window start and every
-    ``dilation``-th pixel inside a window leaves a view of shape (N, C, H_out, W_out,
-    kh, kw). Reordered to (N, C*kh*kw, H_out*W_out) and copied once (the "im2col" matrix
-    of each image), it meets the filters, reshaped to (F, C*kh*kw), in one batched
-    matrix product that lands directly in the output layout.
+    ``book.im2col.im2col`` copies every window the layer reads into one column of a
+    (C*kh*kw, H_out*W_out) matrix per image; the filters, reshaped to (F, C*kh*kw),
+    meet those columns in one batched matrix product that lands directly in the output
+    layout.
 
     x: (N, C, H, W), w: (F, C, kh, kw), b: (F,) or None
     stride, padding, dilation: int or (height, width) pair -> y: (N, F, H_out, W_out)
     """
-    x, w, b, (sh, sw), padding, (dh, dw), (h_out, w_out) = _check_layer(
+    x, w, b, stride, padding, dilation, (h_out, w_out) = conv2d_settings(
         x, w, b, stride, padding, dilation)
-    n_images, channels = x.shape[:2]
-    n_filters, _, kh, kw = w.shape
-    xp = _pad(x, padding) if any(padding) else x
-    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)
-    windows = sliding_window_view(xp, span, axis=(2, 3))
-    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw][:, :, :h_out, :w_out]
-    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(
-        n_images, channels * kh * kw, h_out * w_out)
-    y = (w.reshape(n_filters, -1) @ columns).reshape(n_images, n_filters, h_out, w_out)
+    n_filters = w.shape[0]
+    columns = im2col(x, w.shape[2:], stride, padding, dilation)
+    y = (w.reshape(n_filters, -1) @ columns).reshape(len(x), n_filters, h_out, w_out)
     if b is not None:
         y += b[:, None, None]
     return y
@@ -235,7 +203,7 @@ def corr1d_as_matrix(w, n: int) -> np.ndarray:
     """
     w = real_array(w, "w", 1, "(k,)")
     n = integer(n, "n", minimum=1)
-    n_out = _fits("length", n, len(w))
+    n_out = kernel_positions("length", n, len(w))
     matrix = np.zeros((n_out, n), dtype=_common_dtype(w, floating=True))
     for i in range(n_out):
         matrix[i, i:i + len(w)] = w
@@ -258,7 +226,7 @@ def conv2d_as_matrix(w, input_shape, stride=1, padding=0, dilation=1) -> np.ndar
     w: (F, C, kh, kw), input_shape: (C, H, W) -> M: (F * H_out * W_out, C * H * W)
     """
     w = real_array(w, "w", 4, "(F, C, kh, kw)")
-    channels, height, width = _shape(input_shape, "input_shape", 3, "(C, H, W)")
+    channels, height, width = array_shape(input_shape, "input_shape", 3, "(C, H, W)")
     (sh, sw), (ph, pw), (dh, dw), (h_out, w_out) = _layer_geometry(
         (1, channels, height, width), w.shape, stride, padding, dilation,
         x_name="input_shape")
@@ -284,8 +252,8 @@ def conv2d_multiply_adds(x_shape, w_shape, stride=1, padding=0, dilation=1) -> i
     x_shape: (N, C, H, W), w_shape: (F, C, kh, kw)
     -> N * F * H_out * W_out * C * kh * kw (bias additions not counted)
     """
-    x_shape = _shape(x_shape, "x_shape", 4, "(N, C, H, W)")
-    w_shape = _shape(w_shape, "w_shape", 4, "(F, C, kh, kw)")
+    x_shape = array_shape(x_shape, "x_shape", 4, "(N, C, H, W)")
+    w_shape = array_shape(w_shape, "w_shape", 4, "(F, C, kh, kw)")
     *_, (h_out, w_out) = _layer_geometry(x_shape, w_shape, stride, padding, dilation)
     n_images, channels = x_shape[:2]
     n_filters, _, kh, kw = w_shape
