@@ -222,3 +222,56 @@ def feature_maps(model: nn.Sequential, image: torch.Tensor) -> OrderedDict:
             maps[stage] = x[0].cpu().numpy()
     maps["output"] = torch.softmax(x[0], dim=0).cpu().numpy()
     return maps
+
+
+def linear_as_conv(linear: nn.Linear, map_shape: tuple[int, int, int]) -> nn.Conv2d:
+    """A fully connected layer as a convolution whose kernel covers the whole map.
+
+    linear: reads a (C, H, W) map flattened to C*H*W values; map_shape: (C, H, W).
+    Returns a Conv2d with linear.out_features kernels of C x H x W holding the same
+    weights, so on a (N, C, H, W) map it computes the same numbers as ``linear`` on the
+    flattened map, shaped (N, out_features, 1, 1); on a larger map it slides.
+    Chapter 7, "LeNet: a convolutional network that reads digits".
+    """
+    channels, height, width = (integer(s, "map_shape", minimum=1) for s in map_shape)
+    if linear.in_features != channels * height * width:
+        raise ValueError(f"a map of {channels}x{height}x{width} has "
+                         f"{channels * height * width} values, the layer reads "
+                         f"{linear.in_features}")
+    conv = nn.Conv2d(channels, linear.out_features, (height, width),
+                     bias=linear.bias is not None, device=linear.weight.device,
+                     dtype=linear.weight.dtype)
+    with torch.no_grad():
+        # Flatten orders values channel, row, column: the kernel's own axis order.
+        conv.weight.copy_(linear.weight.reshape(conv.weight.shape))
+        if linear.bias is not None:
+            conv.bias.copy_(linear.bias)
+    return conv
+
+
+def fully_convolutional(model: nn.Sequential,
+                        input_shape: tuple[int, int, int]) -> nn.Sequential:
+    """``model`` with its flatten dropped and every Linear made a convolution.
+
+    model: an ``nn.Sequential`` that flattens once, e.g. :func:`lenet5`; input_shape:
+    the (C, H, W) it was built for. Returns a network that gives ``model``'s scores,
+    shaped (N, classes, 1, 1), on inputs of input_shape, and a map of scores
+    (N, classes, H', W'), one per window of input_shape, on larger inputs. Layers
+    without weights to convert are shared with ``model``, not copied.
+    Chapter 7, "LeNet: a convolutional network that reads digits".
+    """
+    if not isinstance(model, nn.Sequential):
+        raise ValueError("fully_convolutional walks an nn.Sequential, got "
+                         f"{type(model).__name__}")
+    weight = next(model.parameters())
+    x = torch.zeros((1, *input_shape), device=weight.device, dtype=weight.dtype)
+    layers = OrderedDict()
+    with torch.no_grad():
+        for name, layer in model.named_children():
+            if isinstance(layer, nn.Flatten):
+                continue  # the next Linear reads the map as it is
+            if isinstance(layer, nn.Linear):
+                layer = linear_as_conv(layer, tuple(x.shape[1:]))
+            layers[name] = layer
+            x = layer(x)
+    return nn.Sequential(layers)
