@@ -8,31 +8,16 @@ import torch
 import torch.nn.functional as F
 
 from book.im2col import col2im, im2col
+from tests.test_conv import random_layer
 
 
-def random_windows(rng):
-    """Random (input shape, kernel size, stride, padding, dilation) where a window fits.
-
-    Non-square kernels, and settings given either as one int or as a (height, width) pair.
-    """
-    def setting(low, high):
-        values = tuple(int(v) for v in rng.integers(low, high + 1, size=2))
-        return values if rng.random() < 0.5 else values[0]
-
-    def pair(value):
-        return value if isinstance(value, tuple) else (value, value)
-
-    while True:
-        shape = (int(rng.integers(1, 4)), int(rng.integers(1, 4)),
-                 int(rng.integers(1, 12)), int(rng.integers(1, 12)))
-        kernel = tuple(int(v) for v in rng.integers(1, 5, size=2))
-        stride, padding, dilation = setting(1, 3), setting(0, 2), setting(1, 3)
-        spans = [d * (k - 1) + 1 for d, k in zip(pair(dilation), kernel)]
-        if all(s <= n + 2 * p for s, n, p in zip(spans, shape[2:], pair(padding))):
-            return shape, kernel, stride, padding, dilation
+def window_settings(seed):
+    """(input shape, kernel size, stride, padding, dilation) of a random layer."""
+    x, w, _, stride, padding, dilation = random_layer(np.random.default_rng(seed))
+    return x.shape, w.shape[2:], stride, padding, dilation
 
 
-SETTINGS = [random_windows(np.random.default_rng(seed)) for seed in range(150)]
+SETTINGS = [window_settings(seed) for seed in range(150)]
 
 
 @pytest.mark.parametrize("shape, kernel, stride, padding, dilation", SETTINGS)
