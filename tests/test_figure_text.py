@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from book.data import FASHION_MNIST_CLASSES
-from book.figures import conv, lenet, padding, parameters, pooling, vision
+from book.figures import conv, diagrams, lenet, padding, parameters, pooling, vision
 from book.models import lenet5
-from book.samples import SOBEL
+from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, SOBEL
 from book.training import History, images_to_tensor
 from tests.explorer_text import READABLE_PX, smallest_still_phone_px
 
@@ -45,6 +45,9 @@ STILLS = [
     (conv.plot_filter_table, (), {}),
     (conv.plot_receptive_field_1d, ((5, 5),), {}),
     (conv.plot_filter_learning, (np.geomspace(3.0, 1e-14, 60), SOBEL, SOBEL + 1e-8), {}),
+    (diagrams.plot_im2col, (EXAMPLE_INPUT, EXAMPLE_KERNEL), {}),
+    (diagrams.plot_filter_bank, (), {"channels": 3, "size": 7, "filters": 4, "kernel_size": 3}),
+    (diagrams.plot_dilated_kernel, (), {"n": 7, "f": 3, "dilation": 2}),
     (padding.plot_padded_grids, (np.arange(16).reshape(4, 4),), {"paddings": (0, 1, 2)}),
     (padding.plot_pixel_usage, (), {"n": 5, "f": 3, "paddings": (0, 1)}),
     (pooling.plot_pooling_example,
@@ -73,6 +76,7 @@ def test_still_figure_text_is_readable_on_a_phone(plot, args, kwargs):
 
 
 def test_every_still_figure_is_measured():
-    every_plot = {name for module in (conv, lenet, padding, parameters, pooling, vision)
+    every_plot = {name for module in (conv, diagrams, lenet, padding, parameters, pooling,
+                                      vision)
                   for name in vars(module) if name.startswith("plot_")}
     assert every_plot == {plot.__name__ for plot, _, _ in STILLS}
