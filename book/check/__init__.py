@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from book.check import record
-from book.check.encoding import encode
+from book.check.encoding import decode, encode
 from book.check.judge import (
     difference,
     judge_accuracy,
@@ -26,6 +26,7 @@ from book.check.judge import (
     judge_model,
     judge_table,
     judge_value,
+    what_it_raised,
 )
 from book.check.observe import (
     Outcome,
@@ -36,10 +37,12 @@ from book.check.observe import (
     observe_training,
     show,
 )
+from book.check.probe import model_probe, probe_input, probe_parameters
 from book.check.trained import accuracy, architecture, parameters
 
 __all__ = ["Case", "CheckFailed", "check_function", "check_model", "check_table",
-           "check_training", "check_value", "describe_call", "difference", "show"]
+           "check_training", "check_value", "describe_call", "difference", "model_probe",
+           "probe_input", "probe_parameters", "show"]
 
 
 class CheckFailed(AssertionError):
@@ -123,19 +126,26 @@ def check_table(function: Callable, expected: dict | None = None, name: str | No
 
 def check_model(build: Callable, input_shape: tuple, output_shape: tuple | None = None,
                 parameters: int | None = None, layer_shapes: list | None = None,
-                name: str | None = None, reference: Callable | None = None) -> None:
-    """Check the PyTorch model that ``build()`` returns.
+                name: str | None = None, reference: Callable | None = None,
+                probe: list | None = None) -> None:
+    """Check the PyTorch model that ``build()`` returns: its shapes and what it computes.
 
     input_shape: a batch shape to feed, e.g. (2, 1, 28, 28); output_shape: what must come
     out; parameters: the number of trainable parameters; layer_shapes: the output shapes
     (without the batch axis) of its convolution and pooling layers, in the order they run.
-    reference: a function building the right model, used instead of the three: the
-    student's model must match its output shape, parameter count and layer shapes.
+    probe: the expected output for the first example (flattened) when every parameter is
+    set by :func:`probe_parameters` and the input is ``probe_input(input_shape)``, computed
+    in float64 (compared with a relative tolerance of 1e-5): it tells apart activations,
+    pooling kinds and a final softmax, which shapes and counts cannot. Authors get the list
+    from :func:`model_probe`.
+    reference: a function building the right model, used instead of all four.
     """
     name = name or getattr(build, "__name__", "your function")
     compares_parameters = parameters is not None or reference is not None
+    compares_behaviour = probe is not None or reference is not None
     settings = {"input_shape": list(input_shape), "parameters": compares_parameters,
-                "layer_shapes": layer_shapes is not None or reference is not None}
+                "layer_shapes": layer_shapes is not None or reference is not None,
+                "probe": compares_behaviour}
     with record.recording("model", name, settings) as observations:
         got = observe_model(build, input_shape)
         observations.add(model=got)
@@ -145,10 +155,13 @@ def check_model(build: Callable, input_shape: tuple, output_shape: tuple | None 
             right = observe_model(reference, input_shape)
             output_shape, parameters = right["output_shape"], right["parameters"]
             layer_shapes = [shape for _, shape in right["layers"]]
+            probe = decode(right["probe"])
         _fail_on(judge_model(name, got, tuple(input_shape), output_shape, parameters,
-                             layer_shapes))
-    print(f"✓ {name}: shapes" + (" and parameter count" if compares_parameters else "")
-          + " are correct")
+                             layer_shapes, probe))
+    checked = ["shapes"] + ["parameter count"] * compares_parameters \
+        + ["outputs"] * compares_behaviour
+    print(f"✓ {name}: {', '.join(checked[:-1])}{' and ' if len(checked) > 1 else ''}"
+          f"{checked[-1]} are correct")
 
 
 def check_training(train_function: Callable, make_model: Callable, train_data: tuple,
@@ -158,8 +171,9 @@ def check_training(train_function: Callable, make_model: Callable, train_data: t
 
     make_model(): a new model; train_data, test_data: (inputs, labels) tensors;
     ``train_function(model, inputs, labels, **kwargs)`` must return the list of per-epoch
-    losses (one float per epoch when ``epochs`` is in kwargs). Fails unless the trained model
-    classifies at least the fraction ``at_least`` of the test data correctly.
+    losses (one float per epoch when ``epochs`` is in kwargs), finite, the last below the
+    first. Fails unless the trained model classifies at least the fraction ``at_least`` of
+    the test data correctly.
 
     Under the grader it records the losses and the trained parameters, never an accuracy:
     the grader measures that itself, on the test data and the architecture of the
@@ -178,8 +192,12 @@ def check_training(train_function: Callable, make_model: Callable, train_data: t
         if observations.hidden:
             return
         inputs, labels = test_data
-        got = accuracy(model, inputs, labels) if trained else None
-        _fail_on(judge_losses(name, losses, kwargs)
-                 or judge_accuracy(name, got, len(labels), at_least, kwargs))
+        _fail_on(judge_losses(name, losses, kwargs))
+        tested = observe_call(accuracy, (model, inputs, labels))
+        if tested.kind != "value":
+            raise CheckFailed(f"after {name} the trained model fails on the test data: it "
+                              f"{what_it_raised(tested)}")
+        got = tested.value
+        _fail_on(judge_accuracy(name, got, len(labels), at_least, kwargs))
     print(f"✓ {name}: the trained model classifies {got:.1%} of the "
           f"{len(labels):,} test examples correctly")

@@ -7,11 +7,12 @@ arguments or reference) and in the grader (it comes from the solution's observat
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 
-from book.check.encoding import to_numpy
+from book.check.encoding import decode, to_numpy
 from book.check.observe import SMALL_ARRAY, Outcome, show
 
 
@@ -68,6 +69,16 @@ def not_written(name: str) -> str:
             f"with your code, run that cell, then run this check again")
 
 
+def what_it_raised(outcome: Outcome) -> str:
+    """"raised ValueError: message", or "called sys.exit(3)" for a SystemExit."""
+    if outcome.error == "SystemExit":
+        code = "" if outcome.message in ("", "None") else outcome.message
+        return f"called sys.exit({code}) (or exit()): a check needs it to return a value"
+    if outcome.error == "KeyboardInterrupt":
+        return "was interrupted (KeyboardInterrupt)"
+    return f"raised {outcome.error}: {outcome.message}"
+
+
 def call_problem(name: str, outcome: Outcome) -> str | None:
     """What went wrong calling the student's ``name()`` itself (None when it returned)."""
     if outcome.kind == "not callable":
@@ -75,7 +86,7 @@ def call_problem(name: str, outcome: Outcome) -> str | None:
     if outcome.kind == "not written":
         return not_written(name)
     if outcome.kind == "raised":
-        return f"{name}(...) raised {outcome.error}: {outcome.message}"
+        return f"{name}(...) {what_it_raised(outcome)}"
     return None
 
 
@@ -93,9 +104,9 @@ def judge_case(name: str, call: str, raises: str, expected, got: Outcome,
                     f"should raise {raises} with a message saying why")
         if raises in got.error_kinds:
             return None
-        return f"{call} raised {got.error}: {got.message}; expected {raises}"
+        return f"{call} {what_it_raised(got)}; expected {raises}"
     if got.kind == "raised":
-        return f"{call} raised {got.error}: {got.message}"
+        return f"{call} {what_it_raised(got)}"
     problem = difference(got.value, expected, atol=atol)
     return f"{call} {problem}" if problem else None
 
@@ -127,15 +138,30 @@ def judge_table(name: str, got: Outcome, expected: dict) -> str | None:
     return None
 
 
+_UNUSABLE = {
+    "lazy": "has a lazy layer ({}) whose weights do not exist until it runs: give the "
+            "layer its input size (nn.Conv2d(in_channels, ...), nn.Linear(in_features, ...))",
+    "meta": "has its parameters on the meta device, where they have shapes but no values: "
+            "create the layers without device='meta'",
+    "dtype": "holds {} parameters; build it in float32, PyTorch's default, like the data "
+             "(no .double(), .half() or dtype=...)",
+}
+
+
 def judge_model(name: str, got: dict, input_shape: tuple, output_shape: tuple,
-                parameters: int | None, layer_shapes: list | None) -> str | None:
+                parameters: int | None, layer_shapes: list | None,
+                probe: list | None = None) -> str | None:
     """The model the student's ``name()`` made (observed by observe_model) against the
-    expected output shape, and the parameter count and layer shapes when they are given."""
+    expected output shape, and the parameter count, layer shapes and probe output
+    (:func:`book.check.probe.probe_output`, flattened) when they are given."""
     problem = call_problem(name, got["build"])
     if problem:
         return problem
     if not got["is_model"]:
         return f"{name}() returned {got['shown']}, not a PyTorch model (nn.Module)"
+    if got["unusable"]:
+        kind, _, detail = got["unusable"].partition(":")
+        return f"the model of {name}() " + _UNUSABLE[kind].format(detail)
     if parameters is not None and got["parameters"] != parameters:
         return (f"{name}() makes a model with {got['parameters']:,} trainable parameters; "
                 f"expected {parameters:,}")
@@ -152,7 +178,43 @@ def judge_model(name: str, got: dict, input_shape: tuple, output_shape: tuple,
             or "none"
         return (f"the convolution and pooling layers of {name}() output the "
                 f"shapes {described}; expected {expected_layers}")
-    return None
+    return None if probe is None else _judge_behaviour(name, got, probe)
+
+
+def _judge_behaviour(name: str, got: dict, probe: list) -> str | None:
+    """The probe output of the student's model against the expected one (relative 1e-5)."""
+    if got["probe"] is None:
+        return (f"the model of {name}() fails in float64 ({got['probe_error']}): create "
+                "any tensor inside forward with the input's dtype (torch.zeros_like(x), ...)")
+    actual, expected = np.asarray(decode(got["probe"]), dtype=float), \
+        np.asarray(probe, dtype=float).ravel()
+    scale = float(np.abs(expected).max()) if expected.size else 0.0
+    if actual.shape == expected.shape and np.allclose(actual, expected, rtol=1e-5,
+                                                      atol=1e-5 * scale):
+        return None
+    runs = ", ".join(_collapse(got["runs"])) or "no layers"
+    return (f"the model of {name}() computes a different function: given the same weights "
+            f"its outputs differ from the expected model's; {_softmax_hint(actual, expected)}"
+            f"check the activations and the pooling (your model runs {runs})")
+
+
+def _is_distribution(values: np.ndarray) -> bool:
+    return values.size > 1 and bool((values >= 0).all()) and abs(values.sum() - 1) < 1e-6
+
+
+def _softmax_hint(actual: np.ndarray, expected: np.ndarray) -> str:
+    if _is_distribution(actual) and not _is_distribution(expected):
+        return ("it ends with a softmax, which the expected model leaves to the loss "
+                "(return the raw scores); ")
+    if _is_distribution(expected) and not _is_distribution(actual):
+        return "the expected model ends with a softmax and yours does not; "
+    return ""
+
+
+def _collapse(kinds: list[str]) -> list[str]:
+    """Module type names in the order they ran, a run of one name shown once ("2 x Conv2d")."""
+    runs = [(kind, len(list(group))) for kind, group in itertools.groupby(kinds)]
+    return [kind if count == 1 else f"{count} x {kind}" for kind, count in runs]
 
 
 def _training_call(name: str, settings: dict) -> str:
@@ -160,20 +222,28 @@ def _training_call(name: str, settings: dict) -> str:
     return f"{name}(model, images, labels, {described})"
 
 
-def judge_losses(name: str, losses: Outcome, settings: dict, finite: bool = False) -> str | None:
+def judge_losses(name: str, losses: Outcome, settings: dict, finite: bool = True) -> str | None:
     """What a training function returned: one loss per epoch when ``settings`` has
-    ``epochs``, and each a finite real number when ``finite``."""
+    ``epochs``; with ``finite`` (the default) each a finite real number, the last below the
+    first (a training that learned nothing, or returned made-up numbers, fails)."""
     problem = call_problem(name, losses)
     if problem:
         return problem
     value = losses.value
+    call = _training_call(name, settings)
     if "epochs" in settings and (not isinstance(value, (list, tuple))
                                  or len(value) != settings["epochs"]):
-        return (f"{_training_call(name, settings)} returned {show(value)}; it should return "
+        return (f"{call} returned {show(value)}; it should return "
                 f"a list with one average loss per epoch ({settings['epochs']} numbers)")
-    if finite and not _all_finite_numbers(value):
-        return (f"{_training_call(name, settings)} returned {show(value)}; every loss "
-                "should be a finite number")
+    if not finite:
+        return None
+    numbers = _finite_numbers(value)
+    if numbers is None:
+        return f"{call} returned {show(value)}; every loss should be a finite number"
+    if len(numbers) >= 2 and not numbers[-1] < numbers[0]:
+        return (f"{call} returned the losses {show(value)}: the last is not below the "
+                f"first, so the model did not learn (is optimizer.step() called, and the "
+                f"loss computed on the model's output?)")
     return None
 
 
@@ -187,10 +257,11 @@ def judge_accuracy(name: str, accuracy: float, examples: int, at_least: float,
     return None
 
 
-def _all_finite_numbers(values) -> bool:
-    """Whether ``values`` is a list or tuple of finite real numbers (or one-number arrays)."""
+def _finite_numbers(values) -> list[float] | None:
+    """``values`` as floats when it is a list or tuple of finite real numbers (or
+    one-number arrays or tensors), else None."""
     if not isinstance(values, (list, tuple)):
-        return False
+        return None
     numbers = []
     for value in values:
         value = to_numpy(value)
@@ -198,9 +269,12 @@ def _all_finite_numbers(values) -> bool:
             value = value.item()
         if isinstance(value, (bool, np.bool_)) or not isinstance(
                 value, (int, float, np.integer, np.floating)):
-            return False
-        numbers.append(value)
-    try:
-        return all(math.isfinite(float(number)) for number in numbers)
-    except OverflowError:        # an integer too large for a float
-        return False
+            return None
+        try:
+            number = float(value)
+        except OverflowError:        # an integer too large for a float
+            return None
+        if not math.isfinite(number):
+            return None
+        numbers.append(number)
+    return numbers

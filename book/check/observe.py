@@ -80,63 +80,129 @@ def fresh(value):
         return value
 
 
+def raised(error: BaseException) -> Outcome:
+    """The outcome of student code that raised ``error`` (any exception, SystemExit too)."""
+    if isinstance(error, NotImplementedError):
+        return Outcome("not written")
+    return Outcome("raised", error=type(error).__name__,
+                   error_kinds=tuple(k.__name__ for k in type(error).__mro__),
+                   message=safe_str(error))
+
+
+def safe_str(error: BaseException) -> str:
+    """``str(error)``, or what it is when the student's exception cannot be shown."""
+    try:
+        return str(error)
+    except Exception:   # an exception class of the student's whose __str__ raises
+        return f"<{type(error).__name__} whose message could not be shown>"
+
+
 def observe_call(function: Callable, args: tuple = (), kwargs: dict | None = None,
                  keep: tuple = ()) -> Outcome:
     """Call the student's ``function`` on fresh copies of the arguments; what happened.
 
     keep: leading arguments passed as they are (the model a training function trains).
+    Any exception is observed, SystemExit and KeyboardInterrupt included: a student's
+    ``sys.exit()`` or ``exit()`` must not stop the check (or the grader's kernel).
     """
     if not callable(function):
         return Outcome("not callable", message=show(function))
     try:
         return Outcome("value", function(*keep, *fresh(args), **fresh(kwargs or {})))
-    except NotImplementedError:
-        return Outcome("not written")
-    except Exception as error:  # the student's code: observed, never a crash of the checker
-        return Outcome("raised", error=type(error).__name__,
-                       error_kinds=tuple(k.__name__ for k in type(error).__mro__),
-                       message=str(error))
+    except BaseException as error:  # noqa: B036 - the student's code: observed, never a crash
+        return raised(error)
+
+
+def _unusable_parameters(model) -> str:
+    """Why the parameters of ``model`` cannot be counted or run on float32 data ("" if they
+    can): lazy layers, the meta device, a dtype other than float32."""
+    import torch
+    from torch import nn
+
+    lazy = [type(m).__name__ for m in model.modules()
+            if isinstance(m, nn.modules.lazy.LazyModuleMixin)]
+    if lazy or any(isinstance(p, nn.parameter.UninitializedParameter)
+                   for p in model.parameters()):
+        return f"lazy:{lazy[0] if lazy else 'a lazy parameter'}"
+    for parameter in model.parameters():
+        if parameter.is_meta:
+            return "meta:"
+        if parameter.dtype != torch.float32:
+            return f"dtype:{str(parameter.dtype).removeprefix('torch.')}"
+    return ""
+
+
+def _run(model, input_shape: tuple, seen_layers: list, seen_modules: list):
+    """The output of ``model`` on zeros of ``input_shape``, noting each leaf module that runs
+    (its type's name) and the output shape of each convolution and pooling layer."""
+    import torch
+    from torch import nn
+
+    kinds = (nn.Conv1d, nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
+
+    def note(module, inputs, output):
+        seen_modules.append(type(module).__name__)
+        if isinstance(module, kinds) and isinstance(output, torch.Tensor):
+            seen_layers.append([type(module).__name__, list(output.shape[1:])])
+
+    hooks = [module.register_forward_hook(note) for module in model.modules()
+             if not any(True for _ in module.children())]
+    try:
+        with torch.no_grad():
+            return model(torch.zeros(input_shape))
+    finally:
+        for hook in hooks:
+            hook.remove()
 
 
 def observe_model(build: Callable, input_shape: tuple) -> dict:
-    """The model ``build()`` makes: parameter count, output shape, conv/pool layers' shapes.
+    """The model ``build()`` makes: parameter count, output shape, conv/pool layers' shapes,
+    and its behaviour (:func:`book.check.probe.probe_output`).
 
     Keys: "build" (the call's :class:`Outcome`, its value replaced by a description),
-    "is_model", "parameters", "layers" ([kind, shape without the batch axis] in the order
-    they run), "output_shape" (None when the output is not a tensor), "output" (a
-    description) and "forward_error" ("Type: message" when the forward pass raised).
+    "is_model", "unusable" ("kind:detail" when its parameters are lazy, on the meta device
+    or not float32, else ""), "parameters", "layers" ([kind, shape without the batch axis]
+    in the order they run), "runs" (the type names of the leaf modules, in the order they
+    run), "output_shape" (None when the output is not a tensor), "output" (a description),
+    "forward_error" ("Type: message" when the forward pass raised), "probe" (the encoded
+    probe output) and, when the probe could not be computed, "probe_error".
     """
-    import torch
     from torch import nn
+
+    from book.check.probe import probe_output
 
     built = observe_call(build)
     model = built.value
     observed = {"build": Outcome(built.kind, None, built.error, built.error_kinds,
                                  built.message), "is_model": isinstance(model, nn.Module),
-                "shown": show(model), "parameters": None, "layers": [], "output_shape": None,
-                "output": "", "forward_error": ""}
+                "shown": show(model), "unusable": "", "parameters": None, "layers": [],
+                "runs": [], "output_shape": None, "output": "", "forward_error": "",
+                "probe": None, "probe_error": ""}
     if built.kind != "value" or not observed["is_model"]:
         return observed
-    observed["parameters"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    seen = observed["layers"]
-    kinds = (nn.Conv1d, nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)
-    hooks = [module.register_forward_hook(
-        lambda module, inputs, output: seen.append([type(module).__name__,
-                                                    list(output.shape[1:])]))
-        for module in model.modules() if isinstance(module, kinds)]
     try:
-        with torch.no_grad():
-            output = model(torch.zeros(input_shape))
-    except Exception as error:
-        observed["forward_error"] = f"{type(error).__name__}: {error}"
+        observed["unusable"] = _unusable_parameters(model)
+        if observed["unusable"]:
+            return observed
+        observed["parameters"] = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        output = _run(model, input_shape, observed["layers"], observed["runs"])
+    except BaseException as error:  # noqa: B036 - the student's module code
+        observed["forward_error"] = _error_line(error)
         return observed
-    finally:
-        for hook in hooks:
-            hook.remove()
-    if isinstance(output, torch.Tensor):
+    if is_tensor(output):
         observed["output_shape"] = list(output.shape)
     observed["output"] = show(output)
+    try:
+        observed["probe"] = encode(probe_output(model, input_shape))
+    except BaseException as error:  # noqa: B036 - the student's module code, in float64
+        observed["probe_error"] = _error_line(error)
     return observed
+
+
+def _error_line(error: BaseException) -> str:
+    outcome = raised(error)
+    return f"{outcome.error}: {outcome.message}" if outcome.kind == "raised" \
+        else "NotImplementedError: not written yet"
 
 
 def observe_training(train_function: Callable, make_model: Callable, train_data: tuple,
