@@ -3,6 +3,7 @@
 import pytest
 
 from book.figures.conv import draw_conv_step, draw_filter_gallery
+from book.figures.gradients import draw_backward_step
 from book.figures.lenet import draw_lenet_layers
 from book.figures.padding import draw_padding_stride
 from book.figures.pooling import draw_pooling_invariance
@@ -13,6 +14,8 @@ from tests.explorer_text import READABLE_PX, cut_off_texts, smallest_phone_px
 FRAMES = [
     (draw_cell_simulator, {"orientation": 90, "position": 0}),
     (draw_conv_step, {"row": 1, "col": 2}),
+    (draw_backward_step, {"row": 2, "col": 0, "every": False}),
+    (draw_backward_step, {"row": 0, "col": 0, "every": True}),
     (draw_filter_gallery, {}),
     (draw_padding_stride, {"n": 7, "f": 5, "p": 2, "s": 1}),
     (draw_padding_stride, {"n": 7, "f": 3, "p": 0, "s": 3}),

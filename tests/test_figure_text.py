@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from book.data import FASHION_MNIST_CLASSES
-from book.figures import conv, diagrams, lenet, padding, parameters, pooling, vision
+from book.figures import (conv, diagrams, gradients, lenet, padding, parameters, pooling,
+                          vision)
 from book.models import lenet5
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, SOBEL
 from book.training import History, images_to_tensor
@@ -56,6 +57,9 @@ STILLS = [
      (np.array([[1, 2, 5, 10, 7], [0, 5, 1, 4, 0], [0, 4, 9, 3, 15], [0, 0, 2, 4, 5],
                 [0, 7, 2, 0, 0]]),), {"window": 3, "stride": 1}),
     (pooling.plot_eye_detector, (), {}),
+    (gradients.plot_pooling_backward,
+     (np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]]),
+      np.array([[4, 8], [-4, 12]])), {"window": 2}),
     (lenet.plot_digits, (DIGITS, LABELS), {"count": 20}),
     (lenet.plot_digits, (DIGITS, LABELS),
      {"count": 10, "columns": 5, "class_names": FASHION_MNIST_CLASSES}),
@@ -76,7 +80,7 @@ def test_still_figure_text_is_readable_on_a_phone(plot, args, kwargs):
 
 
 def test_every_still_figure_is_measured():
-    every_plot = {name for module in (conv, diagrams, lenet, padding, parameters, pooling,
-                                      vision)
+    every_plot = {name for module in (conv, diagrams, gradients, lenet, padding, parameters,
+                                      pooling, vision)
                   for name in vars(module) if name.startswith("plot_")}
     assert every_plot == {plot.__name__ for plot, _, _ in STILLS}
