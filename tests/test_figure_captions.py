@@ -17,10 +17,12 @@ import torch
 from IPython.core.inputtransformer2 import TransformerManager
 
 from book import models
-from book.figures import conv, lenet, padding, parameters
+from book.figures import conv, diagrams, lenet, padding, parameters
+from book.im2col import im2col
 from book.models import feature_maps
 from book.receptive_field import receptive_field
-from book.samples import FILTERS
+from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, FILTERS
+from book.shapes import output_size
 from book.vision import COMPLEX_POSITIONS
 from tests.project_metadata import ROOT
 
@@ -135,6 +137,40 @@ def receptive_field_1d_phrases():
             f"sees {field} pixels", f"down to {field} input pixels"]
 
 
+def im2col_phrases():
+    call = ast.parse(figure_cell("03_convolution", "fig-im2col").source).body[0].value
+    assert [arg.id for arg in call.args] == ["EXAMPLE_INPUT", "EXAMPLE_KERNEL"]
+    (n, _), (k, _) = EXAMPLE_INPUT.shape, EXAMPLE_KERNEL.shape
+    rows, windows = im2col(EXAMPLE_INPUT[None, None], k)[0].shape
+    out = output_size(n, k)
+    return [f"the {spelled(windows)} {k}x{k} windows of the {n}x{n} input become the columns "
+            f"of a {rows}x{windows} matrix, and the kernel's {spelled(rows)} weights",
+            f"the {out}x{out} output", f"a column of {spelled(rows)} weights beside a "
+            f"{rows}x{windows} matrix whose columns are tinted in {spelled(windows)} colours"]
+
+
+def filter_bank_phrases():
+    args = chapter_arguments("03_convolution", "fig-filter-bank", diagrams.plot_filter_bank)
+    c, n, f, k = (args[name] for name in ("channels", "size", "filters", "kernel_size"))
+    out = output_size(n, k)
+    return [f"a {c} × {n} × {n} input, {f} filters of {c} × {k} × {k} each, and a "
+            f"{f} × {out} × {out} output with one map per filter",
+            f"{n} cells square and {spelled(c)} slices deep with a dashed {k}x{k} window",
+            f"{spelled(f)} small coloured cubes", f"{spelled(f)} coloured slices {out} cells "
+            "square"]
+
+
+def dilated_kernel_phrases():
+    args = chapter_arguments("04_padding_and_stride", "fig-dilated-kernel",
+                             diagrams.plot_dilated_kernel)
+    n, f, d = args["n"], args["f"], args["dilation"]
+    span, out = d * (f - 1) + 1, output_size(n, f, d=d)
+    return [f"A {f}x{f} kernel with dilation {d} over a {n}x{n} input: it reads {f * f} "
+            f"pixels", f"spans {span}x{span}", f"the output is {out}x{out}",
+            f"A {n} by {n} grid with {spelled(f * f)} blue cells {spelled(d)} apart",
+            f"a dashed orange {span} by {span} square", f"a {out} by {out} output grid"]
+
+
 def padded_grids_phrases():
     args = chapter_arguments("04_padding_and_stride", "fig-padded-grids",
                              padding.plot_padded_grids)
@@ -186,6 +222,9 @@ CHECKS = {
     ("03_convolution", "fig-filter-table"): filter_table_phrases,
     ("03_convolution", "fig-conv-matrix"): conv_matrix_phrases,
     ("03_convolution", "fig-receptive-field-1d"): receptive_field_1d_phrases,
+    ("03_convolution", "fig-im2col"): im2col_phrases,
+    ("03_convolution", "fig-filter-bank"): filter_bank_phrases,
+    ("04_padding_and_stride", "fig-dilated-kernel"): dilated_kernel_phrases,
     ("04_padding_and_stride", "fig-padded-grids"): padded_grids_phrases,
     ("04_padding_and_stride", "fig-pixel-usage"): pixel_usage_phrases,
     ("07_lenet", "fig-feature-maps"): feature_maps_phrases,
