@@ -1,10 +1,12 @@
 """Chapter 7's diagrams show the shapes their model computes, read from the drawn texts."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from book.figures.architectures import plot_lenet_architecture, plot_residual_block
+from book.figures.architectures import (plot_lenet_architecture, plot_residual_block,
+                                        plot_window_classes)
 from book.models import lenet5
 
 
@@ -60,3 +62,21 @@ def test_a_block_that_changes_the_shape_gets_one_line():
     block.conv1 = nn.Conv2d(4, 4, 5, padding=1)  # 8x8 -> 6x6: no sum x + F(x)
     with pytest.raises(ValueError, match="turns 4x8x8 into 4x6x6"):
         plot_residual_block(block, (4, 8, 8))
+
+
+def test_window_classes_show_each_window_best_class_under_its_centre():
+    rng = np.random.default_rng(0)
+    probabilities = rng.dirichlet(np.ones(10), size=6).T  # (10 classes, 6 windows)
+    figure = plot_window_classes(np.zeros((28, 48)), probabilities, window=28, step=4)
+    row = figure.axes[1]
+    labels = sorted(row.texts, key=lambda text: text.get_position()[0])
+    assert [text.get_text() for text in labels] == [
+        str(c) for c in probabilities.argmax(axis=0)]
+    assert [text.get_position()[0] for text in labels] == [13.5 + 4 * j for j in range(6)]
+    assert row.get_xlim() == figure.axes[0].get_xlim()
+
+
+def test_windows_that_do_not_cover_the_image_get_one_line():
+    with pytest.raises(ValueError, match="6 windows of 28 pixels, 4 apart, cover 48 "
+                                         "columns, the image has 50"):
+        plot_window_classes(np.zeros((28, 50)), np.ones((10, 6)), window=28, step=4)

@@ -5,12 +5,15 @@ A still figure is cropped to all it draws, so no text is cut off; text drawn bey
 axes widens the image instead, which shrinks it on the phone, and that this test sees.
 """
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
+from torch import nn
 
 from book.data import FASHION_MNIST_CLASSES
-from book.figures import (conv, diagrams, gradients, lenet, padding, parameters, pooling,
-                          vision)
+from book.figures import (architectures, conv, diagrams, gradients, lenet, padding,
+                          parameters, pooling, vision)
 from book.models import lenet5
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, SOBEL
 from book.training import History, images_to_tensor
@@ -69,6 +72,12 @@ STILLS = [
     (lenet.plot_filters, (lenet5().C1.weight,), {"title": "C1 of LeNet-5 after 15 epochs"}),
     (lenet.plot_feature_maps, (lenet5(), images_to_tensor(DIGITS[:1])[0]),
      {"raw_image": DIGITS[0]}),
+    (architectures.plot_lenet_architecture, (lenet5(),), {}),
+    (architectures.plot_residual_block,
+     (SimpleNamespace(conv1=nn.Conv2d(64, 64, 3, padding=1),
+                      conv2=nn.Conv2d(64, 64, 3, padding=1)), (64, 56, 56)), {}),
+    (architectures.plot_window_classes, (np.zeros((28, 124)), np.full((10, 25), 0.1)),
+     {"window": 28, "step": 4}),
 ]
 
 
@@ -80,7 +89,7 @@ def test_still_figure_text_is_readable_on_a_phone(plot, args, kwargs):
 
 
 def test_every_still_figure_is_measured():
-    every_plot = {name for module in (conv, diagrams, gradients, lenet, padding, parameters,
-                                      pooling, vision)
+    every_plot = {name for module in (architectures, conv, diagrams, gradients, lenet,
+                                      padding, parameters, pooling, vision)
                   for name in vars(module) if name.startswith("plot_")}
     assert every_plot == {plot.__name__ for plot, _, _ in STILLS}

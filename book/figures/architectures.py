@@ -6,6 +6,7 @@ numbers typed here, so a diagram cannot disagree with the network it shows.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -147,3 +148,38 @@ def _shortcut(ax: Axes, start, end, reach: float) -> None:
     (x0, y0), (x1, y1) = start, end
     ax.plot([x0, reach, reach], [y0, y0, y1], color="#333333", linewidth=1)
     _arrow(ax, (reach, y1), (x1, y1))
+
+
+def plot_window_classes(image, probabilities, window: int, step: int) -> Figure:
+    """A wide image and, under the centre of each window, the class a fully
+    convolutional network scores highest there, shaded by its probability.
+
+    image: (H, W); probabilities: (classes, positions), position j being the window of
+    columns ``j * step`` to ``j * step + window - 1``.
+    Chapter 7, "LeNet: a convolutional network that reads digits".
+    """
+    image, probabilities = np.asarray(image), np.asarray(probabilities)
+    positions = probabilities.shape[1]
+    if (positions - 1) * step + window != image.shape[1]:
+        raise ValueError(f"{positions} windows of {window} pixels, {step} apart, cover "
+                         f"{(positions - 1) * step + window} columns, the image has "
+                         f"{image.shape[1]}")
+    figure = Figure(figsize=(4.9, 2.0))
+    picture, classes = figure.subplots(2, 1, gridspec_kw={"height_ratios": (3, 1)})
+    picture.imshow(image, cmap="gray_r", interpolation="nearest")
+    # A box taller than the image keeps its full width, so both rows share one x scale.
+    picture.set_anchor("S")
+    picture.set_axis_off()
+    centres = np.arange(positions) * step + (window - 1) / 2
+    best, confidence = probabilities.argmax(axis=0), probabilities.max(axis=0)
+    classes.imshow(confidence[None], cmap="Blues", vmin=0, vmax=1.6, aspect="auto",
+                   extent=(centres[0] - step / 2, centres[-1] + step / 2, 0, 1))
+    for centre, label in zip(centres, best):
+        classes.text(centre, 0.5, str(label), ha="center", va="center", fontsize=TEXT_PT)
+    classes.set_xlim(-0.5, image.shape[1] - 0.5)
+    classes.set_yticks([])
+    classes.set_xticks([])
+    classes.set_title("best class of each window (darker: more probable)",
+                      fontsize=TEXT_PT)
+    figure.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.02, hspace=0.45)
+    return figure
