@@ -24,6 +24,13 @@ from book.grading.assignment import load_assignment
 ROOT = Path(__file__).resolve().parents[1]
 GRADERS = ROOT / ".venv-graders" / "bin"
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
+# The course configuration instructors.md gives: the last two lines leave out the cells
+# tagged solution-only (model answers), as `python -m book exercises` does.
+NBGRADER_CONFIG = """c = get_config()
+c.CourseDirectory.course_id = "cnn-textbook"
+c.Exporter.preprocessors = ["nbconvert.preprocessors.TagRemovePreprocessor"]
+c.TagRemovePreprocessor.remove_cell_tags = ["solution-only"]
+"""
 
 
 def graders_bin() -> Path:
@@ -50,8 +57,7 @@ def course(tmp_path_factory):
     (root / "source" / "book").mkdir(parents=True)
     for notebook in SOLUTIONS:
         shutil.copy(notebook, root / "source" / "book")
-    (root / "nbgrader_config.py").write_text(
-        'c = get_config()\nc.CourseDirectory.course_id = "cnn-textbook"\n')
+    (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
     # The kernel nbgrader starts is the book's own Python, where `book` and torch are.
     kernel = root / "jupyter" / "kernels" / "python3"
     kernel.mkdir(parents=True)

@@ -8,6 +8,11 @@
   ``NotImplementedError`` (at the same indentation);
 * ``# BEGIN HIDDEN TESTS`` ... ``# END HIDDEN TESTS``: removed (the grader puts them back).
 
+A markdown cell tagged ``solution-only`` (a model answer to an ungraded prompt, notes for the
+instructor) is left out of the student edition. nbgrader's ``generate_assignment`` drops it
+too when its configuration enables nbconvert's tag remover (``instructors.md`` shows the two
+lines); the book's grader never runs markdown cells.
+
 Outputs and execution counts are cleared. Run ``python -m book exercises`` after editing a
 solution notebook; a test checks that ``exercises/`` is exactly what this makes.
 """
@@ -23,6 +28,7 @@ import nbformat
 SOLUTION = ("# BEGIN SOLUTION", "# END SOLUTION")
 HIDDEN_TESTS = ("# BEGIN HIDDEN TESTS", "# END HIDDEN TESTS")
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+INSTRUCTOR_ONLY = "solution-only"
 GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")
 
 
@@ -74,12 +80,22 @@ def student_cell(cell, where: str):
     return cell
 
 
+def instructor_only(cell) -> bool:
+    """Whether the cell is for the instructor alone (tagged ``solution-only``)."""
+    return INSTRUCTOR_ONLY in cell.metadata.get("tags", [])
+
+
 def validate(notebook, name: str) -> None:
     """Check the nbgrader metadata and region markers of a solution notebook."""
     seen = set()
     for number, cell in enumerate(notebook.cells, start=1):
         where = f"{name}, cell {number}"
         meta = cell.metadata.get("nbgrader")
+        if instructor_only(cell) and (cell.cell_type != "markdown" or meta is not None):
+            # A dropped code cell would change what the grader runs, a dropped nbgrader cell
+            # what it grades.
+            raise ExerciseFormatError(f"{where}: only markdown cells without nbgrader metadata "
+                                      f"can be tagged {INSTRUCTOR_ONLY!r}")
         source = cell.source
         has_solution = SOLUTION[0] in source
         if meta is None:
@@ -106,11 +122,21 @@ def validate(notebook, name: str) -> None:
 
 
 def student_notebook(notebook, name: str = "notebook"):
-    """The student version of a whole solution notebook."""
+    """The student version of every cell of a solution notebook, cell for cell (the grader
+    pairs them up); :func:`student_edition` leaves out the instructor's cells."""
     validate(notebook, name)
     student = copy.deepcopy(notebook)
     student.cells = [student_cell(c, f"{name}, cell {i}")
                      for i, c in enumerate(notebook.cells, start=1)]
+    return student
+
+
+def student_edition(notebook, name: str = "notebook"):
+    """The notebook students get: :func:`student_notebook` without the cells tagged
+    ``solution-only``."""
+    student = student_notebook(notebook, name)
+    student.cells = [s for c, s in zip(notebook.cells, student.cells, strict=True)
+                     if not instructor_only(c)]
     return student
 
 
@@ -124,7 +150,7 @@ def answered_notebook(notebook, name: str = "notebook"):
     """The student version of a solution notebook with the solution's own answers filled in:
     what a student who solved every exercise hands in."""
     answers = solution_answers(notebook)
-    student = student_notebook(notebook, name)
+    student = student_edition(notebook, name)
     for cell in student.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         cell.source = answers.get(grade_id, cell.source)
@@ -140,7 +166,7 @@ def generate(solutions: Path, exercises: Path) -> list[Path]:
     for source in sources:
         notebook = nbformat.read(source, as_version=4)
         target = exercises / source.name
-        nbformat.write(student_notebook(notebook, source.name), target)
+        nbformat.write(student_edition(notebook, source.name), target)
         written.append(target)
     names = {s.name for s in sources}
     for stale in exercises.glob("*.ipynb"):
