@@ -110,10 +110,16 @@ def _pool_arguments(dy, x, window, stride, padding):
     return dy.astype(dtype, copy=False), x.astype(dtype), window, stride, padding
 
 
-def _window(i: int, stride: int, padding: int, size: int, length: int) -> slice:
-    """The input pixels under window i along one axis; the padding is never among them."""
-    start = i * stride - padding
-    return slice(max(start, 0), min(start + size, length))
+def _windows(x_shape, out_shape, window, stride, padding):
+    """Every pooling window, one at a time: (n, c, i, j) and the rows and columns of x
+    under it. A window that hangs over the border is cut to the input: the padding never
+    takes a maximum and the share of the mean that falls on it goes nowhere."""
+    height, width = x_shape[2:]
+    for n, c, i, j in np.ndindex(out_shape):
+        top, left = i * stride[0] - padding[0], j * stride[1] - padding[1]
+        rows = slice(max(top, 0), min(top + window[0], height))
+        cols = slice(max(left, 0), min(left + window[1], width))
+        yield (n, c, i, j), rows, cols
 
 
 def _pooled_to_input(per_window, x_shape, window, stride, padding) -> np.ndarray:
@@ -133,16 +139,15 @@ def max_pool2d_backward_loop(dy, x, window, stride=None, padding=0) -> np.ndarra
     Only the largest entry of a window reached the output, so only it receives the
     window's gradient; the others get nothing. On ties the first maximum in row-major
     order (top row first, then left to right) takes it all, as in PyTorch's CPU kernel.
-    Where windows overlap, a pixel that is the maximum of several adds up their dy.
+    Where windows overlap, a pixel that is the maximum of several adds up their dy. A NaN
+    counts as the maximum; of several NaNs the first takes it here, the last in PyTorch.
 
     dy: (N, C, H_out, W_out), x: (N, C, H, W); window, stride (default: window),
     padding: as given to max_pool2d -> dx: (N, C, H, W), floating point
     """
-    dy, x, (kh, kw), (sh, sw), (ph, pw) = _pool_arguments(dy, x, window, stride, padding)
+    dy, x, window, stride, padding = _pool_arguments(dy, x, window, stride, padding)
     dx = np.zeros_like(x)
-    for n, c, i, j in np.ndindex(dy.shape):
-        rows = _window(i, sh, ph, kh, x.shape[2])
-        cols = _window(j, sw, pw, kw, x.shape[3])
+    for (n, c, i, j), rows, cols in _windows(x.shape, dy.shape, window, stride, padding):
         patch = x[n, c, rows, cols]
         a, e = np.unravel_index(np.argmax(patch), patch.shape)  # argmax: the first maximum
         dx[n, c, rows.start + a, cols.start + e] += dy[n, c, i, j]
@@ -182,12 +187,10 @@ def avg_pool2d_backward_loop(dy, x, window, stride=None, padding=0) -> np.ndarra
     dy: (N, C, H_out, W_out), x: (N, C, H, W); window, stride (default: window),
     padding: as given to avg_pool2d -> dx: (N, C, H, W), floating point
     """
-    dy, x, (kh, kw), (sh, sw), (ph, pw) = _pool_arguments(dy, x, window, stride, padding)
+    dy, x, window, stride, padding = _pool_arguments(dy, x, window, stride, padding)
     dx = np.zeros_like(x)
-    for n, c, i, j in np.ndindex(dy.shape):
-        rows = _window(i, sh, ph, kh, x.shape[2])
-        cols = _window(j, sw, pw, kw, x.shape[3])
-        dx[n, c, rows, cols] += dy[n, c, i, j] / (kh * kw)
+    for (n, c, i, j), rows, cols in _windows(x.shape, dy.shape, window, stride, padding):
+        dx[n, c, rows, cols] += dy[n, c, i, j] / (window[0] * window[1])
     return dx
 
 
