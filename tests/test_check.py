@@ -1,5 +1,7 @@
 """book.check: feedback names the input, the expected and the actual value."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -62,8 +64,8 @@ def test_not_a_function():
 
 
 def test_shape_error_is_explained():
-    assert difference(np.zeros((3, 3)), np.zeros((2, 2))) == (
-        "returned an array of shape (3, 3), expected shape (2, 2)")
+    assert difference(np.zeros((5, 5)), np.zeros((2, 2))) == (
+        "returned an array of shape (5, 5), expected shape (2, 2)")
 
 
 def test_large_arrays_are_summarised_not_printed():
@@ -83,7 +85,7 @@ def test_nan_is_named():
 
 def test_none_and_non_numbers():
     assert "forget `return`" in difference(None, np.zeros(2))
-    assert difference("3", 3) == "returned '3', expected the number 3"
+    assert difference("3", 3) == "returned the text '3', expected the number 3"
 
 
 def test_torch_tensors_are_compared_as_arrays():
@@ -146,3 +148,113 @@ def test_deep_self_referencing_and_unprintable_answers_fail_in_one_line():
             check_function(lambda n, answer=answer: answer, [Case((2,), expected=4)],
                            name="twice")
         assert str(failure.value) == f"twice(2) returned {shown}, expected the number 4"
+
+
+def masked(values):
+    return np.ma.masked_all(np.shape(values))
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda right: right + 5j, "complex numbers"),
+    (lambda right: right.astype(str), "an array of strings"),
+    (masked, "a masked array"),
+    (lambda right: right.astype(object), "Python objects"),
+    (lambda right: right.astype(np.float16), "float16 array"),
+    (lambda right: (value for value in right), "a generator"),
+    (lambda right: iter(right.tolist()), "an iterator"),
+    (lambda right: [complex(v) for v in right], "a list holding the complex number"),
+    (lambda right: [10 ** 400] * len(right), "not an array of numbers"),
+])
+def test_values_that_are_not_real_numbers_are_named_and_never_pass(wrong, words):
+    right = np.array([1.0, 2.0, 3.0])
+    message = difference(wrong(right), right)
+    assert message is not None and words in message, message
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda torch, n: torch.ones(n, device="meta"), "on the meta device"),
+    (lambda torch, n: torch.ones(n).to_sparse(), "a sparse tensor"),
+    (lambda torch, n: torch.ones(n, dtype=torch.bfloat16), "a bfloat16 tensor"),
+    (lambda torch, n: torch.ones(n, dtype=torch.float16), "a float16 tensor"),
+    (lambda torch, n: torch.ones(n) + 0j, "complex numbers"),
+])
+def test_tensors_without_plain_real_values_are_named(make, words):
+    torch = pytest.importorskip("torch")
+    assert words in difference(make(torch, 3), np.ones(3))
+    assert words in difference(make(torch, 1), 1.0)
+
+
+def test_numbers_that_are_not_real_numbers():
+    assert difference(3 + 0j, 3) == "returned the complex number (3+0j), expected the number 3"
+    assert difference(10 ** 400, 3) == ("returned an integer of about 400 digits, too large "
+                                        "to be a float; expected 3")
+    assert difference([10 ** 400], [3]) == f"returned [{10 ** 400}"[:86] + "..., which is " \
+        "not an array of numbers"
+
+
+def test_a_torch_scalar_counts_as_its_number_and_is_shown_as_a_tensor():
+    torch = pytest.importorskip("torch")
+    assert difference(torch.tensor(40), 40) is None
+    assert difference(torch.tensor(40.0, requires_grad=True), 40) is None
+    assert difference(torch.tensor(41), 40) == "returned tensor(41), expected 40"
+    assert difference(np.float64(41), 40) == "returned 41.0, expected 40"
+
+
+@pytest.mark.parametrize("stop, words", [
+    (lambda: sys.exit(3), "called sys.exit(3)"),
+    (lambda: sys.exit(), "called sys.exit()"),
+    (lambda: exit(), "called sys.exit()"),
+    (lambda: (_ for _ in ()).throw(KeyboardInterrupt()), "was interrupted (KeyboardInterrupt)"),
+])
+def test_exits_and_interrupts_in_student_code_are_reported_in_one_line(stop, words):
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda x: stop(), [Case((1,), expected=1)], name="f")
+    assert str(failure.value).startswith(f"f(1) {words}")
+
+
+def test_an_authors_listed_mistake_is_the_feedback():
+    case = Case((7, 3), expected=2, mistakes={"divide by the stride, then add 1": 3.0})
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda n, s: n // s + 1, [case], name="steps")
+    assert str(failure.value) == "steps(7, 3) returned 3: divide by the stride, then add 1"
+    with pytest.raises(CheckFailed, match=r"returned 4, expected 2$"):
+        check_function(lambda n, s: 4, [case], name="steps")
+
+
+def corr(image, kernel):
+    rows, cols = kernel.shape
+    return np.array([[np.sum(image[i:i + rows, j:j + cols] * kernel)
+                      for j in range(image.shape[1] - cols + 1)]
+                     for i in range(image.shape[0] - rows + 1)])
+
+
+def test_a_flipped_kernel_is_named():
+    image, kernel = np.arange(25.0).reshape(5, 5) % 7, np.array([[1.0, 2.0], [0.0, -1.0]])
+    case = Case((image, kernel), expected=corr(image, kernel))
+    check_function(corr, [case])
+    with pytest.raises(CheckFailed, match="your kernel is flipped"):
+        check_function(lambda x, k: corr(x, k[::-1, ::-1]), [case], name="corr")
+    with pytest.raises(CheckFailed) as failure:
+        check_function(lambda x, k: corr(x, k) * 2, [case], name="corr")
+    assert "flipped" not in str(failure.value)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda right: right.T, "the transpose of the right result"),
+    (lambda right: right[:, :-1, :-1], "check the stride and the padding"),
+    (lambda right: np.stack([right / 2, right / 2]), "the channels should be summed"),
+    (lambda right: right[0], "one axis too few"),
+    (lambda right: right + np.array([1.0, -2.0])[:, None, None], "check the bias"),
+])
+def test_the_usual_mistakes_are_diagnosed(wrong, words):
+    right = np.arange(32.0).reshape(2, 4, 4) ** 1.5
+    if words.startswith("the transpose"):
+        right = right[0, :3]
+    message = difference(wrong(right), right)
+    assert words in message and "\n" not in message, message
+
+
+def test_a_failed_check_renders_as_its_message_in_a_notebook():
+    """IPython shows _render_traceback_'s lines instead of the traceback."""
+    lines = CheckFailed("f(1) returned 2, expected 1")._render_traceback_()
+    assert len(lines) == 1 and lines[0].endswith("f(1) returned 2, expected 1")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from book.check import record
+from book.check.diagnose import flips_the_kernel
 from book.check.encoding import decode, encode
 from book.check.judge import (
     difference,
@@ -46,7 +47,15 @@ __all__ = ["Case", "CheckFailed", "check_function", "check_model", "check_table"
 
 
 class CheckFailed(AssertionError):
-    """A check did not pass; the message says why in terms of the exercise."""
+    """A check did not pass; the message says why in terms of the exercise.
+
+    In a notebook it shows as that message alone, in red, without the traceback into this
+    package that would bury it: IPython (7 and later, so Colab, JupyterLab, Notebook) shows
+    what ``_render_traceback_`` returns instead of a traceback.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"\x1b[1;31m✗ check failed:\x1b[0m {self}"]
 
 
 @dataclass
@@ -55,12 +64,19 @@ class Case:
 
     expected: the right answer; leave it out to compute it with the check's reference.
     raises: an exception type the call must raise instead of returning (e.g. ValueError).
+    mistakes: what a usual wrong answer returns, by the feedback it deserves: when the
+    student's result equals one of the values (to the check's tolerance), its message is
+    the feedback, e.g. ``Case((x, 3), expected=10, mistakes={"divide by the stride, then
+    add 1": 11})``. Mistakes every check recognises need not be listed: a transposed
+    result, a size off by one or two, channels not summed, a constant offset (the bias), a
+    flipped kernel (:mod:`book.check.diagnose`).
     """
 
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
     expected: Any = None
     raises: type[BaseException] | None = None
+    mistakes: dict[str, Any] = field(default_factory=dict)
 
     def call(self, function):
         return function(*fresh(self.args), **fresh(self.kwargs))
@@ -92,9 +108,27 @@ def check_function(function: Callable, cases: list[Case], reference: Callable | 
             if got.kind == "not callable" and observations.hidden:
                 break
             if not observations.hidden:
-                _fail_on(judge_case(name, call, raises, expected, got, atol))
+                problem = judge_case(name, call, raises, expected, got, atol)
+                _fail_on(problem and _explained(problem, function, case, call, expected,
+                                                got, atol))
     if not observations.hidden:
         print(f"✓ {name}: all {len(cases)} checks passed")
+
+
+def _explained(problem: str, function: Callable, case: Case, call: str, expected,
+               got: Outcome, atol: float) -> str:
+    """The feedback for a wrong result: the author's message for a listed mistake, else
+    the judge's ``problem``, which names the generic mistakes it recognises itself."""
+    if got.kind != "value" or case.raises is not None:
+        return problem
+    for message, value in case.mistakes.items():
+        if difference(got.value, value, atol=atol) is None:
+            return f"{call} returned {show(got.value)}: {message}"
+    if flips_the_kernel(function, case.args, case.kwargs, expected,
+                        lambda actual, right: difference(actual, right, atol=atol)):
+        return (f"{call} returned {show(got.value)}: your kernel is flipped, which is true "
+                "convolution; a CNN layer slides the kernel as it is (cross-correlation)")
+    return problem
 
 
 def check_value(actual, expected, name: str, atol: float = 1e-6) -> None:

@@ -52,8 +52,13 @@ def is_tensor(value) -> bool:
 
 
 def to_numpy(value):
-    """A tensor as a NumPy array; any other value as it is."""
-    return value.detach().cpu().numpy() if is_tensor(value) else value
+    """A tensor as a NumPy array (bfloat16 widened to float32, which NumPy lacks); any other
+    value as it is. A tensor with no values to convert (on the meta device, sparse) raises:
+    :func:`book.check.values.not_numbers` names those first."""
+    if not is_tensor(value):
+        return value
+    tensor = value.detach().cpu().resolve_conj().resolve_neg()
+    return (tensor.float() if str(tensor.dtype) == "torch.bfloat16" else tensor).numpy()
 
 
 def _encode_array(array: np.ndarray, depth: int):

@@ -12,54 +12,101 @@ import math
 
 import numpy as np
 
+from book.check.diagnose import diagnose
 from book.check.encoding import decode, to_numpy
 from book.check.observe import SMALL_ARRAY, Outcome, show
+from book.check.values import not_numbers
 
 
 def difference(actual, expected, atol: float = 1e-6, rtol: float = 1e-6) -> str | None:
-    """None when ``actual`` matches ``expected``; otherwise a sentence saying how it differs."""
-    if isinstance(expected, (np.ndarray, list, tuple)) and np.asarray(expected).dtype != object:
-        expected_array = np.asarray(expected)
-        if actual is None:
-            return "returned None (did you forget `return`?)"
-        try:
-            actual_array = np.asarray(to_numpy(actual), dtype=float)
-        except (TypeError, ValueError):
-            return f"returned {show(actual)}, which is not an array of numbers"
-        if actual_array.shape != expected_array.shape:
-            return (f"returned an array of shape {actual_array.shape}, "
-                    f"expected shape {expected_array.shape}")
-        if np.isnan(actual_array).any() and not np.isnan(expected_array).any():
-            where = tuple(int(i) for i in np.argwhere(np.isnan(actual_array))[0])
-            return f"returned NaN at index {where}"
-        wrong = ~np.isclose(actual_array, expected_array, atol=atol, rtol=rtol)
-        if wrong.any():
-            where = tuple(int(i) for i in np.argwhere(wrong)[0])
-            if expected_array.size <= SMALL_ARRAY:
-                return f"returned {show(actual_array)}, expected {show(expected_array)}"
-            return (f"wrong values at {int(wrong.sum())} of {wrong.size} positions; first at "
-                    f"index {where}: got {actual_array[where]:g}, expected "
-                    f"{expected_array[where]:g}")
-        return None
+    """None when ``actual`` matches ``expected``; otherwise a sentence saying how it differs.
+
+    Where a number or an array of numbers is expected, a value that is not one (complex,
+    text, masked, a meta or sparse tensor, ...: :func:`book.check.values.not_numbers`) is
+    named and never passes, and a tensor holding one number counts as that number.
+    """
+    expected_array = _number_array(expected)
+    if expected_array is not None:
+        return _array_difference(actual, expected_array, atol, rtol)
     if isinstance(expected, (bool, np.bool_)):
         if isinstance(actual, (bool, np.bool_)) and bool(actual) == bool(expected):
             return None
         return f"returned {show(actual)}, expected {show(bool(expected))}"
     if isinstance(expected, (int, float, np.integer, np.floating)):
-        if isinstance(actual, (np.ndarray,)) and actual.size == 1:
-            actual = actual.item()
-        if not isinstance(actual, (int, float, np.integer, np.floating)) \
-                or isinstance(actual, bool):
-            return f"returned {show(actual)}, expected the number {show(expected)}"
-        if math.isnan(float(actual)):
-            return f"returned NaN, expected {show(expected)}"
-        if not math.isclose(float(actual), float(expected), rel_tol=rtol, abs_tol=atol):
-            return f"returned {show(actual)}, expected {show(expected)}"
-        return None
+        return _number_difference(actual, float(expected), show(expected), atol, rtol)
     # Type first, then the expected value's own __eq__: a student's object whose __eq__
     # always says True cannot pass for a string or any other value.
-    if type(actual) is not type(expected) or not expected == actual:
-        return f"returned {show(actual)}, expected {show(expected)}"
+    try:
+        same = type(actual) is type(expected) and bool(expected == actual)
+    except Exception:   # containers of arrays, whose == is not one truth value
+        same = False
+    return None if same else f"returned {show(actual)}, expected {show(expected)}"
+
+
+def _number_array(expected) -> np.ndarray | None:
+    """``expected`` as an array when it is an array, list or tuple of real numbers."""
+    if not isinstance(expected, (np.ndarray, list, tuple)):
+        return None
+    try:
+        array = np.asarray(expected)
+    except ValueError:     # a ragged list
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
+def _array_difference(actual, expected: np.ndarray, atol: float, rtol: float) -> str | None:
+    if actual is None:
+        return "returned None (did you forget `return`?)"
+    kind = not_numbers(actual)
+    if kind:
+        return f"returned {kind}; expected an array of real numbers of shape {expected.shape}"
+    try:
+        actual_array = np.asarray(to_numpy(actual), dtype=float)
+    except Exception:      # ragged lists, dicts, huge integers, objects of the student's
+        return f"returned {show(actual)}, which is not an array of numbers"
+    if actual_array.shape != expected.shape:
+        return (f"returned an array of shape {actual_array.shape}, "
+                f"expected shape {expected.shape}{_because(actual_array, expected)}")
+    if np.isnan(actual_array).any() and not np.isnan(expected).any():
+        where = tuple(int(i) for i in np.argwhere(np.isnan(actual_array))[0])
+        return f"returned NaN at index {where}"
+    wrong = ~np.isclose(actual_array, expected, atol=atol, rtol=rtol)
+    if not wrong.any():
+        return None
+    where = tuple(int(i) for i in np.argwhere(wrong)[0])
+    if expected.size <= SMALL_ARRAY:
+        return (f"returned {show(actual_array)}, expected {show(expected)}"
+                f"{_because(actual_array, expected)}")
+    return (f"wrong values at {int(wrong.sum())} of {wrong.size} positions; first at "
+            f"index {where}: got {actual_array[where]:g}, expected {expected[where]:g}"
+            f"{_because(actual_array, expected)}")
+
+
+def _because(actual: np.ndarray, expected: np.ndarray) -> str:
+    found = diagnose(actual, expected)
+    return f": {found}" if found else ""
+
+
+def _number_difference(actual, expected: float, shown: str, atol: float,
+                       rtol: float) -> str | None:
+    kind = not_numbers(actual)
+    if kind:
+        return f"returned {kind}, expected the number {shown}"
+    value = to_numpy(actual)
+    if isinstance(value, np.ndarray) and value.size == 1:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        return f"returned {show(actual)}, expected the number {shown}"
+    try:
+        number = float(value)
+    except OverflowError:
+        return (f"returned an integer of about {int(value).bit_length() * 0.30103:.0f} "
+                f"digits, too large to be a float; expected {shown}")
+    if math.isnan(number):
+        return f"returned NaN, expected {shown}"
+    if not math.isclose(number, expected, rel_tol=rtol, abs_tol=atol):
+        return f"returned {show(actual)}, expected {shown}"
     return None
 
 
@@ -264,6 +311,8 @@ def _finite_numbers(values) -> list[float] | None:
         return None
     numbers = []
     for value in values:
+        if not_numbers(value):
+            return None
         value = to_numpy(value)
         if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "fiu":
             value = value.item()

@@ -19,16 +19,23 @@ from typing import Any
 import numpy as np
 
 from book.check.encoding import decode, encode, is_tensor, safe_repr, to_numpy
+from book.check.values import not_numbers
 
 SMALL_ARRAY = 16  # arrays with at most this many entries are shown in full in messages
 
 
 def show(value) -> str:
-    """A short description of a value for a feedback message."""
+    """A short description of a value for a feedback message: a tensor of one number reads
+    "tensor(41)", so that it is not mistaken for the number it holds."""
+    if is_tensor(value) and (value.is_meta or str(value.layout) != "torch.strided"):
+        return not_numbers(value)
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, np.ndarray) or is_tensor(value):
         array = np.asarray(to_numpy(value))
         if array.size <= SMALL_ARRAY:
-            return np.array2string(array, separator=", ")
+            shown = np.array2string(array, separator=", ")
+            return f"tensor({shown})" if is_tensor(value) and array.ndim == 0 else shown
         return f"an array of shape {array.shape}"
     text = safe_repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

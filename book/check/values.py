@@ -1,0 +1,76 @@
+"""What kind of value a student's code returned, when it is one no numeric answer can be.
+
+NumPy converts a great deal to float silently: complex numbers (dropping the imaginary part),
+strings of digits, masked arrays (dropping the mask), Python objects. Each of these could
+pass a comparison that it should fail, and PyTorch tensors on the meta device, sparse ones
+or bfloat16 ones crash the conversion instead. :func:`not_numbers` names such a value in
+words a student understands, before anything converts it; :func:`as_number` and
+:func:`as_array` then convert the rest without surprises.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+
+import numpy as np
+
+from book.check.encoding import is_tensor
+
+# Below float32 a result keeps 3 or 4 significant digits, too few to compare with 1e-6.
+_LOW_PRECISION = ("float16", "bfloat16")
+
+
+def _tensor_kind(tensor) -> str | None:
+    dtype = str(tensor.dtype).removeprefix("torch.")
+    if tensor.is_meta:
+        return f"a tensor on the meta device, with a shape {tuple(tensor.shape)} but no values"
+    if str(tensor.layout) != "torch.strided":
+        return "a sparse tensor (return a dense one: .to_dense())"
+    if tensor.is_complex():
+        return f"a tensor of complex numbers ({dtype})"
+    if dtype in _LOW_PRECISION:
+        return (f"a {dtype} tensor (only 3 or 4 significant digits: compute in float32 or "
+                "float64)")
+    return None
+
+
+def _array_kind(array: np.ndarray) -> str | None:
+    if isinstance(array, np.ma.MaskedArray):
+        return "a masked array (np.ma: return a plain array)"
+    kind = array.dtype.kind
+    if kind == "c":
+        return f"an array of complex numbers ({array.dtype})"
+    if kind in "USa":
+        return f"an array of strings ({array.dtype})"
+    if kind == "O":
+        return "an array of Python objects (dtype=object)"
+    if array.dtype.name in _LOW_PRECISION:
+        return (f"a {array.dtype.name} array (only 3 or 4 significant digits: compute in "
+                "float32 or float64)")
+    return None
+
+
+def not_numbers(value, depth: int = 0) -> str | None:
+    """What ``value`` is, when it can never be a number or an array of real numbers: a
+    complex number, a string, a masked, object, complex or float16 array, a meta, sparse,
+    complex or low-precision tensor, a generator or iterator, or a list or tuple holding
+    one (looked into 3 levels deep). None for anything else."""
+    if is_tensor(value):
+        return _tensor_kind(value)
+    if isinstance(value, np.ndarray):
+        return _array_kind(value)
+    if isinstance(value, (complex, np.complexfloating)):
+        return f"the complex number {complex(value)!r}"
+    if isinstance(value, (str, bytes, np.str_, np.bytes_)):
+        return f"the text {str(value)[:40]!r}"
+    if inspect.isgenerator(value):
+        return "a generator (return a list or an array: list(...))"
+    if isinstance(value, Iterator):
+        return "an iterator (return a list or an array: list(...))"
+    if isinstance(value, (list, tuple)) and depth < 3:
+        for item in value:
+            problem = not_numbers(item, depth + 1)
+            if problem:
+                return f"a {type(value).__name__} holding {problem}"
+    return None
