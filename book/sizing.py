@@ -22,7 +22,10 @@ from book.validation import integer
 @dataclass(frozen=True)
 class LayerSize:
     """One row of :func:`layer_sizes`: shape is one image's output (no batch axis),
-    activations its number of values, parameters the layer's weights and biases."""
+    activations its number of values, parameters the layer's weights and biases.
+
+    Chapter 7, "LeNet: a convolutional network that reads digits".
+    """
 
     name: str
     kind: str
@@ -37,6 +40,7 @@ def layer_sizes(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[Laye
     model: an ``nn.Sequential``; input_shape: one image's shape, e.g. (3, 224, 224).
     Returns the input as the first row, then one row per layer with parameters or
     pooling, in order.
+    Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     sizes = [LayerSize("input", "", tuple(input_shape), math.prod(input_shape), 0)]
     for name, kind, shape, parameters in layer_table(model, input_shape,
@@ -47,7 +51,10 @@ def layer_sizes(model: nn.Sequential, input_shape: tuple[int, ...]) -> list[Laye
 
 def format_layer_sizes(sizes: list[LayerSize], bytes_per_value: int = 4) -> str:
     """The rows of :func:`layer_sizes` as aligned text with a total line; megabytes
-    (10^6 bytes) at ``bytes_per_value`` bytes a value (4 for float32)."""
+    (10^6 bytes) at ``bytes_per_value`` bytes a value (4 for float32).
+
+    Chapter 7, "LeNet: a convolutional network that reads digits".
+    """
     bytes_per_value = integer(bytes_per_value, "bytes_per_value", minimum=1)
 
     def megabytes(count: int) -> str:

@@ -5,8 +5,11 @@ import pytest
 import torch
 from torch import nn
 
-from book.figures.architectures import (plot_lenet_architecture, plot_residual_block,
-                                        plot_window_classes)
+from book.figures.architectures import (
+    plot_lenet_architecture,
+    plot_residual_block,
+    plot_window_classes,
+)
 from book.models import lenet5
 
 

@@ -17,7 +17,7 @@ import torch
 from IPython.core.inputtransformer2 import TransformerManager
 
 from book import models
-from book.figures import conv, diagrams, lenet, padding, parameters
+from book.figures import architectures, conv, diagrams, lenet, padding, parameters
 from book.im2col import im2col
 from book.models import feature_maps
 from book.receptive_field import receptive_field
@@ -216,6 +216,39 @@ def fashion_examples_phrases():
             f"{spelled(args['count'], capital=True)} small grey pictures"]
 
 
+def lenet_architecture_phrases():
+    """Each box as the alt text lists it: "C1 conv 5x5 padding 2, 6x28x28"."""
+    figure = architectures.plot_lenet_architecture(models.lenet5())
+    boxes = [text.get_text().splitlines() for text in figure.axes[0].texts]
+    first, last = boxes[0][-1], boxes[-1][-1]
+    return ([f"{' '.join(lines[:-1])}, {lines[-1]}" for lines in boxes]
+            + [f"from a {first} image to {last} class scores"])
+
+
+def residual_block_phrases():
+    args = chapter_arguments("07_lenet", "fig-residual-block",
+                             architectures.plot_residual_block)
+    shape = "x".join(str(s) for s in args["input_shape"])
+    channels = args["input_shape"][0]
+    return [f"`ResidualBlock({channels})` on a {shape} input",
+            f"conv 3x3 with {channels} filters", f"every arrow is labelled {shape}"]
+
+
+def window_classes_phrases():
+    args = chapter_arguments("07_lenet", "fig-window-classes",
+                             architectures.plot_window_classes)
+    notebook = nbformat.read(ROOT / "chapters" / "07_lenet.ipynb", as_version=4)
+    (chosen,) = [ast.literal_eval(node.value) for cell in notebook.cells
+                 if cell.cell_type == "code"
+                 for node in ast.walk(ast.parse(PYTHON_OF_CELL.transform_cell(cell.source)))
+                 if isinstance(node, ast.Assign)
+                 and [getattr(t, "id", None) for t in node.targets] == ["chosen"]]
+    window, step = args["window"], args["step"]
+    return [f"{spelled(len(chosen), capital=True)} test digits side by side",
+            f"each {window}x{window} window, {step} pixels apart",
+            f"handwritten digits, {listed(chosen)}", f"reading {listed(chosen)}"]
+
+
 CHECKS = {
     ("01_seeing", "fig-receptive-fields"): receptive_fields_phrases,
     ("02_why_not_fully_connected", "fig-fit-capacity"): fit_capacity_phrases,
@@ -228,6 +261,9 @@ CHECKS = {
     ("04_padding_and_stride", "fig-padded-grids"): padded_grids_phrases,
     ("04_padding_and_stride", "fig-pixel-usage"): pixel_usage_phrases,
     ("07_lenet", "fig-feature-maps"): feature_maps_phrases,
+    ("07_lenet", "fig-lenet-architecture"): lenet_architecture_phrases,
+    ("07_lenet", "fig-residual-block"): residual_block_phrases,
+    ("07_lenet", "fig-window-classes"): window_classes_phrases,
     ("07_lenet", "fig-first-digits"): first_digits_phrases,
     ("07_lenet", "fig-fashion-examples"): fashion_examples_phrases,
 }

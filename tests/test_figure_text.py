@@ -12,8 +12,17 @@ import pytest
 from torch import nn
 
 from book.data import FASHION_MNIST_CLASSES
-from book.figures import (architectures, conv, diagrams, gradients, lenet, padding,
-                          parameters, pooling, vision)
+from book.figures import (
+    architectures,
+    conv,
+    diagrams,
+    gradients,
+    lenet,
+    padding,
+    parameters,
+    pooling,
+    vision,
+)
 from book.models import lenet5
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, SOBEL
 from book.training import History, images_to_tensor

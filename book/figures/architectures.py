@@ -20,7 +20,7 @@ COLORS = {"input": "#e6e6e6", "conv": "#cfe2f3", "pool": "#fce5cd", "dense": "#d
 TEXT_PT = 10
 
 
-def shape_text(shape) -> str:
+def _shape_text(shape) -> str:
     """(16, 10, 10) -> "16x10x10"."""
     return "x".join(str(s) for s in shape)
 
@@ -62,10 +62,10 @@ def plot_lenet_architecture(model: nn.Sequential,
     Chapter 7, "LeNet: a convolutional network that reads digits".
     """
     layers = dict(model.named_children())
-    boxes = [("input", "image", shape_text(input_shape), "input")]
+    boxes = [("input", "image", _shape_text(input_shape), "input")]
     for name, _, shape, _ in layer_table(model, input_shape, skip_parameterless=True):
         color, description = _layer_kind(layers[name])
-        boxes.append((name, description, shape_text(shape), color))
+        boxes.append((name, description, _shape_text(shape), color))
     per_row = (len(boxes) + 1) // 2
     figure = Figure(figsize=(4.9, 3.0))
     ax = figure.add_axes((0, 0, 1, 1))
@@ -104,8 +104,8 @@ def plot_residual_block(block: nn.Module, input_shape: tuple[int, int, int]) -> 
         first = block.conv1(x)
         correction = block.conv2(torch.relu(first))
     if correction.shape != x.shape:
-        raise ValueError(f"the block turns {shape_text(x.shape[1:])} into "
-                         f"{shape_text(correction.shape[1:])}: x + F(x) needs one shape")
+        raise ValueError(f"the block turns {_shape_text(x.shape[1:])} into "
+                         f"{_shape_text(correction.shape[1:])}: x + F(x) needs one shape")
     total = x + correction
     stages = [  # (label, colour key, shape of the arrow leaving the box)
         (["x"], "input", x.shape[1:]),
@@ -127,7 +127,7 @@ def plot_residual_block(block: nn.Module, input_shape: tuple[int, int, int]) -> 
         _box(ax, x_center, y, box_width, height, lines, COLORS[color])
         below = y - 1 + height / 2 if index < len(stages) - 1 else -0.3
         _arrow(ax, (x_center, y - height / 2), (x_center, below))
-        ax.text(x_center + 0.1, (y - height / 2 + below) / 2, shape_text(shape),
+        ax.text(x_center + 0.1, (y - height / 2 + below) / 2, _shape_text(shape),
                 ha="left", va="center", fontsize=TEXT_PT, color="#444444")
     top, plus = len(stages) - 0.5, len(stages) - 0.5 - 4
     ax.text(x_center - 0.1, -0.15, "y", ha="right", va="center", fontsize=TEXT_PT)
