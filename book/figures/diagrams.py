@@ -101,7 +101,7 @@ def plot_im2col(x, k) -> Figure:
         matrix_ax.text(window + 0.5, -0.35, str(window), ha="center", va="bottom",
                        fontsize=TEXT_PT, color=strong[window])
     matrix_ax.set_title(f"im2col matrix {kh * kw}x{h_out * w_out}: column j is window j",
-                        fontsize=TEXT_PT, pad=TEXT_PT + 8)
+                        fontsize=TEXT_PT, pad=2.2 * TEXT_PT)
 
     row_ax = _grid_axes(figure, 3.3, matrix_top + kh * kw + 0.4, h_out * w_out, 1, cell)
     number_grid(row_ax, output[None], tint[None], fmt="{:g}", fontsize=TEXT_PT)
