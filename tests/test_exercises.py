@@ -7,9 +7,12 @@ import pytest
 
 from book.authoring.execution import execute
 from book.authoring.exercises import (
+    MODEL_ANSWERS,
     ExerciseFormatError,
+    demoted,
     generate,
     instructor_only,
+    model_answers,
     replace_regions,
     student_edition,
     student_notebook,
@@ -71,6 +74,20 @@ def test_no_model_answer_reaches_the_student_edition(solution):
     assert not [c for c in exercise.cells if instructor_only(c)]
     text = "\n".join(c.source for c in exercise.cells)
     assert not [a for a in answers if a.strip() in text]
+
+
+def test_the_instructor_guide_holds_every_model_answer():
+    guide = (ROOT / "instructors.md").read_text(encoding="utf-8")
+    begin, end = (guide.index(marker) for marker in MODEL_ANSWERS)
+    assert guide[begin + len(MODEL_ANSWERS[0]):end].strip() == model_answers(
+        ROOT / "solutions"), ("instructors.md's model answers differ from the solution-only "
+                              "cells of solutions/: refresh them with copy_model_answers, as "
+                              "instructors.md says")
+
+
+def test_headings_are_demoted_outside_code_fences():
+    assert demoted("## Answer\ntext\n```bash\n# a comment\n```") == (
+        "### Answer\ntext\n```bash\n# a comment\n```")
 
 
 @pytest.mark.xfail(strict=True, reason="book/grading/export.py copies every markdown cell to "

@@ -29,6 +29,9 @@ SOLUTION = ("# BEGIN SOLUTION", "# END SOLUTION")
 HIDDEN_TESTS = ("# BEGIN HIDDEN TESTS", "# END HIDDEN TESTS")
 STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 INSTRUCTOR_ONLY = "solution-only"
+# The lines of instructors.md between which copy_model_answers puts the model answers.
+MODEL_ANSWERS = ("<!-- model answers: copied from solutions/ by copy_model_answers -->",
+                 "<!-- end of model answers -->")
 GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")
 
 
@@ -155,6 +158,35 @@ def answered_notebook(notebook, name: str = "notebook"):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         cell.source = answers.get(grade_id, cell.source)
     return student
+
+
+def demoted(markdown: str) -> str:
+    """``markdown`` with every heading one level deeper (outside code fences), to sit under a
+    section of another page."""
+    lines, fenced = [], False
+    for line in markdown.split("\n"):
+        fenced ^= line.lstrip().startswith("```")
+        lines.append("#" + line if line.startswith("#") and not fenced else line)
+    return "\n".join(lines)
+
+
+def model_answers(solutions: Path) -> str:
+    """The instructor-only cells of every solution notebook, in file order, headings demoted:
+    the text ``instructors.md`` holds between :data:`MODEL_ANSWERS` (a test compares them)."""
+    return "\n\n".join(demoted(cell.source) for source in sorted(Path(solutions).glob("*.ipynb"))
+                       for cell in nbformat.read(source, as_version=4).cells
+                       if instructor_only(cell))
+
+
+def copy_model_answers(solutions: Path, guide: Path) -> None:
+    """Replace the text between the :data:`MODEL_ANSWERS` lines of ``guide`` (the
+    instructor guide) by :func:`model_answers`."""
+    guide = Path(guide)
+    text = guide.read_text(encoding="utf-8")
+    begin, end = (text.index(marker) for marker in MODEL_ANSWERS)
+    start = begin + len(MODEL_ANSWERS[0])
+    guide.write_text(f"{text[:start]}\n\n{model_answers(solutions)}\n\n{text[end:]}",
+                     encoding="utf-8")
 
 
 def generate(solutions: Path, exercises: Path) -> list[Path]:
