@@ -6,12 +6,12 @@ a check of a stub) is skipped. Every callable it leaves behind is a candidate an
 is every public function and class of each ``book`` module it imports, and every callable a
 visible check hands to ``book.check`` (a ``reference=`` lambda is an answer on the page too).
 
-Then, for every question, each name its answer cells define as a function or class is bound
-to each candidate in turn (the question's other names keep the solution's definitions), and
-the question's visible and hidden checks run. A candidate that passes them all is an answer
-the page gives away. Answers that are values (a multiple-choice number) have no callable to
-find and are left out; so is a candidate that runs past ``TRIAL_SECONDS`` (a training check
-with a function that happens to train).
+Then, for every question, each name that its answer cells define as a function or class and
+its checks use is bound to each candidate in turn (the question's other names keep the
+solution's definitions), and the question's visible and hidden checks run. A candidate that
+passes them all is an answer the page gives away. Answers that are values (a multiple-choice
+number) have no callable to find and are left out; so is a candidate that runs past
+``TRIAL_SECONDS`` (a training check with a function that happens to train).
 """
 
 from __future__ import annotations
@@ -81,17 +81,17 @@ def handed_to_checks(monkeypatch) -> list:
     return handed
 
 
-def page_namespace(solution, monkeypatch) -> tuple[dict, list, set[str]]:
+def page_namespace(solution) -> tuple[dict, list, set[str]]:
     """What the student edition's code leaves defined, the callables its checks were handed
     while it ran, and the book modules it imports."""
-    handed = handed_to_checks(monkeypatch)
     namespace, modules = {"__name__": "__main__"}, set()
-    for cell in student_edition(solution).cells:
-        if cell.cell_type == "code":
-            for statement in statements(cell.source):
-                modules |= imported_modules(statement)
-                run_quietly(statement, namespace)
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        handed = handed_to_checks(monkeypatch)
+        for cell in student_edition(solution).cells:
+            if cell.cell_type == "code":
+                for statement in statements(cell.source):
+                    modules |= imported_modules(statement)
+                    run_quietly(statement, namespace)
     plt.close("all")
     return namespace, handed, {m for m in modules if m == "book" or m.startswith("book.")}
 
@@ -167,10 +167,10 @@ def solved_namespace(solution) -> dict:
     return namespace
 
 
-def reachable_answers(solution, file_name: str, monkeypatch) -> list[str]:
+def reachable_answers(solution, file_name: str) -> list[str]:
     """'question: name = candidate' for every candidate that passes a question's checks."""
     assignment = assignment_of(solution, file_name)
-    page, handed, modules = page_namespace(solution, monkeypatch)
+    page, handed, modules = page_namespace(solution)
     reachable = candidates(page, handed, modules)
     answers = solution_answers(solution)
     solved = solved_namespace(solution)
@@ -178,9 +178,11 @@ def reachable_answers(solution, file_name: str, monkeypatch) -> list[str]:
     for question in assignment.questions:
         if question.manual:
             continue
-        checks = compile(question.visible + "\n" + question.hidden, question.grade_id, "exec")
+        source = question.visible + "\n" + question.hidden
+        checks = compile(source, question.grade_id, "exec")
+        checked = {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
         names = [name for grade_id in question.answers for name in defined_names(answers[grade_id])
-                 if callable(solved.get(name))]
+                 if name in checked and callable(solved.get(name))]
         assert passes(checks, solved, seconds=None), \
             f"{question.grade_id}: the solution fails its own checks"
         for name in names:
@@ -195,7 +197,7 @@ def reachable_answers(solution, file_name: str, monkeypatch) -> list[str]:
 def test_no_answer_is_reachable_from_the_student_page(path, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)     # a candidate that writes files writes them here
     solution = nbformat.read(path, as_version=4)
-    assert reachable_answers(solution, path.name, monkeypatch) == []
+    assert reachable_answers(solution, path.name) == []
 
 
 def planted(solution, line: str):
@@ -215,10 +217,10 @@ BLUR = "lambda size: np.ones((size, size)) / size ** 2"
     # A visible check that hands the answer to book.check as its reference.
     (f"check_function(len, [Case(([1],))], reference={BLUR})",
      "filters_checks: box_blur_kernel = a callable handed to a visible check"),
-])
+], ids=["import in the setup cell", "reference in a visible check"])
 def test_a_planted_leak_is_found(leak, question, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     path = ROOT / "solutions" / "03_convolution.ipynb"
     solution = planted(nbformat.read(path, as_version=4), leak)
-    found = reachable_answers(solution, path.name, monkeypatch)
+    found = reachable_answers(solution, path.name)
     assert [f for f in found if f.startswith(question)], found
