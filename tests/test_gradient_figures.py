@@ -1,11 +1,15 @@
 """The chapter 6 figures show the gradients the definitions give, cell by cell."""
 
+import re
+
+import nbformat
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from book.figures.gradients import draw_backward_step, plot_pooling_backward
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL
+from tests.project_metadata import ROOT
 
 
 def drawn_grid(ax, shape) -> np.ndarray:
@@ -67,3 +71,25 @@ def test_pooling_gradients_go_to_the_first_maximum_or_are_shared_by_the_window()
 def test_an_upstream_gradient_of_the_wrong_shape_is_explained():
     with pytest.raises(ValueError, match=r"pooled shape \(2, 2\), got \(3, 3\)"):
         plot_pooling_backward(np.zeros((4, 4)), np.zeros((3, 3)))
+
+
+def chapter_figure(name: str):
+    """The chapter 6 cell that draws the figure ``name`` and its mystnb metadata."""
+    notebook = nbformat.read(ROOT / "chapters" / "06_gradients.ipynb", as_version=4)
+    cells = [cell for cell in notebook.cells
+             if cell.metadata.get("mystnb", {}).get("figure", {}).get("name") == name]
+    assert len(cells) == 1, f"{len(cells)} cells named {name}"
+    return cells[0]
+
+
+def test_the_captions_name_the_sizes_the_chapter_draws():
+    step = chapter_figure("fig-backward-step")
+    side = EXAMPLE_INPUT.shape[0]
+    assert f"{side}x{side} example" in step.metadata.mystnb["figure"]["caption"]
+    assert "draw_backward_step" in step.source
+    pooling = chapter_figure("fig-pooling-backward")
+    window = int(re.search(r"plot_pooling_backward\(A, dA, window=(\d+)\)",
+                           pooling.source).group(1))
+    caption = pooling.metadata.mystnb["figure"]["caption"]
+    assert f"{window}x{window} pooling with stride {window}" in caption
+    assert f"each of the {window * window} cells" in caption
