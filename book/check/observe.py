@@ -12,6 +12,7 @@ outside the student's process.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,11 +35,17 @@ def show(value) -> str:
     if isinstance(value, np.ndarray) or is_tensor(value):
         array = np.asarray(to_numpy(value))
         if array.size <= SMALL_ARRAY:
-            shown = np.array2string(array, separator=", ")
+            shown = one_line(np.array2string(array, separator=", "))
             return f"tensor({shown})" if is_tensor(value) and array.ndim == 0 else shown
         return f"an array of shape {array.shape}"
-    text = safe_repr(value)
+    text = one_line(safe_repr(value))
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line (a feedback message is one line), at most ``limit`` characters."""
+    text = re.sub(r"\s*\n\s*", " ", text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def describe_call(name: str, case) -> str:
@@ -99,7 +106,7 @@ def raised(error: BaseException) -> Outcome:
 def safe_str(error: BaseException) -> str:
     """``str(error)``, or what it is when the student's exception cannot be shown."""
     try:
-        return str(error)
+        return one_line(str(error))
     except Exception:   # an exception class of the student's whose __str__ raises
         return f"<{type(error).__name__} whose message could not be shown>"
 

@@ -20,8 +20,16 @@ from book.check.encoding import to_numpy
 
 
 def parameters(model) -> dict[str, np.ndarray]:
-    """A model's ``state_dict`` (parameters and buffers) as arrays, by name."""
-    return {name: to_numpy(value) for name, value in model.state_dict().items()}
+    """A model's ``state_dict`` (parameters and buffers) as arrays, by name; a tensor with no
+    values to convert (on the meta device) stays a tensor, which :func:`load` refuses."""
+    return {name: _array(value) for name, value in model.state_dict().items()}
+
+
+def _array(tensor):
+    try:
+        return to_numpy(tensor)
+    except (NotImplementedError, RuntimeError, TypeError):
+        return tensor
 
 
 def architecture(model, inputs) -> str:
