@@ -17,6 +17,8 @@ from book.check.encoding import decode, to_numpy
 from book.check.observe import SMALL_ARRAY, Outcome, show
 from book.check.values import not_numbers
 
+LAYERS_SHOWN = 16   # a feedback line names at most this many of the layers a model ran
+
 
 def difference(actual, expected, atol: float = 1e-6, rtol: float = 1e-6) -> str | None:
     """None when ``actual`` matches ``expected``; otherwise a sentence saying how it differs.
@@ -239,7 +241,9 @@ def _judge_behaviour(name: str, got: dict, probe: list) -> str | None:
     if actual.shape == expected.shape and np.allclose(actual, expected, rtol=1e-5,
                                                       atol=1e-5 * scale):
         return None
-    runs = ", ".join(_collapse(got["runs"])) or "no layers"
+    runs = _collapse(got["runs"])
+    runs = ", ".join(runs[:LAYERS_SHOWN] + ["..."] * (len(runs) > LAYERS_SHOWN)) \
+        or "no layers"
     return (f"the model of {name}() computes a different function: given the same weights "
             f"its outputs differ from the expected model's; {_softmax_hint(actual, expected)}"
             f"check the activations and the pooling (your model runs {runs})")
