@@ -5,7 +5,10 @@ message names the failing input, the expected value and the value the student's 
 Large arrays are summarised (shape, where they first differ), never printed whole.
 
 A check observes the student's answer (:mod:`book.check.observe`), then judges the
-observation (:mod:`book.check.judge`). Under the grader it also records what it observed
+observation (:mod:`book.check.judge`): a value that is no number (complex, text, a meta
+tensor, ...) is named as such (:mod:`book.check.values`), a usual mistake is named
+(:mod:`book.check.diagnose`), and a model is compared by what it computes with fixed
+weights (:mod:`book.check.probe`). Under the grader it also records what it observed
 (:mod:`book.check.record`), and in a hidden part it only observes: the grader judges outside
 the student's process.
 """
