@@ -145,6 +145,21 @@ def test_models_are_judged_by_count_output_and_layer_shapes(tmp_path, monkeypatc
         "build() makes a model with 142 trainable parameters; expected 96")
 
 
+def test_models_are_judged_by_their_behaviour(tmp_path, monkeypatch):
+    """The same shapes and count with max pooling instead of average: the probe differs."""
+    def averaging():
+        return torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3), torch.nn.AvgPool2d(2),
+                                   torch.nn.Flatten(), torch.nn.Linear(18, 4))
+
+    expected = one_record(tmp_path, monkeypatch,
+                          lambda: check_model(averaging, (3, 1, 8, 8), name="build",
+                                              reference=averaging))
+    assert judge_record(expected, expected) is None
+    got = one_record(tmp_path, monkeypatch, lambda: check_model(two_layer_net, (3, 1, 8, 8)))
+    assert judge_record(expected, got).startswith(
+        "the model of build() computes a different function")
+
+
 DATA = (torch.eye(2).repeat(8, 1), torch.tensor([0, 1] * 8))
 
 
@@ -175,8 +190,8 @@ def test_training_is_judged_with_the_solutions_threshold(tmp_path, monkeypatch):
     expected = training(tmp_path, monkeypatch, fit, reference=True)
     assert judge_record(expected, expected) is None
     assert judge_record(expected, training(tmp_path, monkeypatch, fit)) is None
-    lazy = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: [0.0] * epochs,
-                    at_least=0.0)
+    lazy = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: [
+        1 / (epoch + 1) for epoch in range(epochs)], at_least=0.0)
     assert judge_record(expected, lazy).endswith("expected at least 90%")
     short = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: [0.1],
                      at_least=0.0)
@@ -217,8 +232,9 @@ def test_a_forged_accuracy_and_architecture_change_nothing(tmp_path, monkeypatch
     expected = training(tmp_path, monkeypatch, fit, reference=True)
     forged = training(tmp_path, monkeypatch, fit)
     weights = {"weight": np.zeros((2, 2), np.float32), "bias": np.array([1, 0], np.float32)}
-    own_architecture = training(tmp_path, monkeypatch, fit, reference=True,
-                                make=ReadsTheAnswer)
+    # ReadsTheAnswer cannot learn: its losses are made up, decreasing as the check requires.
+    own_architecture = training(tmp_path, monkeypatch, lambda model, inputs, labels, epochs: [
+        1 / (epoch + 1) for epoch in range(epochs)], reference=True, make=ReadsTheAnswer)
     assert judge_record(own_architecture, {**own_architecture,
                                            "parameters": encode(weights)}) is None
     forged.update(accuracy=1.0, parameters=encode(weights),

@@ -90,8 +90,6 @@ def test_headings_are_demoted_outside_code_fences():
         "### Answer\ntext\n```bash\n# a comment\n```")
 
 
-@pytest.mark.xfail(strict=True, reason="book/grading/export.py copies every markdown cell to "
-                   "otter's master notebook; it should skip instructor_only(cell)")
 def test_otter_export_leaves_out_model_answers():
     master = otter_master(ROOT / "solutions" / "04_padding_and_stride.ipynb")
     assert "Model answers" not in "\n".join(c.source for c in master.cells)

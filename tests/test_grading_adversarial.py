@@ -351,8 +351,9 @@ LOOPED_ANSWER = '''def output_size(n, f, p=0, s=1, d=1):
     answer.append(answer)
     return answer'''
 
+# Made-up losses that decrease, as book.check requires: only the accuracy can fail them.
 LAZY_TRAINING = '''def train_model(model, images, labels, epochs=5, batch_size=32, lr=1e-3):
-    return [0.5] * epochs'''
+    return [1 / (epoch + 1) for epoch in range(epochs)]'''
 
 # A record of each training check claiming 100% for the untrained weights it holds: the
 # accuracy a record of the old grader's kernel carried, and the grader believed.

@@ -116,7 +116,8 @@ def _judge_model(expected: dict, got: dict) -> str | None:
                                right["output_shape"],
                                right["parameters"] if settings["parameters"] else None,
                                [shape for _, shape in right["layers"]]
-                               if settings["layer_shapes"] else None)
+                               if settings["layer_shapes"] else None,
+                               decode(right["probe"]) if settings.get("probe") else None)
 
 
 def _judge_training(expected: dict, got: dict) -> str | None:

@@ -29,6 +29,7 @@ import nbformat
 import yaml
 
 from book.authoring.colab import repository
+from book.authoring.exercises import instructor_only
 from book.grading.assignment import assignment_of, nbgrader_metadata, read_solution
 
 
@@ -73,7 +74,8 @@ def otter_master(solution: Path, requirements: str = "requirements.txt"):
               "tests": {"ok_format": False}}
     cells = [_raw("# ASSIGNMENT CONFIG\n" + yaml.safe_dump(config, sort_keys=False).strip())]
     pending: list = []
-    for cell in notebook.cells:
+    # Model answers are for instructors: otter's student notebook must not carry them.
+    for cell in (c for c in notebook.cells if not instructor_only(c)):
         meta = nbgrader_metadata(cell)
         if meta.get("solution") or not meta.get("grade"):
             pending.append(cell)
