@@ -35,19 +35,36 @@ import pytest
 from markdown_it import MarkdownIt
 
 from book.authoring.exercises import solution_answers, student_notebook
+from book.grading.assignment import assignment_of, read_solution
 from book.grading.submissions import MAX_SUBMISSION_BYTES, find_submissions, student_id
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER_4 = "04_padding_and_stride"
-CHAPTER_6 = "07_lenet"
+CHAPTER_7 = "07_lenet"
 SECRET_NAME, SECRET = "INSTRUCTOR_PLANTED_SECRET", "planted-secret-7f3c9a1e5d"
 SLEEP_MARK = "987654321"       # `sleep 987654321`: a student's process, recognisable anywhere
 DAEMON_DELAY = 4               # seconds the detached daemon waits before it writes
 CLASS_TIMEOUT = 1500           # seconds a class run may take before it counts as stuck
 # The grader's word for a check whose record never reached it (its cell was rewritten).
 NO_RESULT = "no result of the check of output_size reached the grader"
+
+
+def points(chapter: str) -> dict[str, float]:
+    """grade_id -> points of every question of a chapter's solution, and the total under "all"."""
+    path = ROOT / "solutions" / f"{chapter}.ipynb"
+    questions = assignment_of(read_solution(path), path.name).questions
+    by_id = {q.grade_id: q.points for q in questions}
+    return {**by_id, "all": sum(by_id.values())}
+
+
+# Scores follow the solutions, so adding an exercise changes no expectation written here.
+POINTS_4, POINTS_7 = points(CHAPTER_4), points(CHAPTER_7)
+FULL_4, FULL_7 = POINTS_4["all"], POINTS_7["all"]
+NO_SIZE_4 = FULL_4 - POINTS_4["output_size_checks"]      # all but exercise 1
+NO_PAD_4 = FULL_4 - POINTS_4["pad_checks"]               # all but exercise 2
+NO_TRAINING_7 = FULL_7 - POINTS_7["train_model_checks"]  # all but the training loop
 
 
 @dataclass
@@ -398,7 +415,7 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
     def full(*notes: str, **lines: str) -> Expect:
         """Full marks: every answer is right whatever else the notebook does, with exactly
         these notes and the control's messages (after ``lines``, by grade_id)."""
-        return Expect(9, "graded", "", notes=list(notes), like_control=lines)
+        return Expect(FULL_4, "graded", "", notes=list(notes), like_control=lines)
 
     def added_after(grade_id: str, error: str) -> str:
         return f"A cell you added after `{grade_id}` raised {error}"
@@ -433,7 +450,7 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "empty.ipynb": (empty(solution), Expect(0, "graded", "is not written yet")),
         # reading the answer instead of writing it
         "frame_peek.ipynb": (notebook(solution, {"output_size": FRAME_PEEK}),
-                             Expect(6, "graded", "a hidden check failed: output_size(1, 1, "
+                             Expect(NO_SIZE_4, "graded", "a hidden check failed: output_size(1, 1, "
                                                  "p=0, s=1, d=1) returned 0, expected 1",
                                     {"output_size_checks": "failed"})),
         "proc_solution.ipynb": (notebook(solution, stolen_answers(solution, solution)),
@@ -465,7 +482,8 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                                       Expect(0, "graded", "is not written yet")),
         "forged_records.ipynb": (notebook(solution, {"output_size": RETURNS_ZERO},
                                           [("same_padding", FORGE_RECORDS)]),
-                                 Expect(6, "graded", "output_size(5, 3) returned 0, expected 3",
+                                 Expect(NO_SIZE_4, "graded",
+                                        "output_size(5, 3) returned 0, expected 3",
                                         {"output_size_checks": "failed",
                                          "pad_checks": "passed"})),
         "forged_result_stdout.ipynb": (notebook(solution, dict.fromkeys(right),
@@ -501,16 +519,16 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "stdout_redirect.ipynb": (with_extra(("output_size", "import io\nimport sys\n\n"
                                                              "sys.stdout = io.StringIO()")),
                                   # the visible checks print into the student's StringIO
-                                  Expect(9, "graded", "✓ the hidden checks passed",
+                                  Expect(FULL_4, "graded", "✓ the hidden checks passed",
                                          absent="all 6 checks passed", notes=[])),
         "thread_crash.ipynb": (with_extra(("output_size", THREAD_CRASH),
                                           ("pad", "import time\n\ntime.sleep(4)")),
-                               Expect(9, "crashed", "after `output_size` stopped the "
+                               Expect(FULL_4, "crashed", "after `output_size` stopped the "
                                                     "Python kernel")),
         **{f"exit_{n}.ipynb": (notebook(solution, {"output_size": right["output_size"]
                                                    + "\n\nexit()"}), full())
            for n in (1, 2, 3)},
-        "grade_id_list.ipynb": (grade_id_list, Expect(7, "graded", "pad is not written yet",
+        "grade_id_list.ipynb": (grade_id_list, Expect(NO_PAD_4, "graded", "pad is not written yet",
                                                       {"output_size_checks": "passed",
                                                        "pad_checks": "failed"})),
         # one student, several entries: ann.ipynb is ann's, each other entry graded apart
@@ -520,11 +538,11 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "both/04_padding_and_stride.ipynb": (notebook(solution), full()),
         # answers no repr or JSON parser could follow to the end
         "deep_answer.ipynb": (notebook(solution, {"output_size": DEEP_ANSWER}),
-                              Expect(6, "graded", "output_size(5, 3) returned [[[[[[[[[[",
+                              Expect(NO_SIZE_4, "graded", "output_size(5, 3) returned [[[[[[[[[[",
                                      {"output_size_checks": "failed"},
                                      absent="RecursionError")),
         "looped_answer.ipynb": (notebook(solution, {"output_size": LOOPED_ANSWER}),
-                                Expect(6, "graded", "output_size(5, 3) returned [[[[[[[[[[",
+                                Expect(NO_SIZE_4, "graded", "output_size(5, 3) returned [[[[[[[[[[",
                                        {"output_size_checks": "failed"},
                                        absent="RecursionError")),
         # unsafe output
@@ -533,7 +551,7 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                             full(pad_checks=added_after(
                                 "pad", "ValueError: <img src=x onerror=alert(1)>"))),
         "html_exception.ipynb": (notebook(solution, {"output_size": EVIL_EXCEPTION}),
-                                 Expect(6, "graded", "output_size(5, 3) raised <svg "
+                                 Expect(NO_SIZE_4, "graded", "output_size(5, 3) raised <svg "
                                                      "onload=alert(1)>: <img src=x "
                                                      "onerror=alert(2)>",
                                         {"output_size_checks": "failed"})),
@@ -544,10 +562,10 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         "@sum.ipynb": (notebook(solution), full()),
         "=1+2.ipynb": (notebook(solution), full()),
         "environment_dump.ipynb": (with_extra(("pad", ENVIRONMENT_DUMP)),
-                                   Expect(9, "graded", "environment: ", absent=SECRET,
+                                   Expect(FULL_4, "graded", "environment: ", absent=SECRET,
                                           notes=[])),
         "proc_environment.ipynb": (with_extra(("pad", PROC_ENVIRONMENT)),
-                                   Expect(9, "graded", "proc environ: ", absent=SECRET,
+                                   Expect(FULL_4, "graded", "proc environ: ", absent=SECRET,
                                           notes=[])),
         # unbounded resources
         "alloc_8gb.ipynb": (with_extra(("pad", "import numpy as np\n\n"
@@ -654,7 +672,7 @@ def chapter_4(tmp_path_factory) -> ClassRun:
 
 
 @pytest.fixture(scope="module")
-def chapter_6(tmp_path_factory) -> ClassRun:
+def chapter_7(tmp_path_factory) -> ClassRun:
     def build(paths: Paths):
         solution = paths.solution
         idioms = "\n".join([
@@ -662,17 +680,18 @@ def chapter_6(tmp_path_factory) -> ClassRun:
             "InteractiveShell", "", "sys.argv = ['notebook']",
             "InteractiveShell.ast_node_interactivity = 'all'", "saved, sys.stdout = "
             "sys.stdout, io.StringIO()", "print('hidden')", "sys.stdout = saved"])
-        return {"control.ipynb": (notebook(solution), Expect(9, "graded", "")),
+        return {"control.ipynb": (notebook(solution), Expect(FULL_7, "graded", "")),
                 "empty.ipynb": (empty(solution), Expect(0, "graded", "is not written yet")),
                 "idioms.ipynb": (notebook(solution, extra=[(None, idioms)]),
-                                 Expect(9, "graded", "", absent="TamperingDetected",
+                                 Expect(FULL_7, "graded", "", absent="TamperingDetected",
                                         notes=[], like_control={})),
                 "forged_training.ipynb": (notebook(
                     solution, {"train_model": LAZY_TRAINING},
                     [("layer_parameters", FORGE_TRAINING)]),
-                    Expect(6, "graded", "test examples correctly; expected at least 92%",
+                    Expect(NO_TRAINING_7, "graded",
+                           "test examples correctly; expected at least 92%",
                            {"train_model_checks": "failed"}))}
-    return grade_class(tmp_path_factory.mktemp("chapter6"), CHAPTER_6, build)
+    return grade_class(tmp_path_factory.mktemp("chapter7"), CHAPTER_7, build)
 
 
 def results_by_student(run: ClassRun) -> dict[str, dict]:
@@ -734,10 +753,10 @@ def test_chapter_4_submission(chapter_4, entry):
 
 @pytest.mark.parametrize("entry", ["control.ipynb", "empty.ipynb", "idioms.ipynb",
                                    "forged_training.ipynb"])
-def test_chapter_6_submission(chapter_6, entry):
+def test_chapter_7_submission(chapter_7, entry):
     """A right chapter 7 notebook (its optimizer wraps torch.manual_seed) scores full; a
     record of untrained weights claiming 100% accuracy does not."""
-    assert_expected(chapter_6, entry)
+    assert_expected(chapter_7, entry)
 
 
 def test_every_submission_has_one_result_and_one_gradebook_row(chapter_4):
