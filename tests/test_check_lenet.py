@@ -166,6 +166,23 @@ def test_the_same_function_built_another_way_passes(capsys):
     check_model(LeNetWrittenOut, (3, 1, 28, 28), reference=lenet5, name="build")
 
 
+def test_a_model_returning_the_published_probe_fails_against_the_reference():
+    # The page publishes the first example's output; the reference compares every example.
+    published = torch.tensor(lenet_probe(), dtype=torch.float64)
+
+    class Replays(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lenet = lenet5()
+
+        def forward(self, x):
+            return self.lenet(x) * 0 + published.to(x.dtype)
+
+    check_model(Replays, (2, 1, 28, 28), (2, 10), probe=published.tolist(), name="build")
+    with pytest.raises(CheckFailed, match="computes a different function"):
+        check_model(Replays, (5, 1, 28, 28), reference=lenet5, name="build")
+
+
 def test_model_probe_rounds_to_six_digits_within_the_tolerance(capsys):
     probe = lenet_probe()
     assert len(probe) == 10 and str(probe) in capsys.readouterr().out

@@ -4,10 +4,11 @@ Two models compute the same function when, given the same weights, they give the
 :func:`probe_parameters` sets every parameter from its shape alone (and, for parameters of
 the same shape, from its rank among them), so the weights do not depend on the seed, on how
 the student named the layers or on the order they were created in. :func:`probe_input` is
-a fixed input and :func:`probe_output` the output for its first example, computed in float64
-on a copy of the model. A tanh and a ReLU network, average and max pooling, a final softmax
-or none: each changes these numbers far beyond rounding, while the same architecture built in
-another way gives them to about 1e-12.
+a fixed input (its examples all different) and :func:`probe_output` the output for every
+example, computed in float64 on a copy of the model: a model that returns the published
+numbers for every input gives itself away on the other examples. A tanh and a ReLU network,
+average and max pooling, a final softmax or none: each changes these numbers far beyond
+rounding, while the same architecture built in another way gives them to about 1e-12.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def probe_input(input_shape: tuple[int, ...]):
 
 
 def probe_output(model, input_shape: tuple[int, ...]) -> np.ndarray:
-    """The flattened float64 output for the first example of :func:`probe_input`, from a
-    copy of ``model`` in float64 and eval mode holding :func:`probe_parameters`.
+    """The float64 output for every example of :func:`probe_input`, flattened per example
+    (N, K), from a copy of ``model`` in float64 and eval mode holding
+    :func:`probe_parameters`.
 
     Raises whatever the model's forward pass raises; the model itself is left unchanged.
     """
@@ -86,12 +88,14 @@ def probe_output(model, input_shape: tuple[int, ...]) -> np.ndarray:
     probe_parameters(copied)
     with torch.no_grad():
         output = copied(probe_input(input_shape))
-    return output[0].detach().cpu().numpy().astype(np.float64).ravel()
+    return output.detach().cpu().numpy().astype(np.float64).reshape(len(output), -1)
 
 
 def model_probe(build, input_shape: tuple[int, ...], digits: int = 6) -> list[float]:
-    """For authors: the ``probe=`` list of ``check_model`` for the model ``build()`` makes,
-    rounded to ``digits`` significant digits (check_model's tolerance is relative 1e-5)."""
-    values = [float(f"{value:.{digits}g}") for value in probe_output(build(), input_shape)]
+    """For authors: the ``probe=`` list of ``check_model`` (the first example's output) for
+    the model ``build()`` makes, rounded to ``digits`` significant digits (check_model's
+    tolerance is relative 1e-5)."""
+    first = probe_output(build(), input_shape)[0]
+    values = [float(f"{value:.{digits}g}") for value in first]
     print(values)
     return values
