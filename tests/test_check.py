@@ -99,6 +99,18 @@ def test_booleans_are_not_numbers():
     assert difference(1, True) == "returned 1, expected True"
 
 
+@pytest.mark.parametrize("wrong, words", [
+    ([[[["1", "0"]]]], "an array of strings"),      # deeper than not_numbers looks
+    (np.array([[[[True, False]]]]), "an array of booleans"),
+])
+def test_arrays_that_numpy_would_make_numbers_are_named(wrong, words):
+    expected = np.array([[[[1.0, 0.0]]]])
+    message = difference(wrong, expected)
+    assert message.startswith(f"returned {words}")
+    assert message.endswith("expected an array of real numbers of shape (1, 1, 1, 2)")
+    assert difference(np.array([True, False]), np.array([True, False])) is None
+
+
 def test_check_value(capsys):
     check_value(np.array([1, 2]), [1, 2], "kernel")
     assert "✓ kernel is correct" in capsys.readouterr().out

@@ -15,7 +15,7 @@ import numpy as np
 from book.check.diagnose import diagnose
 from book.check.encoding import decode, to_numpy
 from book.check.observe import SMALL_ARRAY, Outcome, show
-from book.check.values import not_numbers
+from book.check.values import array_kind, not_numbers
 
 LAYERS_SHOWN = 16   # a feedback line names at most this many of the layers a model ran
 
@@ -63,7 +63,17 @@ def _array_difference(actual, expected: np.ndarray, atol: float, rtol: float) ->
     if kind:
         return f"returned {kind}; expected an array of real numbers of shape {expected.shape}"
     try:
-        actual_array = np.asarray(to_numpy(actual), dtype=float)
+        raw = np.asarray(to_numpy(actual))
+        # Strings nested deeper than not_numbers looks, or booleans where numbers are
+        # asked for, would convert to float silently.
+        kinds = "biuf" if expected.dtype.kind == "b" else "iuf"
+        if raw.dtype.kind not in kinds:
+            kind = array_kind(raw) if raw.dtype.kind != "b" else "an array of booleans"
+            if kind and raw.dtype.kind != "O":    # objects: huge integers, the student's own
+                return (f"returned {kind}; expected an array of real numbers of shape "
+                        f"{expected.shape}")
+            raise TypeError(raw.dtype)
+        actual_array = raw.astype(float)
     except Exception:      # ragged lists, dicts, huge integers, objects of the student's
         return f"returned {show(actual)}, which is not an array of numbers"
     if actual_array.shape != expected.shape:

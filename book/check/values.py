@@ -4,8 +4,8 @@ NumPy converts a great deal to float silently: complex numbers (dropping the ima
 strings of digits, masked arrays (dropping the mask), Python objects. Each of these could
 pass a comparison that it should fail, and PyTorch tensors on the meta device, sparse ones
 or bfloat16 ones crash the conversion instead. :func:`not_numbers` names such a value in
-words a student understands, before anything converts it; :func:`as_number` and
-:func:`as_array` then convert the rest without surprises.
+words a student understands, before anything converts it; :func:`array_kind` does the same
+for what NumPy made of a nested list.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def _tensor_kind(tensor) -> str | None:
     return None
 
 
-def _array_kind(array: np.ndarray) -> str | None:
+def array_kind(array: np.ndarray) -> str | None:
+    """What ``array`` is, when its dtype holds no real numbers (or too few digits)."""
     if isinstance(array, np.ma.MaskedArray):
         return "a masked array (np.ma: return a plain array)"
     kind = array.dtype.kind
@@ -59,7 +60,7 @@ def not_numbers(value, depth: int = 0) -> str | None:
     if is_tensor(value):
         return _tensor_kind(value)
     if isinstance(value, np.ndarray):
-        return _array_kind(value)
+        return array_kind(value)
     if isinstance(value, (complex, np.complexfloating)):
         return f"the complex number {complex(value)!r}"
     if isinstance(value, (str, bytes, np.str_, np.bytes_)):
