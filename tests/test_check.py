@@ -5,7 +5,14 @@ import sys
 import numpy as np
 import pytest
 
-from book.check import Case, CheckFailed, check_function, check_value, difference
+from book.check import (
+    Case,
+    CheckFailed,
+    check_function,
+    check_value,
+    check_whole_number,
+    difference,
+)
 
 
 def square(x):
@@ -109,6 +116,27 @@ def test_arrays_that_numpy_would_make_numbers_are_named(wrong, words):
     assert message.startswith(f"returned {words}")
     assert message.endswith("expected an array of real numbers of shape (1, 1, 1, 2)")
     assert difference(np.array([True, False]), np.array([True, False])) is None
+
+
+@pytest.mark.parametrize("answer", [3, 3.0, np.int64(3)])
+def test_a_whole_number_may_be_written_any_way(answer, capsys):
+    check_whole_number(answer, "answer", choices=(1, 2, 3, 4))
+    assert "✓ answer is a whole number" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("answer, settings, message", [
+    (None, {}, "answer is not answered yet (it is None)"),
+    (2.5, {}, "answer is 2.5, not a whole number"),
+    ("3", {}, "answer is the text '3', not a whole number"),
+    (True, {}, "answer is True, not a whole number"),
+    (float("nan"), {}, "answer is nan, not a whole number"),
+    (7, {"choices": (1, 2, 3, 4)}, "answer is 7, not one of 1, 2, 3 or 4"),
+    (0, {"minimum": 1}, "answer is 0; the answer is at least 1"),
+])
+def test_a_wrong_form_is_named(answer, settings, message):
+    with pytest.raises(CheckFailed) as failure:
+        check_whole_number(answer, "answer", **settings)
+    assert str(failure.value) == message
 
 
 def test_check_value(capsys):

@@ -43,10 +43,11 @@ from book.check.observe import (
 )
 from book.check.probe import model_probe, probe_input, probe_parameters
 from book.check.trained import accuracy, architecture, parameters
+from book.check.values import whole_number_problem
 
 __all__ = ["Case", "CheckFailed", "check_function", "check_model", "check_table",
-           "check_training", "check_value", "describe_call", "difference", "model_probe",
-           "probe_input", "probe_parameters", "show"]
+           "check_training", "check_value", "check_whole_number", "describe_call",
+           "difference", "model_probe", "probe_input", "probe_parameters", "show"]
 
 
 class CheckFailed(AssertionError):
@@ -142,6 +143,23 @@ def check_value(actual, expected, name: str, atol: float = 1e-6) -> None:
             return
         _fail_on(judge_value(name, actual, expected, atol))
     print(f"✓ {name} is correct")
+
+
+def check_whole_number(value, name: str, choices: tuple[int, ...] | None = None,
+                       minimum: int | None = None) -> None:
+    """Check only the form of a short answer whose value the hidden checks grade: a whole
+    number (12, 12.0 or numpy's 12), one of ``choices`` or at least ``minimum``.
+
+    The visible check cannot hold the answer (it would be on the student's page), so it
+    says what is wrong with the form in one line and leaves the value to the grader.
+    """
+    problem = whole_number_problem(value, choices, minimum)
+    with record.recording("value", f"the form of {name}", {"atol": 0}) as observations:
+        observations.add(value=Outcome("value", problem is None))
+        if observations.hidden:
+            return
+        _fail_on(problem and f"{name} {problem}")
+    print(f"✓ {name} is a whole number of the right kind; the hidden checks grade its value")
 
 
 def check_table(function: Callable, expected: dict | None = None, name: str | None = None,

@@ -11,6 +11,8 @@ for what NumPy made of a nested list.
 from __future__ import annotations
 
 import inspect
+import math
+import numbers
 from collections.abc import Iterator
 
 import numpy as np
@@ -74,4 +76,24 @@ def not_numbers(value, depth: int = 0) -> str | None:
             problem = not_numbers(item, depth + 1)
             if problem:
                 return f"a {type(value).__name__} holding {problem}"
+    return None
+
+
+def whole_number_problem(value, choices: tuple[int, ...] | None = None,
+                         minimum: int | None = None) -> str | None:
+    """Why ``value`` is not a whole-number answer (among ``choices``, at least ``minimum``),
+    or None when it is one. 12, 12.0 and numpy's 12 are all the whole number 12."""
+    if value is None:
+        return "is not answered yet (it is None)"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        kind = not_numbers(value)
+        return f"is {kind or repr(value)[:60]}, not a whole number"
+    if not math.isfinite(value) or not float(value).is_integer():
+        return f"is {value!r}, not a whole number"
+    number = int(value)
+    if choices is not None and number not in choices:
+        listed = ", ".join(str(c) for c in choices[:-1]) + f" or {choices[-1]}"
+        return f"is {number}, not one of {listed}"
+    if minimum is not None and number < minimum:
+        return f"is {number}; the answer is at least {minimum}"
     return None
