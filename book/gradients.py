@@ -34,7 +34,7 @@ def _conv2d_arguments(dy, x, w, stride, padding, dilation):
     x, w, _, stride, padding, dilation, (h_out, w_out) = conv2d_settings(
         x, w, None, stride, padding, dilation)
     dy = _output_gradient(dy, (len(x), len(w), h_out, w_out), "(N, F, H_out, W_out)")
-    dtype = np.result_type(x, dy)
+    dtype = np.result_type(x, w, dy)
     return (dy.astype(dtype, copy=False), x.astype(dtype, copy=False),
             w.astype(dtype, copy=False), stride, padding, dilation)
 
@@ -106,7 +106,7 @@ def _pool_arguments(dy, x, window, stride, padding):
     """pool_settings, plus dy checked; x and dy in one floating dtype."""
     x, window, stride, padding, (h_out, w_out) = pool_settings(x, window, stride, padding)
     dy = _output_gradient(dy, x.shape[:2] + (h_out, w_out), "(N, C, H_out, W_out)")
-    dtype = np.result_type(x, dy)
+    dtype = np.result_type(x, w, dy)
     return dy.astype(dtype, copy=False), x.astype(dtype), window, stride, padding
 
 
@@ -218,7 +218,8 @@ def numerical_gradient(f, x, h=1e-6) -> np.ndarray:
 
     Entry by entry, ``(f(x + h e) - f(x - h e)) / (2h)`` with e the unit array of that
     entry: the error shrinks like h**2 until float64 rounding (about 1e-16 / h) takes
-    over, so h = 1e-6 gives about 8 correct digits. One pair of calls per entry: for
+    over, so h = 1e-6 leaves an error near 1e-10 times the size of f's values (about 10
+    correct digits where the gradient is not near zero). One pair of calls per entry: for
     checking small cases, not for training.
 
     f: a function of an array of x's shape returning one real number; x: any shape,

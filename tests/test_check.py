@@ -272,11 +272,31 @@ def test_a_flipped_kernel_is_named():
     image, kernel = np.arange(25.0).reshape(5, 5) % 7, np.array([[1.0, 2.0], [0.0, -1.0]])
     case = Case((image, kernel), expected=corr(image, kernel))
     check_function(corr, [case])
-    with pytest.raises(CheckFailed, match="your kernel is flipped"):
+    with pytest.raises(CheckFailed, match="with the kernel turned by 180 degrees your "
+                                          "function gives the right result"):
         check_function(lambda x, k: corr(x, k[::-1, ::-1]), [case], name="corr")
     with pytest.raises(CheckFailed) as failure:
         check_function(lambda x, k: corr(x, k) * 2, [case], name="corr")
     assert "flipped" not in str(failure.value)
+
+
+def test_the_kernel_is_found_by_its_name_after_other_arrays():
+    # A backward pass takes (dy, x, w): the flip is tested on w, not on x.
+    def gradient_of_input(dy, x, w):
+        return corr(np.pad(dy, 1), w[::-1, ::-1])
+
+    dy, x, w = np.arange(16.0).reshape(4, 4) % 5, np.ones((5, 5)), np.array([[1.0, 2.0],
+                                                                            [0.0, -1.0]])
+    case = Case((dy, x, w), expected=gradient_of_input(dy, x, w))
+    with pytest.raises(CheckFailed, match="kernel turned by 180 degrees"):
+        check_function(lambda dy, x, w: corr(np.pad(dy, 1), w), [case], name="backward")
+
+
+def test_a_transposed_square_result_is_named_unless_it_is_symmetric():
+    square, symmetric = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 2.0], [2.0, 1.0]])
+    assert difference(square.T, square).endswith("it is the transpose of the right result "
+                                                 "(rows and columns swapped)")
+    assert "transpose" not in difference(2 * symmetric, symmetric)
 
 
 @pytest.mark.parametrize("wrong, words", [

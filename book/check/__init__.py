@@ -130,8 +130,9 @@ def _explained(problem: str, function: Callable, case: Case, call: str, expected
             return f"{call} returned {show(got.value)}: {message}"
     if flips_the_kernel(function, case.args, case.kwargs, expected,
                         lambda actual, right: difference(actual, right, atol=atol)):
-        return (f"{call} returned {show(got.value)}: your kernel is flipped, which is true "
-                "convolution; a CNN layer slides the kernel as it is (cross-correlation)")
+        return (f"{call} returned {show(got.value)}: with the kernel turned by 180 degrees "
+                "your function gives the right result, so it flips the kernel where it "
+                "should not (a CNN layer slides it as it is), or forgets a flip it needs")
     return problem
 
 

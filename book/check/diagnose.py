@@ -12,6 +12,7 @@ exercise knows are listed by its author (``Case(mistakes=...)``).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -22,8 +23,11 @@ _CLOSE = {"rtol": 1e-6, "atol": 1e-6}
 
 
 def _transposed(actual: np.ndarray, expected: np.ndarray) -> str | None:
-    if actual.ndim >= 2 and actual.shape[-2:] != expected.shape[-2:] \
-            and actual.swapaxes(-1, -2).shape == expected.shape \
+    """Rows and columns swapped; for square results too, unless the right result is its
+    own transpose (then the swap changes nothing and is not the mistake)."""
+    if actual.ndim >= 2 and actual.swapaxes(-1, -2).shape == expected.shape \
+            and not (actual.shape == expected.shape
+                     and np.allclose(actual, expected, **_CLOSE)) \
             and np.allclose(actual.swapaxes(-1, -2), expected, **_CLOSE):
         return "it is the transpose of the right result (rows and columns swapped)"
     return None
@@ -36,7 +40,7 @@ def _spatial_size_off(actual: np.ndarray, expected: np.ndarray) -> str | None:
     off = [a - e for a, e in zip(actual.shape[-2:], expected.shape[-2:])]
     if any(off) and all(abs(d) <= 2 for d in off):
         return ("its height and width are off by one or two: check the stride and the "
-                "padding (output size = (n + 2p - k) // s + 1)")
+                "padding (added around the input, and cropped off again going backward)")
     return None
 
 
@@ -77,20 +81,35 @@ def diagnose(actual: np.ndarray, expected: np.ndarray) -> str | None:
     return None
 
 
+_KERNEL_NAMES = {"k", "w", "kernel", "kernels", "weight", "weights", "filters"}
+
+
+def _parameter_name(function: Callable, index: int) -> str | None:
+    """The name of ``function``'s positional parameter number ``index``, if it has one."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):     # builtins and other callables without a signature
+        return None
+    return parameters[index].name if index < len(parameters) else None
+
+
 def flips_the_kernel(function: Callable, args: tuple, kwargs: dict, expected,
                      difference: Callable) -> bool:
     """Whether ``function`` gives the ``expected`` result once its kernel is flipped.
 
-    The kernel is the first argument after the first (the image) with at least two axes;
-    flipping its last two axes turns a true convolution into the cross-correlation, so a
+    The kernel is the argument named as one (``k``, ``w``, ``kernel``, ...) in the
+    function's signature, else the first argument after the first (the image) with at least
+    two axes; flipping its last two axes turns a true convolution into the cross-correlation, so a
     function that flips the kernel itself gives the right result on the flipped kernel.
     ``difference(actual, expected)`` is None when they match.
     """
     arrays = [index for index, arg in enumerate(args)
               if index > 0 and isinstance(arg, np.ndarray) and arg.ndim >= 2]
-    if not arrays or np.array_equal(args[arrays[0]][..., ::-1, ::-1], args[arrays[0]]):
-        return False    # a symmetric kernel: flipped or not, the same result
+    named = [index for index in arrays if _parameter_name(function, index) in _KERNEL_NAMES]
+    kernel = (named or arrays or [None])[0]
+    if kernel is None or np.array_equal(args[kernel][..., ::-1, ::-1], args[kernel]):
+        return False    # no kernel, or a symmetric one: flipped or not, the same result
     flipped = list(args)
-    flipped[arrays[0]] = np.ascontiguousarray(args[arrays[0]][..., ::-1, ::-1])
+    flipped[kernel] = np.ascontiguousarray(args[kernel][..., ::-1, ::-1])
     outcome = observe_call(function, tuple(flipped), kwargs)
     return outcome.kind == "value" and difference(outcome.value, expected) is None
