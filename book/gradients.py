@@ -106,7 +106,7 @@ def _pool_arguments(dy, x, window, stride, padding):
     """pool_settings, plus dy checked; x and dy in one floating dtype."""
     x, window, stride, padding, (h_out, w_out) = pool_settings(x, window, stride, padding)
     dy = _output_gradient(dy, x.shape[:2] + (h_out, w_out), "(N, C, H_out, W_out)")
-    dtype = np.result_type(x, w, dy)
+    dtype = np.result_type(x, dy)
     return dy.astype(dtype, copy=False), x.astype(dtype), window, stride, padding
 
 
