@@ -60,10 +60,12 @@ def test_exercise_pages_hold_no_answers_or_hidden_checks(site, solution):
     for cell in nbformat.read(solution, as_version=4).cells:
         if cell.cell_type != "code":
             continue
-        # Lines the student version does not have, long enough to give something away.
+        # Lines the student version does not have that give something away: long ones, or
+        # a short answer's assignment (`shifted_bar = 2`).
         secret = [line for line in marked_lines(cell.source, SOLUTION)
                   + marked_lines(cell.source, HIDDEN_TESTS)
-                  if len(line) > 30 and line not in shown]
+                  if (len(line) > 30 or re.fullmatch(r"\w+ = \S+", line))
+                  and line not in shown]
         assert secret or not cell.metadata.get("nbgrader", {}).get("solution")
         for line in secret:
             assert line not in text, f"{page.name} shows {line!r}"
