@@ -131,6 +131,10 @@ def test_a_whole_number_may_be_written_any_way(answer, capsys):
     (True, {}, "answer is True, not a whole number"),
     (float("nan"), {}, "answer is nan, not a whole number"),
     (7, {"choices": (1, 2, 3, 4)}, "answer is 7, not one of 1, 2, 3 or 4"),
+    (10**400, {"choices": (1, 2)}, "answer is an integer of about 400 digits, not one of 1 or 2"),
+    (-10**1000, {"minimum": 1}, "answer is an integer of about 1000 digits; the answer is at "
+                                "least 1"),
+    (np.full((2, 2), 3.0), {}, "answer is ndarray of shape (2, 2), not a whole number"),
     (0, {"minimum": 1}, "answer is 0; the answer is at least 1"),
 ])
 def test_a_wrong_form_is_named(answer, settings, message):

@@ -87,13 +87,19 @@ def whole_number_problem(value, choices: tuple[int, ...] | None = None,
         return "is not answered yet (it is None)"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         kind = not_numbers(value)
-        return f"is {kind or repr(value)[:60]}, not a whole number"
-    if not math.isfinite(value) or not float(value).is_integer():
+        if kind is None and hasattr(value, "shape"):
+            kind = f"{type(value).__name__} of shape {tuple(value.shape)}"
+        described = kind or " ".join(repr(value).split())[:60]
+        return f"is {described}, not a whole number"
+    if not isinstance(value, numbers.Integral) and (
+            not math.isfinite(value) or not float(value).is_integer()):
         return f"is {value!r}, not a whole number"
     number = int(value)
+    shown = str(number) if number.bit_length() <= 64 \
+        else f"an integer of about {number.bit_length() * 0.30103:.0f} digits"
     if choices is not None and number not in choices:
         listed = ", ".join(str(c) for c in choices[:-1]) + f" or {choices[-1]}"
-        return f"is {number}, not one of {listed}"
+        return f"is {shown}, not one of {listed}"
     if minimum is not None and number < minimum:
-        return f"is {number}; the answer is at least {minimum}"
+        return f"is {shown}; the answer is at least {minimum}"
     return None
