@@ -25,6 +25,7 @@ from book.interactive import (
     interactive_figure,
 )
 from book.interactive.frame_files import frame_file_name, move_frames_to_files, write_frame
+from book.interactive.player import script_json
 from book.interactive.widget import live_frames
 
 
@@ -415,3 +416,24 @@ def test_the_site_build_takes_fontawesome_js_off_every_page(tmp_path):
     drop_fontawesome_script(app, None)
     assert (tmp_path / "chapters" / "04.html").read_text() == (
         '<head>\n  <script src="../_static/doctools.js"></script>\n</head>')
+
+
+def test_the_site_build_moves_a_live_figures_assets_to_files(tmp_path):
+    weights = bytes(range(256)) * 3
+    photo = b"\xff\xd8 not really a jpeg"
+    data = {"assets": {"weights": "data:application/octet-stream;base64,"
+                       + base64.b64encode(weights).decode(),
+                       "photo": "data:image/jpeg;base64," + base64.b64encode(photo).decode(),
+                       "already": "../_frames/0123.png"},
+            "note": "</script> stays inside"}
+    page = ('<div><script type="application/json" class="book-live-data">'
+            f"{script_json(data)}</script></div>")
+    moved = move_frames_to_files(page, tmp_path, "../_frames/")
+    assert "data:" not in moved
+    assets = json.loads(re.search(r'book-live-data">(.*?)</script>', moved, re.S)[1])
+    assert assets["note"] == data["note"]
+    assert assets["assets"]["already"] == "../_frames/0123.png"
+    weights_url, photo_url = assets["assets"]["weights"], assets["assets"]["photo"]
+    assert weights_url.endswith(".bin") and photo_url.endswith(".jpg")
+    assert (tmp_path / weights_url.removeprefix("../_frames/")).read_bytes() == weights
+    assert (tmp_path / photo_url.removeprefix("../_frames/")).read_bytes() == photo
