@@ -8,8 +8,9 @@
   every page, so each page keeps only the first copy of identical scripts.
 * Pages stay light: the interactive figures' frames move out of each page into
   content-addressed files under ``_frames/`` (``book.interactive.frame_files``), and so
-  do the live figures' assets (weights, photos); MathJax is loaded only by pages with math of their own (Sphinx also loads it on a page
-  whose table of contents lists pages with math). The theme's 1.5 MB ``fontawesome.js``,
+  do the live figures' assets (weights, photos); MathJax is loaded only by pages with
+  math of their own (Sphinx also loads it on a page whose table of contents lists pages
+  with math). The theme's 1.5 MB ``fontawesome.js``,
   which only swaps icons for SVG copies of what the theme's CSS already draws with the
   Font Awesome web font, is taken off every page once the build has written them.
 * The build never publishes a result its text contradicts: once every page is read, each
