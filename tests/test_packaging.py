@@ -139,8 +139,9 @@ def test_reader_module_uses_no_tooling_module(name):
     assert not used, f"{name} imports {sorted(used)}"
 
 
-# The rooms built on the library (the top of book/): figures and figures with controls.
-ABOVE_THE_LIBRARY = ("book.figures", "book.interactive")
+# The rooms built on the library (the top of book/): figures, figures with controls and
+# figures that compute in the page.
+ABOVE_THE_LIBRARY = ("book.figures", "book.interactive", "book.live")
 LIBRARY_MODULES = sorted(name for name, path in book_modules(tooling=False).items()
                          if path.parent == ROOT / "book")
 
