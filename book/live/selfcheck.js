@@ -1,0 +1,86 @@
+// Self-checks: judge a reader's answer and explain it, in the page.
+//
+// Mirrors book/live/kinds.py (Number, Choice and their data()) and reads the markup that
+// book/live/selfcheck.py writes: one <form class="book-selfcheck-question"> per question,
+// its data in the block's <script type="application/json" class="book-live-data">:
+//   {"questions": [{"kind": "number", "answer": a, "tolerance": t, "explanation": text}
+//                | {"kind": "choice", "correct": i, "explanation": text,
+//                   "why_not": [text or null, one per option]}]}
+// A typed number is right when |typed - a| <= t; an option when its index is i.
+// Feedback is written with textContent into the question's aria-live region, so no text
+// from the data can become markup. Runs once per block, however often the script is pasted.
+(function () {
+  "use strict";
+
+  // "1,234.5", "1 234", "0,5", "−2" (a Unicode minus) -> a number; anything else -> null.
+  function parseNumber(text) {
+    let t = text.trim().replace(/[\s_]/g, "").replace(/^[\u2212\u2013]/, "-");
+    if (/^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(t)) {
+      t = t.replace(/,/g, "");          // thousands separators
+    } else if (/^[-+]?\d*,\d+$/.test(t)) {
+      t = t.replace(",", ".");          // a decimal comma
+    }
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) {
+      return null;
+    }
+    return Number(t);
+  }
+
+  function isRight(question, value) {
+    // Rounding of the typed decimal must not turn an exact answer wrong.
+    const slack = 1e-9 * Math.max(1, Math.abs(question.answer));
+    return Math.abs(value - question.answer) <= question.tolerance + slack;
+  }
+
+  // -> [verdict: "right" | "wrong" | null (no answer to judge), text to show]
+  function judge(form, question) {
+    if (question.kind === "number") {
+      const typed = form.querySelector("input[type=text]").value;
+      const value = parseNumber(typed);
+      if (value === null) {
+        return [null, typed.trim() === "" ? "Type a number, then press Check."
+                                          : "Type a number, such as 12 or 0.5."];
+      }
+      return isRight(question, value)
+        ? ["right", "\u2713 Right. " + question.explanation]
+        : ["wrong", "\u2717 Not quite: " + typed.trim() + " is not the answer. "
+                    + question.explanation];
+    }
+    const chosen = form.querySelector("input[type=radio]:checked");
+    if (chosen === null) {
+      return [null, "Choose one of the options, then press Check."];
+    }
+    const index = Number(chosen.value);
+    return index === question.correct
+      ? ["right", "\u2713 Right. " + question.explanation]
+      : ["wrong", "\u2717 Not quite. " + question.why_not[index] + " "
+                  + question.explanation];
+  }
+
+  function wire(form, question) {
+    const feedback = form.querySelector(".book-selfcheck-feedback");
+    const retry = form.querySelector(".book-selfcheck-retry");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();              // Enter in the text box lands here too
+      const [verdict, text] = judge(form, question);
+      feedback.textContent = text;
+      feedback.dataset.verdict = verdict || "none";
+      retry.hidden = verdict === null;
+    });
+    retry.addEventListener("click", function () {
+      form.reset();
+      feedback.textContent = "";
+      feedback.dataset.verdict = "none";
+      retry.hidden = true;
+      form.querySelector("input").focus();
+    });
+  }
+
+  document.querySelectorAll(".book-selfcheck:not([data-ready])").forEach(function (block) {
+    block.dataset.ready = "true";
+    const data = JSON.parse(block.querySelector("script.book-live-data").textContent);
+    block.querySelectorAll("form.book-selfcheck-question").forEach(function (form) {
+      wire(form, data.questions[Number(form.dataset.index)]);
+    });
+  });
+})();

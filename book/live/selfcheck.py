@@ -1,0 +1,96 @@
+"""Self-checks: a few short questions at the end of a chapter, answered in the page.
+
+``self_check(4)`` is chapter 4's block: its questions (``book.live.questions``) as native
+form controls, their data as ``<script type="application/json" class="book-live-data">``
+and ``selfcheck.js`` inline, which judges an answer and shows whether it is right, the
+explanation and, for a wrong option, why it is wrong. The same block works on the website
+and in a live notebook (JupyterLab, Notebook 7 and Colab run an output's inline script),
+offline. The answers are in the page's data: these checks are for learning, not for marks.
+
+A small script of our own rather than jupyterquiz: jupyterquiz 2.9.6.4's 38 KB of
+JavaScript has no keyboard handling, no ARIA attribute and no tabindex, its
+multiple-choice answers are clickable labels, and it would be embedded again with every quiz.
+"""
+
+import html
+from pathlib import Path
+
+from book.interactive.player import script_json
+from book.live.kinds import Choice, Number
+from book.live.questions import QUESTIONS
+
+SCRIPT = Path(__file__).with_name("selfcheck.js")
+
+STYLE = """<style>
+.book-selfcheck ol { padding-left: 1.6em; }
+.book-selfcheck li { margin-bottom: 1em; }
+.book-selfcheck fieldset { border: 1px solid #9e9e9e; border-radius: 4px; margin: 0;
+  padding: 0.4em 0.8em 0.6em; min-width: 0; }
+.book-selfcheck legend { padding: 0 0.3em; max-width: 100%; white-space: normal;
+  overflow-wrap: anywhere; }
+.book-selfcheck .book-selfcheck-option { display: flex; gap: 0.5em; align-items: flex-start;
+  padding: 0.3em 0; }
+.book-selfcheck .book-selfcheck-option input { flex: none; width: 1.2em; height: 1.2em;
+  margin: 0.15em 0 0; }
+.book-selfcheck input[type=text] { font: inherit; width: 12em; max-width: 100%;
+  padding: 0.3em; margin-left: 0.5em; }
+.book-selfcheck button { font: inherit; min-height: 2.5em; padding: 0.3em 0.9em;
+  margin: 0.5em 0.5em 0 0; cursor: pointer; }
+.book-selfcheck :focus-visible { outline: 3px solid #1565c0; outline-offset: 2px; }
+.book-selfcheck-feedback { margin: 0.5em 0 0; padding-left: 0.6em; overflow-wrap: anywhere; }
+.book-selfcheck-feedback:empty { display: none; }
+.book-selfcheck-feedback[data-verdict=right] { border-left: 4px solid #2e7d32; }
+.book-selfcheck-feedback[data-verdict=wrong] { border-left: 4px solid #c62828; }
+</style>"""
+
+
+def _number_controls(qid: str, question: Number) -> str:
+    return (f'<label for="{qid}-answer">Your answer</label>'
+            f'<input type="text" id="{qid}-answer" name="answer" autocomplete="off" '
+            'spellcheck="false">')
+
+
+def _choice_controls(qid: str, question: Choice) -> str:
+    return "".join(
+        f'<div class="book-selfcheck-option"><input type="radio" id="{qid}-{i}" '
+        f'name="{qid}" value="{i}"><label for="{qid}-{i}">{html.escape(option)}</label></div>'
+        for i, option in enumerate(question.options))
+
+
+def question_html(qid: str, index: int, question) -> str:
+    """One question as a form: its prompt as the legend, its controls, Check, Try again,
+    and the aria-live paragraph the feedback is written into."""
+    controls = (_number_controls if isinstance(question, Number) else _choice_controls)(
+        qid, question)
+    return (f'<li><form class="book-selfcheck-question" data-index="{index}">'
+            f'<fieldset><legend>{html.escape(question.prompt)}</legend>{controls}</fieldset>'
+            '<button type="submit">Check</button>'
+            '<button type="button" class="book-selfcheck-retry" hidden>Try again</button>'
+            '<p class="book-selfcheck-feedback" aria-live="polite"></p></form></li>')
+
+
+class SelfCheck:
+    """A chapter's self-check block; a notebook and the website show ``_repr_html_``."""
+
+    def __init__(self, chapter: int, questions: list):
+        self.chapter = chapter
+        self.questions = questions
+
+    def _repr_html_(self) -> str:
+        uid = f"book-selfcheck-{self.chapter}"
+        items = "".join(question_html(f"{uid}-q{i}", i, question)
+                        for i, question in enumerate(self.questions))
+        data = script_json({"questions": [question.data() for question in self.questions]})
+        return (f'<section class="book-selfcheck" id="{uid}" '
+                f'aria-label="Check your understanding of chapter {self.chapter}">'
+                f'{STYLE}<ol>{items}</ol>'
+                f'<script type="application/json" class="book-live-data">{data}</script>'
+                f"<script>{SCRIPT.read_text()}</script></section>")
+
+
+def self_check(chapter: int) -> SelfCheck:
+    """The self-check block of a chapter, by its number (1 to 7)."""
+    if chapter not in QUESTIONS:
+        raise ValueError(f"no self-check for chapter {chapter!r}; "
+                         f"chapters: {', '.join(map(str, QUESTIONS))}")
+    return SelfCheck(chapter, QUESTIONS[chapter]())
