@@ -49,9 +49,14 @@ def _rows(matrix) -> str:
     return str(np.asarray(matrix).tolist()).replace(" ", "")
 
 
+def _minus(value) -> str:
+    """A whole number with a true minus sign: −2, not -2."""
+    return f"{int(value)}".replace("-", "−")
+
+
 def _signed(value) -> str:
-    """A number as a term of a written-out sum: 2, or (−1) with a true minus sign."""
-    return f"(−{-value})" if value < 0 else f"{value}"
+    """A whole number as a term of a written-out sum: 2, or (−1)."""
+    return f"({_minus(value)})" if value < 0 else _minus(value)
 
 
 def seeing() -> list:
@@ -384,9 +389,8 @@ def gradients() -> list:
                "weight?",
                dw.ravel()[1], f"dw = corr(x, dy), so dw_1 = Σ_i dy_i · x_(i+1) = "
                f"{' + '.join(f'{_signed(g)}·{_signed(v)}' for g, v in zip(dy, x[1:]))} = "
-               f"{int(dw.ravel()[1])}. ".replace("-", "−")
-               f"The whole dw is {tuple(int(v) for v in dw.ravel())}, and db = Σ dy = "
-               f"{int(db[0])}."),
+               f"{_minus(dw.ravel()[1])}. The whole dw is "
+               f"({', '.join(map(_minus, dw.ravel()))}), and db = Σ dy = {_minus(db[0])}."),
         Number(f"The worked example {_rows(EXAMPLE_INPUT)} with the kernel "
                f"{_rows(EXAMPLE_KERNEL)}: dY = 1 at all nine outputs. What gradient does the "
                "centre pixel of X receive?",
