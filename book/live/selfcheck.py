@@ -76,6 +76,9 @@ class SelfCheck:
         self.chapter = chapter
         self.questions = questions
 
+    def __repr__(self) -> str:  # a notebook's text/plain: the same on every run
+        return f"Self-check: chapter {self.chapter}, {len(self.questions)} questions"
+
     def _repr_html_(self) -> str:
         uid = f"book-selfcheck-{self.chapter}"
         items = "".join(question_html(f"{uid}-q{i}", i, question)
