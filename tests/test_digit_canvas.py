@@ -1,0 +1,262 @@
+"""Chapter 7's draw-a-digit figure on the built site, in Chromium, against book and torch.
+
+Digits reach the canvas as strokes (the mouse at desktop width, a finger at phone width)
+and as images (the figure's test-digit buttons). For each, the canvas's pixels are read back
+and ``book.digits.mnist_style`` must give the page's 28x28 input (within 1e-12: both compute
+in float64, only the order of some sums differs), torch's LeNet-5 with the weights file the
+page loaded must give its logits within 1e-4 and the same class, and the bars and the
+sentence must say what the probabilities are. The weights file must not be fetched before
+the figure comes near the view, and nothing may come from another host or log an error.
+"""
+
+import functools
+import json
+from urllib.parse import urljoin, urlparse
+
+import numpy as np
+import pytest
+import torch
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from book.digits import mnist_style
+from book.live.digit_canvas import read_weights
+from book.models import lenet5
+from tests.browser import emulate_screen, open_page, serve
+
+PAGE = "chapters/07_lenet"
+INPUT_TOLERANCE = 1e-12
+LOGIT_TOLERANCE = 1e-4
+# Strokes as polylines in fractions of the canvas's side: (x, y) from its top left corner.
+SHAPES = {
+    "one": [[(0.55, 0.15), (0.5, 0.5), (0.45, 0.85)]],
+    "seven": [[(0.2, 0.2), (0.8, 0.2), (0.6, 0.5), (0.45, 0.85)]],
+    "zero": [[(0.5 + 0.25 * np.sin(t), 0.5 - 0.35 * np.cos(t))
+              for t in np.linspace(0, 2 * np.pi, 25)]],
+    "four": [[(0.35, 0.15), (0.25, 0.55), (0.75, 0.55)], [(0.6, 0.3), (0.6, 0.9)]],
+}
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    with serve(site) as url:
+        yield url
+
+
+def open_chapter(browser, server, *, phone=False):
+    """Chapter 7 freshly loaded (desktop 1280 px, or a 390 px phone with touch)."""
+    if phone:
+        emulate_screen(browser, 390, 844, phone=True)
+    else:
+        emulate_screen(browser, 1280, 1000, phone=False)
+    browser.get_log("browser")  # drop what an earlier page left
+    open_page(browser, server, PAGE)
+    return browser.find_element("css selector", ".book-digit-canvas")
+
+
+def bring_into_view(browser, root):
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", root)
+    WebDriverWait(browser, 30).until(
+        lambda b: root.get_attribute("data-status") in ("ready", "error"))
+    assert root.get_attribute("data-status") == "ready", root.text
+
+
+def figure_data(root) -> dict:
+    element = root.find_element("css selector", ".book-live-data")
+    return json.loads(element.get_attribute("textContent"))
+
+
+def asset_bytes(site, server, data, name) -> bytes:
+    """An asset as the site serves it: the file its URL names, relative to the page."""
+    url = urljoin(f"{server}/{PAGE}.html", data["assets"][name])
+    assert url.startswith(server), f"the {name} asset is not a file of the site: {url[:80]}"
+    return (site / urlparse(url).path.lstrip("/")).read_bytes()
+
+
+def torch_lenet(site, server, data):
+    """torch's LeNet-5 in float64 with the (float16) weights file the page loads."""
+    model = lenet5().double()
+    weights = read_weights(asset_bytes(site, server, data, "weights"), data["layers"])
+    model.load_state_dict({name: torch.from_numpy(values) for name, values in weights.items()})
+    return model.eval()
+
+
+def readings(root) -> int:
+    return int(root.get_attribute("data-updates"))
+
+
+def after(browser, root, action):
+    """Do action(), wait for the figure to read the canvas again; return its reading."""
+    before = readings(root)
+    action()
+    WebDriverWait(browser, 10).until(lambda b: readings(root) > before)
+    return browser.execute_script("return arguments[0].bookDigit", root)
+
+
+def canvas_ink(browser, root) -> np.ndarray:
+    """The drawing canvas's ink, (280, 280) in [0, 1]: its alpha channel / 255."""
+    alpha = browser.execute_script("""
+        const canvas = arguments[0].querySelector(".bd-canvas");
+        const rgba = canvas.getContext("2d").getImageData(0, 0, canvas.width,
+                                                          canvas.height).data;
+        return Array.from(rgba.filter((_, i) => i % 4 === 3));
+    """, root)
+    side = int(np.sqrt(len(alpha)))
+    return np.array(alpha, dtype=np.float64).reshape(side, side) / 255
+
+
+def check_reading(browser, root, reading, model, data) -> int:
+    """The page's reading agrees with book and torch; returns the class it predicts."""
+    ink = canvas_ink(browser, root)
+    assert ink.max() > 0, "nothing reached the canvas"
+    page_input = np.array(reading["input"]).reshape(28, 28)
+    assert np.abs(page_input - mnist_style(ink)).max() <= INPUT_TOLERANCE
+    x = (torch.from_numpy(page_input) - data["mean"]) / data["std"]
+    with torch.no_grad():
+        logits = model(x[None, None])[0].numpy()
+    page_logits = np.array(reading["logits"])
+    assert np.abs(page_logits - logits).max() <= LOGIT_TOLERANCE
+    predicted = int(np.argmax(logits))
+    assert int(np.argmax(page_logits)) == predicted
+    probabilities = np.array(reading["probabilities"])
+    assert np.allclose(probabilities, torch.softmax(torch.from_numpy(logits), 0), atol=1e-9)
+    bars = browser.execute_script("""
+        return Array.from(arguments[0].querySelectorAll(".bd-bar-row")).map((row) => [
+            row.querySelector(".bd-value").textContent,
+            row.querySelector(".bd-fill").getBoundingClientRect().width /
+            row.querySelector(".bd-bar").getBoundingClientRect().width]);
+    """, root)
+    assert [text for text, _ in bars] == [f"{p:.2f}" for p in probabilities]
+    assert np.allclose([fraction for _, fraction in bars], probabilities, atol=0.01)
+    first, second = np.argsort(-probabilities)[:2]
+    assert root.find_element("css selector", ".bd-status").text == (
+        f"LeNet-5 reads a {first} with probability {probabilities[first]:.2f}; "
+        f"next: {second}, {probabilities[second]:.2f}.")
+    return predicted
+
+
+def clear(browser, root):
+    reading = after(browser, root, root.find_element("css selector", ".bd-clear").click)
+    assert reading["input"] is None and canvas_ink(browser, root).max() == 0
+    assert root.find_element("css selector", ".bd-status").text == "Draw a digit."
+
+
+def assert_only_the_site_and_no_errors(browser, server):
+    urls = browser.execute_script(
+        "return performance.getEntriesByType('resource').map((entry) => entry.name)")
+    elsewhere = [url for url in urls
+                 if urlparse(url).scheme != "data" and not url.startswith(server + "/")]
+    assert not elsewhere, elsewhere
+    errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, "\n".join(errors)
+
+
+def requested(browser) -> list[str]:
+    return browser.execute_script(
+        "return performance.getEntriesByType('resource').map((entry) => entry.name)")
+
+
+def test_the_weights_load_only_when_the_figure_comes_near(browser, server, site):
+    root = open_chapter(browser, server)
+    weights_url = urljoin(f"{server}/{PAGE}.html", figure_data(root)["assets"]["weights"])
+    assert root.get_attribute("data-status") == "waiting"
+    assert weights_url not in requested(browser)
+    bring_into_view(browser, root)
+    assert weights_url in requested(browser)
+    assert_only_the_site_and_no_errors(browser, server)
+
+
+def mouse_strokes(browser, canvas, strokes):
+    """Draw strokes with the mouse, pressed down along each polyline."""
+    side = canvas.size["width"]
+    actions = ActionChains(browser, duration=10)
+    for stroke in strokes:
+        (x, y), *rest = [(round((u - 0.5) * side), round((v - 0.5) * side))
+                         for u, v in stroke]
+        actions.move_to_element_with_offset(canvas, x, y)  # from the canvas's centre
+        actions.click_and_hold()
+        for next_x, next_y in rest:
+            actions.move_by_offset(next_x - x, next_y - y)
+            x, y = next_x, next_y
+        actions.release()
+    actions.perform()
+
+
+def test_strokes_drawn_with_the_mouse(browser, server, site):
+    root = open_chapter(browser, server)
+    bring_into_view(browser, root)
+    data = figure_data(root)
+    model = torch_lenet(site, server, data)
+    canvas = root.find_element("css selector", ".bd-canvas")
+    for strokes in SHAPES.values():
+        clear(browser, root)
+        draw = functools.partial(mouse_strokes, browser, canvas, strokes)
+        check_reading(browser, root, after(browser, root, draw), model, data)
+    assert_only_the_site_and_no_errors(browser, server)
+
+
+def test_test_digits_put_on_the_canvas_as_images(browser, server, site):
+    root = open_chapter(browser, server)
+    bring_into_view(browser, root)
+    data = figure_data(root)
+    model = torch_lenet(site, server, data)
+    samples = np.frombuffer(asset_bytes(site, server, data, "samples"), np.uint8)
+    samples = samples.reshape(-1, 28, 28)
+    buttons = root.find_elements("css selector", "[data-sample]")
+    assert [b.text for b in buttons] == [str(label) for label in data["labels"]]
+    for index, button in enumerate(buttons):
+        if index == 0:  # by keyboard: focus the button, press Enter
+            reading = after(browser, root, functools.partial(button.send_keys, Keys.ENTER))
+        else:
+            reading = after(browser, root, button.click)
+        predicted = check_reading(browser, root, reading, model, data)
+        # an MNIST digit comes back from the preprocessing exactly as it was
+        assert np.array_equal(np.array(reading["input"]).reshape(28, 28),
+                              samples[index] / 255.0)
+        with torch.no_grad():
+            alone = model((torch.from_numpy(samples[index] / 255.0) - data["mean"])
+                          / data["std"])
+        assert predicted == int(alone.argmax())
+    assert_only_the_site_and_no_errors(browser, server)
+
+
+def finger_strokes(browser, box, strokes):
+    """Draw strokes with a finger (CDP touch events) on a canvas at box (left, top, side)."""
+    left, top, side = box
+    for stroke in strokes:
+        points = [{"x": left + u * side, "y": top + v * side} for u, v in stroke]
+        browser.execute_cdp_cmd("Input.dispatchTouchEvent",
+                                {"type": "touchStart", "touchPoints": points[:1]})
+        for point in points[1:]:
+            browser.execute_cdp_cmd("Input.dispatchTouchEvent",
+                                    {"type": "touchMove", "touchPoints": [point]})
+        browser.execute_cdp_cmd("Input.dispatchTouchEvent",
+                                {"type": "touchEnd", "touchPoints": []})
+
+
+def test_strokes_drawn_with_a_finger_on_a_phone(browser, server, site):
+    root = open_chapter(browser, server, phone=True)
+    try:
+        bring_into_view(browser, root)
+        data = figure_data(root)
+        model = torch_lenet(site, server, data)
+        canvas = root.find_element("css selector", ".bd-canvas")
+        box = browser.execute_script(
+            "const b = arguments[0].getBoundingClientRect(); return [b.left, b.top, b.width]",
+            canvas)
+        left, top, side = box
+        assert left >= 0 and left + side <= 390, "the canvas does not fit a phone's width"
+        for name in ("seven", "four"):
+            clear(browser, root)
+            scrolled = browser.execute_script("return window.scrollY")
+            draw = functools.partial(finger_strokes, browser, box, SHAPES[name])
+            check_reading(browser, root, after(browser, root, draw), model, data)
+            assert browser.execute_script("return window.scrollY") == scrolled, (
+                "drawing scrolled the page")
+        assert browser.execute_script(
+            "return document.documentElement.scrollWidth - "
+            "document.documentElement.clientWidth") <= 0, "the page scrolls sideways"
+        assert_only_the_site_and_no_errors(browser, server)
+    finally:
+        emulate_screen(browser, 1280, 1000, phone=False)
