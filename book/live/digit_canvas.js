@@ -78,7 +78,7 @@
     for (var d = 0; d < 10; d++) {
       var p = stages ? stages.probabilities.data[d] : 0;
       rows[d].querySelector(".bd-fill").style.width = (100 * p) + "%";
-      rows[d].querySelector(".bd-value").textContent = stages ? p.toFixed(2) : "–";
+      rows[d].querySelector(".bd-value").textContent = stages ? p.toFixed(2) : "\u2013";
     }
     if (!stages) {
       status.textContent = "Draw a digit.";
@@ -171,7 +171,7 @@
 
   function load() {
     root.setAttribute("data-status", "loading");
-    status.textContent = "Loading the network's weights…";
+    status.textContent = "Loading the network's weights\u2026";
     var fetchBytes = function (url) {
       return fetch(url).then(function (response) {
         if (!response.ok) { throw new Error(url + ": " + response.status); }

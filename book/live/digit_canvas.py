@@ -52,6 +52,8 @@ STYLE = """
 #__UID__ .bd-read { flex: 1 1 240px; min-width: 0; }
 #__UID__ .bd-input { width: 112px; height: 112px; image-rendering: pixelated;
   background: #fff; border: 1px solid #888; }
+#__UID__ .bd-bars { max-width: 320px; }
+#__UID__ .bd-status { min-height: 3em; }
 #__UID__ .bd-bar-row { display: flex; align-items: center; gap: 0.4em; }
 #__UID__ .bd-bar { flex: 1 1 auto; max-width: 200px; height: 0.8em; background: #eee; }
 #__UID__ .bd-fill { display: block; height: 100%; width: 0; background: #1f77b4; }
@@ -148,7 +150,7 @@ def digit_canvas(model: nn.Sequential, mean: float, std: float, samples) -> Digi
         for index, label in enumerate(labels))
     bars = "".join(
         f'<div class="bd-bar-row"><span>{digit}</span><span class="bd-bar">'
-        '<span class="bd-fill"></span></span><span class="bd-value">–</span></div>'
+        '<span class="bd-fill"></span></span><span class="bd-value">&ndash;</span></div>'
         for digit in range(10))
     script = "\n".join(_script(name) for name in SCRIPTS).replace("__UID__", uid)
     return DigitCanvas("\n".join([
@@ -161,7 +163,8 @@ def digit_canvas(model: nn.Sequential, mean: float, std: float, samples) -> Digi
         "</canvas>",
         '<div class="bd-controls"><button type="button" class="bd-clear">Clear</button>',
         '<span role="group" aria-label="Try a test digit">Try a test digit: '
-        f"{sample_buttons}</span></div></div>",
+        f"{sample_buttons}</span></div>",
+        '<p class="bd-status" aria-live="polite">Draw a digit.</p></div>',
         '<div class="bd-read"><p>What LeNet-5 sees: the drawing boxed to 20x20 and '
         "centred in 28x28</p>",
         '<canvas class="bd-input" width="28" height="28" role="img" '
@@ -171,9 +174,8 @@ def digit_canvas(model: nn.Sequential, mean: float, std: float, samples) -> Digi
         '<div class="bd-maps"><p>C1: 6 maps of 28x28 (after tanh)</p>'
         '<div class="bd-c1"></div>',
         '<p>C3: 16 maps of 10x10 (after tanh)</p><div class="bd-c3"></div>',
-        '<p class="bd-scale">Colour scale: <span class="bd-gradient"></span> blue −1, '
+        '<p class="bd-scale">Colour scale: <span class="bd-gradient"></span> blue &minus;1, '
         "white 0, red +1</p></div>",
-        '<p class="bd-status" aria-live="polite">Draw a digit.</p>',
         f'<script type="application/json" class="book-live-data">{data}</script>',
         f"<script>{script}</script>",
         "</div>",
