@@ -78,6 +78,9 @@
 
   document.querySelectorAll(".book-selfcheck:not([data-ready])").forEach(function (block) {
     block.dataset.ready = "true";
+    // In a notebook, Enter, Space and the arrow keys are also the notebook's shortcuts; the
+    // notebook must not take them from the questions (JupyterLab listens as they bubble).
+    block.addEventListener("keydown", function (event) { event.stopPropagation(); });
     const data = JSON.parse(block.querySelector("script.book-live-data").textContent);
     block.querySelectorAll("form.book-selfcheck-question").forEach(function (form) {
       wire(form, data.questions[Number(form.dataset.index)]);
