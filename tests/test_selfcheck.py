@@ -18,6 +18,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from book.interactive.frame_files import move_frames_to_files
 from book.live import questions as questions_module
 from book.live.kinds import Choice, Number
 from book.live.questions import QUESTIONS
@@ -212,6 +213,18 @@ def test_the_data_cannot_end_its_script():
     assert data["questions"][0]["explanation"] == HOSTILE
     assert data["questions"][1]["why_not"] == [HOSTILE, None]
     assert parsed.scripts[1] == SCRIPT.read_text()
+
+
+@pytest.mark.parametrize("chapter", sorted(QUESTIONS))
+def test_the_site_build_finds_the_data_and_leaves_the_block_working(chapter, tmp_path):
+    """The build rewrites every live figure's data script it finds by its tag's text; a
+    script mentioning that tag would be taken for data (it was, once: the build failed)."""
+    block = self_check(chapter)._repr_html_()
+    built = move_frames_to_files(block, tmp_path, "../_frames/")
+    parsed = Parsed(built)
+    assert json.loads(parsed.scripts[0])["questions"] == [
+        q.data() for q in self_check(chapter).questions]
+    assert parsed.scripts[1] == SCRIPT.read_text() and "<script" not in SCRIPT.read_text()
 
 
 def test_the_block_carries_each_questions_data_for_the_script():

@@ -2,7 +2,8 @@
 //
 // Mirrors book/live/kinds.py (Number, Choice and their data()) and reads the markup that
 // book/live/selfcheck.py writes: one <form class="book-selfcheck-question"> per question,
-// its data in the block's <script type="application/json" class="book-live-data">:
+// its data in the block's JSON script element of class book-live-data (the site build
+// reads that element's tag by its exact text, so it is not written out here):
 //   {"questions": [{"kind": "number", "answer": a, "tolerance": t, "explanation": text}
 //                | {"kind": "choice", "correct": i, "explanation": text,
 //                   "why_not": [text or null, one per option]}]}
