@@ -5,7 +5,7 @@ once with the mouse and once with the keyboard alone (Tab, Space, arrow keys, En
 the feedback must say which and give the explanation (and, for a wrong option, why it is
 wrong); text that is not a number asks for a number. On a 390 px phone with touch input the
 block must not make the page scroll sideways and its controls must answer a finger. No
-console errors. Every chapter page must have a self-check.
+console errors. Every chapter page must have a self-check, showing today's questions.
 """
 
 import json
