@@ -111,16 +111,18 @@ def seeing() -> list:
         Choice("The pixels of every image are shuffled, the same shuffle for every image, and "
                "a fully connected network's first-layer weights are shuffled the same way. "
                "What happens to its outputs?",
-               ["they stay the same", "they change a little", "they become noise"],
-               "they stay the same",
+               ["they stay the same, up to rounding", "they become noise",
+                "they stay the same only on the images it was trained on"],
+               "they stay the same, up to rounding",
                "The layer forms the same products of pixels and weights and only adds them "
                "in another order: a fully connected network does not use which pixels are "
                "neighbours, so it would learn just as well from shuffled images.",
                why_not={
-                   "they change a little": "Only the order of a sum changes: the results "
-                   "agree up to rounding.",
                    "they become noise": "Every pixel still meets the same weight, only at "
                    "another place in the vector.",
+                   "they stay the same only on the images it was trained on": "Nothing in "
+                   "the argument depends on the image: every image gives the outputs it "
+                   "gave before the shuffle.",
                }),
     ]
 
@@ -229,7 +231,7 @@ def convolution() -> list:
                "compute?",
                ["a fully connected layer from C to F channels, applied at every pixel",
                 "a copy of its input", "a blur of each pixel with its neighbours",
-                "nothing a network can learn from"],
+                "a separate scaling of each channel"],
                "a fully connected layer from C to F channels, applied at every pixel",
                "Each output pixel is a weighted sum of the C values of the same input pixel, "
                "one set of weights per filter: a linear layer at every pixel, which can mix, "
@@ -239,8 +241,8 @@ def convolution() -> list:
                    "general it mixes the channels.",
                    "a blur of each pixel with its neighbours": "A 1x1 window holds no "
                    "neighbours: one pixel, all its channels.",
-                   "nothing a network can learn from": "Its C·F weights are learned like any "
-                   "other; ResNet's bottlenecks are built from them.",
+                   "a separate scaling of each channel": "Each of its F filters has C "
+                   "weights and mixes all C input channels into its output channel.",
                }),
         Choice("When do a convolution (kernel flipped) and a cross-correlation with the same "
                "kernel give different outputs?",
