@@ -88,7 +88,8 @@
       return stages.probabilities.data[b] - stages.probabilities.data[a];
     });
     var probability = function (d) { return stages.probabilities.data[d].toFixed(2); };
-    status.textContent = "LeNet-5 reads a " + order[0] + " with probability " +
+    status.textContent = "LeNet-5 reads " + (order[0] === 8 ? "an " : "a ") + order[0] +
+      " with probability " +
       probability(order[0]) + "; next: " + order[1] + ", " + probability(order[1]) + ".";
   }
 

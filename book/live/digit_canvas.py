@@ -40,7 +40,7 @@ CANVAS = 280  # the drawing canvas's side in its own pixels, whatever its size o
 SCRIPTS = ("digits.js", "lenet.js", "digit_canvas.js")
 # Scoped to the figure's id; wraps into one column on a phone (342 px) with no sideways scroll.
 STYLE = """
-#__UID__ { max-width: 100%; margin: 1em 0; }
+#__UID__ { max-width: 100%; margin: 1em 0; text-align: left; }
 #__UID__ p { margin: 0.3em 0; }
 #__UID__ .bd-row { display: flex; flex-wrap: wrap; gap: 1em 1.5em; }
 #__UID__ .bd-draw { flex: 0 1 280px; min-width: 0; }
