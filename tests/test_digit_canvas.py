@@ -11,6 +11,7 @@ the figure comes near the view, and nothing may come from another host or log an
 
 import functools
 import json
+import re
 from urllib.parse import urljoin, urlparse
 
 import numpy as np
@@ -21,7 +22,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from book.digits import mnist_style
-from book.live.digit_canvas import read_weights
+from book.live.digit_canvas import digit_canvas, read_weights, weights_file
 from book.models import lenet5
 from tests.browser import emulate_screen, open_page, serve
 
@@ -36,6 +37,37 @@ SHAPES = {
               for t in np.linspace(0, 2 * np.pi, 25)]],
     "four": [[(0.35, 0.15), (0.25, 0.55), (0.75, 0.55)], [(0.6, 0.3), (0.6, 0.9)]],
 }
+
+
+def test_the_weights_file_holds_every_parameter_rounded_to_float16():
+    torch.manual_seed(0)
+    model = lenet5()
+    data, layers = weights_file(model)
+    assert len(data) == 2 * sum(p.numel() for p in model.parameters())
+    read = read_weights(data, layers)
+    for name, parameter in model.state_dict().items():
+        assert np.array_equal(read[name], parameter.half().double().numpy()), name
+
+
+@pytest.mark.parametrize("model, message", [
+    (lenet5("relu", "max"), "the page computes lenet5() with tanh and average pooling"),
+    (torch.nn.Linear(2, 2), "model must be a book.models.lenet5()"),
+])
+def test_a_model_the_page_cannot_compute_gets_one_line(model, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        weights_file(model)
+
+
+def test_the_figure_block_carries_its_data_and_scripts():
+    images = np.zeros((2, 28, 28), np.uint8)
+    block = digit_canvas(lenet5(), 0.1, 0.3, samples=(images, [3, 8]))._repr_html_()
+    data = json.loads(block.split('class="book-live-data">')[1].split("</script>")[0])
+    assert data["labels"] == [3, 8] and (data["mean"], data["std"]) == (0.1, 0.3)
+    assert all(url.startswith("data:application/octet-stream;base64,")
+               for url in data["assets"].values())
+    assert "__UID__" not in block and 'aria-live="polite"' in block
+    with pytest.raises(ValueError, match="sample images must be uint8 of shape"):
+        digit_canvas(lenet5(), 0.1, 0.3, samples=(images[:, :20], [3, 8]))
 
 
 @pytest.fixture(scope="module")
