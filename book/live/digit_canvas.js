@@ -9,7 +9,8 @@
   var data = JSON.parse(root.querySelector(".book-live-data").textContent);
   var canvas = root.querySelector(".bd-canvas");
   var pen = canvas.getContext("2d", {willReadFrequently: true});
-  var size = data.canvas, weights = null, samples = null, pending = false, last = null;
+  var size = data.canvas, weights = null, samples = null, pending = false;
+  var last = null, stroke = null;  // the stroke's last point and its pointer's id
   var status = root.querySelector(".bd-status");
   pen.lineWidth = size / 14;  // about 2 pixels of MNIST's 20-pixel box
   pen.lineCap = pen.lineJoin = "round";
@@ -121,9 +122,12 @@
             (event.clientY - box.top) * size / box.height];
   }
 
+  // One stroke at a time: a second finger on the canvas neither draws nor breaks the first.
   canvas.addEventListener("pointerdown", function (event) {
     event.preventDefault();
-    canvas.setPointerCapture(event.pointerId);
+    if (last) { return; }
+    stroke = event.pointerId;
+    canvas.setPointerCapture(stroke);
     last = point(event);
     pen.beginPath();
     pen.arc(last[0], last[1], pen.lineWidth / 2, 0, 2 * Math.PI);
@@ -131,7 +135,7 @@
     readSoon();
   });
   canvas.addEventListener("pointermove", function (event) {
-    if (!last) { return; }
+    if (!last || event.pointerId !== stroke) { return; }
     var next = point(event);
     pen.beginPath();
     pen.moveTo(last[0], last[1]);
@@ -141,8 +145,8 @@
     readSoon();
   });
   ["pointerup", "pointercancel"].forEach(function (type) {
-    canvas.addEventListener(type, function () {
-      if (last) { last = null; read(); }
+    canvas.addEventListener(type, function (event) {
+      if (last && event.pointerId === stroke) { last = null; read(); }
     });
   });
 
