@@ -60,6 +60,8 @@ def _signed(value) -> str:
 
 
 def seeing() -> list:
+    """Chapter 1, "Seeing: from Hubel and Wiesel to the Neocognitron": S1 and C1 sizes, simple
+    and complex cells, what the Neocognitron lacked, a shuffled fully connected layer."""
     side, detector, block, step = letter_a().shape[0], 9, 3, 2
     s1 = output_size(side, detector)
     c1 = output_size(s1, block, s=step)
@@ -128,6 +130,8 @@ def seeing() -> list:
 
 
 def why_not_fully_connected() -> list:
+    """Chapter 2, "Why not a fully connected network?": weight and parameter counts,
+    equivariance, when sharing fits."""
     width, height, layers = 640, 480, [100, 100, 2]
     sizes = [width * height, *layers]
     total = fully_connected_parameters(sizes, bias=False)
@@ -193,6 +197,8 @@ def why_not_fully_connected() -> list:
 
 
 def convolution() -> list:
+    """Chapter 3, "Convolution": one output entry, a filter's parameters, sizes through a
+    stack, the receptive field, 1x1 convolutions, convolution or cross-correlation."""
     row, col = 1, 0
     output = corr2d(EXAMPLE_INPUT, EXAMPLE_KERNEL)
     window = EXAMPLE_INPUT[row:row + 3, col:col + 3]
@@ -260,6 +266,8 @@ def convolution() -> list:
 
 
 def padding_and_stride() -> list:
+    """Chapter 4, "Padding and stride": output sizes, "same" padding, the floor, how
+    often a pixel is read, odd kernels."""
     image, kernel = 32, 5
     once = output_size(image, kernel)
     twice = output_size(once, kernel)
@@ -315,6 +323,8 @@ def padding_and_stride() -> list:
 
 
 def pooling() -> list:
+    """Chapter 5, "Pooling": pooled values, which pooled value changes, sizes, padding in
+    average pooling, pooling as a convolution, invariance measured on the portrait."""
     average = avg_pool2d(_one_map(POOLING_EXAMPLE), 2)[0, 0]
     raised = POOLING_EXAMPLE.copy()
     raised[1, 0] = 6  # the 5, raised to the window's maximum
@@ -374,6 +384,8 @@ def pooling() -> list:
 
 
 def gradients() -> list:
+    """Chapter 6, "How a CNN learns its filters": dw in one dimension, what a pixel
+    collects, routing through max pooling, ties, overlapping windows."""
     x, w, dy = [0, 1, -1, 1, 1], [-1, 1], [1, 2, 0, -1]
     _, dw, db = conv2d_backward(_one_map([dy]), _one_map([x]), _one_map([w]))
     dX_all, _, _ = conv2d_backward(np.ones((1, 1, 3, 3)), _one_map(EXAMPLE_INPUT),
@@ -431,6 +443,8 @@ def gradients() -> list:
 
 
 def lenet() -> list:
+    """Chapter 7, "LeNet: a convolutional network that reads digits": parameter counts,
+    shapes, the gradient of a shared weight, training curves."""
     model, digit = lenet5(), 28
     total = parameter_count(model)
     table = {name: (shape, count)

@@ -57,7 +57,7 @@ def _choice_controls(qid: str, question: Choice) -> str:
         for i, option in enumerate(question.options))
 
 
-def question_html(qid: str, index: int, question) -> str:
+def _question_html(qid: str, index: int, question) -> str:
     """One question as a form: its prompt as the legend, its controls, Check, Try again,
     and the aria-live paragraph the feedback is written into."""
     controls = (_number_controls if isinstance(question, Number) else _choice_controls)(
@@ -81,7 +81,7 @@ class SelfCheck:
 
     def _repr_html_(self) -> str:
         uid = f"book-selfcheck-{self.chapter}"
-        items = "".join(question_html(f"{uid}-q{i}", i, question)
+        items = "".join(_question_html(f"{uid}-q{i}", i, question)
                         for i, question in enumerate(self.questions))
         data = script_json({"questions": [question.data() for question in self.questions]})
         return (f'<section class="book-selfcheck" id="{uid}" '
