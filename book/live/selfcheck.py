@@ -22,12 +22,13 @@ from book.live.questions import QUESTIONS
 SCRIPT = Path(__file__).with_name("selfcheck.js")
 
 STYLE = """<style>
-.book-selfcheck ol { padding-left: 1.6em; }
-.book-selfcheck li { margin-bottom: 1em; }
+.book-selfcheck ol { list-style: none; padding-left: 0; counter-reset: question; }
+.book-selfcheck li { margin-bottom: 1em; counter-increment: question; }
 .book-selfcheck fieldset { border: 1px solid #9e9e9e; border-radius: 4px; margin: 0;
   padding: 0.4em 0.8em 0.6em; min-width: 0; }
-.book-selfcheck legend { padding: 0 0.3em; max-width: 100%; white-space: normal;
-  overflow-wrap: anywhere; }
+.book-selfcheck legend { font-size: 1em; font-weight: 600; line-height: 1.5; width: 100%;
+  margin-bottom: 0.4em; padding: 0; white-space: normal; overflow-wrap: anywhere; }
+.book-selfcheck legend::before { content: counter(question) ". "; }
 .book-selfcheck .book-selfcheck-option { display: flex; gap: 0.5em; align-items: flex-start;
   padding: 0.3em 0; }
 .book-selfcheck .book-selfcheck-option input { flex: none; width: 1.2em; height: 1.2em;
