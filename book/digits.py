@@ -19,6 +19,7 @@ from book.validation import real_array
 
 FIELD = 28  # MNIST's image side
 BOX = 20  # the side the digit's bounding box is scaled to
+TIE = 1e-9  # far above float64 rounding noise, far below any real difference
 
 
 def area_average_matrix(size_in: int, pixel: float) -> np.ndarray:
@@ -30,7 +31,7 @@ def area_average_matrix(size_in: int, pixel: float) -> np.ndarray:
     so the last output pixel may reach past the input: that part counts as background.
     Chapter 7, "Draw a digit".
     """
-    size_out = math.ceil(size_in / pixel - 1e-9)
+    size_out = math.ceil(size_in / pixel - TIE)
     starts = np.arange(size_out)[:, None] * pixel
     columns = np.arange(size_in)[None, :]
     overlap = (np.minimum(starts + pixel, columns + 1) - np.maximum(starts, columns))
@@ -49,9 +50,11 @@ def mnist_style(drawing) -> np.ndarray:
        becomes ceil(short side / that square's side) pixels, the last one partly background;
     3. the scaled box goes into a 28x28 field of zeros at the whole-pixel offset that puts
        its centre of mass nearest pixel (14, 14), in pixel-index coordinates (pixel i's
-       centre is at i): top = floor(14 - cy + 0.5), left likewise, where cy is the
-       intensity-weighted mean row index inside the box; the offset is then clamped so that
-       the box stays inside the field. (14, not the field's geometric centre 13.5: every
+       centre is at i): top = floor(14 - cy + 0.5 + 1e-9), left likewise, where cy is the
+       intensity-weighted mean row index inside the box (1e-9: a tie, such as a symmetric
+       blob's, which rounding noise puts a hair either side of .5, rounds up in Python and
+       in the page alike); the offset is then clamped so that the box stays inside the
+       field. (14, not the field's geometric centre 13.5: every
        MNIST test digit has its centre of mass within half a pixel of index 14.)
     An empty drawing (no ink) gives all zeros.
     Chapter 7, "Draw a digit".
@@ -74,7 +77,7 @@ def mnist_style(drawing) -> np.ndarray:
     centre_row = (np.arange(height) @ scaled.sum(axis=1)) / ink
     centre_column = (np.arange(width) @ scaled.sum(axis=0)) / ink
     centre = FIELD // 2
-    top = min(max(math.floor(centre - centre_row + 0.5), 0), FIELD - height)
-    left = min(max(math.floor(centre - centre_column + 0.5), 0), FIELD - width)
+    top = min(max(math.floor(centre - centre_row + 0.5 + TIE), 0), FIELD - height)
+    left = min(max(math.floor(centre - centre_column + 0.5 + TIE), 0), FIELD - width)
     field[top:top + height, left:left + width] = scaled
     return field

@@ -1,6 +1,10 @@
 """book.digits: a drawing made into an MNIST digit (box to 20 pixels, centre of mass)."""
 
+import json
 import re
+import shutil
+import subprocess
+from importlib import resources
 
 import numpy as np
 import pytest
@@ -83,3 +87,39 @@ def test_bad_drawings_get_one_line(drawing, message):
     with pytest.raises(ValueError, match=re.escape(message)) as error:
         mnist_style(drawing)
     assert "\n" not in str(error.value)
+
+
+def page_mnist_style(drawings: list[np.ndarray], folder) -> list[np.ndarray]:
+    """book/live/digits.js run by Node on each drawing: (28, 28) each (zeros for null)."""
+    script = resources.files("book.live").joinpath("digits.js").read_text(encoding="utf-8")
+    inputs = folder / "drawings.json"
+    inputs.write_text(json.dumps([[d.shape[0], d.shape[1], d.ravel().tolist()]
+                                  for d in drawings]))
+    runner = folder / "run.js"
+    runner.write_text("global.window = {};\n" + script + """
+const drawings = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
+const digits = drawings.map(([h, w, values]) => window.bookLive.mnistStyle(values, h, w));
+process.stdout.write(JSON.stringify(digits.map((d) => (d ? Array.from(d) : null))));
+""")
+    output = subprocess.run([NODE, str(runner), str(inputs)], capture_output=True,
+                            text=True, check=True).stdout
+    return [np.zeros((28, 28)) if d is None else np.array(d).reshape(28, 28)
+            for d in json.loads(output)]
+
+
+NODE = shutil.which("node")
+
+
+@pytest.mark.skipif(NODE is None, reason="Node.js runs the page's script")
+def test_the_page_script_makes_the_same_digits(tmp_path):
+    rng = np.random.default_rng(0)
+    drawings = [np.where(rng.random((h, w)) < 0.03, rng.random((h, w)), 0)
+                for h, w in ((280, 280), (90, 37), (13, 200), (7, 7))]
+    one_pixel = np.zeros((50, 50))
+    one_pixel[3, 40] = 0.5
+    heavy_end = np.zeros((100, 100))  # its mass at one end: the box is clamped into 28x28
+    heavy_end[10:90, 50] = 0.01
+    heavy_end[85:90, 45:55] = 1
+    drawings += [one_pixel, heavy_end, np.zeros((20, 30))]
+    for page, drawing in zip(page_mnist_style(drawings, tmp_path), drawings, strict=True):
+        assert np.abs(page - mnist_style(drawing)).max() <= 1e-12

@@ -3,13 +3,13 @@
 //   -> digit: (28, 28) Float64Array in [0, 1], or null when there is no ink.
 // The bounding box of ink > 0 is scaled by area averaging so that its longer side is 20
 // pixels, then put in a 28x28 field at the whole-pixel offset that brings its centre of
-// mass nearest pixel (14, 14): top = floor(14 - cy + 0.5), clamped into the field.
+// mass nearest pixel (14, 14): top = floor(14 - cy + 0.5 + 1e-9), clamped into the field.
 (function (live) {
-  var FIELD = 28, BOX = 20;
+  var FIELD = 28, BOX = 20, TIE = 1e-9;  // TIE: as book.digits, so that ties round alike
 
   // book.digits.area_average_matrix: (sizeOut, sizeIn) weights, row by row.
   function areaAverageMatrix(sizeIn, pixel) {
-    var sizeOut = Math.ceil(sizeIn / pixel - 1e-9), rows = [];
+    var sizeOut = Math.ceil(sizeIn / pixel - TIE), rows = [];
     for (var i = 0; i < sizeOut; i++) {
       var row = new Float64Array(sizeIn), start = i * pixel;
       for (var j = 0; j < sizeIn; j++) {
@@ -42,7 +42,9 @@
       var line = new Float64Array(w);
       for (c = 0; c < w; c++) {
         var sum = 0;
-        for (var k = 0; k < boxWidth; k++) { sum += drawing[(top + r) * width + left + k] * across[c][k]; }
+        for (var k = 0; k < boxWidth; k++) {
+          sum += drawing[(top + r) * width + left + k] * across[c][k];
+        }
         line[c] = sum;
       }
       half.push(line);
@@ -58,11 +60,15 @@
       }
     }
     var centre = FIELD / 2;
-    var offsetTop = Math.min(Math.max(Math.floor(centre - rowMass / ink + 0.5), 0), FIELD - h);
-    var offsetLeft = Math.min(Math.max(Math.floor(centre - columnMass / ink + 0.5), 0), FIELD - w);
+    var nearestTop = Math.floor(centre - rowMass / ink + 0.5 + TIE);
+    var nearestLeft = Math.floor(centre - columnMass / ink + 0.5 + TIE);
+    var offsetTop = Math.min(Math.max(nearestTop, 0), FIELD - h);
+    var offsetLeft = Math.min(Math.max(nearestLeft, 0), FIELD - w);
     var digit = new Float64Array(FIELD * FIELD);
     for (r = 0; r < h; r++) {
-      for (c = 0; c < w; c++) { digit[(offsetTop + r) * FIELD + offsetLeft + c] = scaled[r * w + c]; }
+      for (c = 0; c < w; c++) {
+        digit[(offsetTop + r) * FIELD + offsetLeft + c] = scaled[r * w + c];
+      }
     }
     return digit;
   }

@@ -26,7 +26,8 @@
               for (var b = 0; b < k; b++) {
                 var column = j + b - padding;
                 if (column < 0 || column >= W) { continue; }
-                sum += weight.data[((f * C + c) * k + a) * k + b] * x.data[(c * H + row) * W + column];
+                sum += weight.data[((f * C + c) * k + a) * k + b] *
+                       x.data[(c * H + row) * W + column];
               }
             }
           }
