@@ -437,3 +437,9 @@ def test_the_site_build_moves_a_live_figures_assets_to_files(tmp_path):
     assert weights_url.endswith(".bin") and photo_url.endswith(".jpg")
     assert (tmp_path / weights_url.removeprefix("../_frames/")).read_bytes() == weights
     assert (tmp_path / photo_url.removeprefix("../_frames/")).read_bytes() == photo
+
+
+def test_a_script_that_names_the_live_data_tag_is_left_alone(tmp_path):
+    script = ('<script>// reads <script type="application/json" class="book-live-data">'
+              "\nvar x = 1;</script>")
+    assert move_frames_to_files(script, tmp_path, "../_frames/") == script

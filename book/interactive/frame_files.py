@@ -81,7 +81,11 @@ def move_frames_to_files(page_html: str, folder: Path, url_prefix: str) -> str:
         return match.group(1) + script_json(data) + match.group(3)
 
     def assets_to_files(match: re.Match) -> str:
-        data = json.loads(match.group(2))
+        try:
+            data = json.loads(match.group(2))
+        except json.JSONDecodeError:
+            # The tag's text inside a script (a comment naming it), not a data block.
+            return match.group(0)
         data["assets"] = {name: _asset_to_file(url, folder, url_prefix)
                           for name, url in data.get("assets", {}).items()}
         return match.group(1) + script_json(data) + match.group(3)
