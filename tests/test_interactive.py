@@ -443,3 +443,11 @@ def test_a_script_that_names_the_live_data_tag_is_left_alone(tmp_path):
     script = ('<script>// reads <script type="application/json" class="book-live-data">'
               "\nvar x = 1;</script>")
     assert move_frames_to_files(script, tmp_path, "../_frames/") == script
+
+
+def test_a_title_cannot_open_a_comment_that_swallows_the_page():
+    figure = interactive_figure(draw_bar, title="<!--<script>", outline=Toggle("outline"))
+    page = figure.to_html()
+    data = re.search(r'class="book-interactive-data">(.*?)</script>', page, re.S)[1]
+    assert "<" not in data
+    assert json.loads(data)["alts"]["0"] == "<!--<script>: outline = off"

@@ -81,9 +81,11 @@ def script_json(value) -> str:
     """``value`` as JSON safe inside ``<script type="application/json">``.
 
     The HTML parser ends a script at the first ``</script`` whatever the JSON around it,
-    so a title holding one would cut the data short; ``<\\/`` is the same string to JSON.
+    and ``<!--<script`` makes it run on past the real end, so a title holding either would
+    cut the data short or swallow the page after it. Every ``<`` is written ``\\u003c``,
+    the same string to JSON, so no tag can start inside the data.
     """
-    return json.dumps(value).replace("</", "<\\/")
+    return json.dumps(value).replace("<", "\\u003c")
 
 
 def _data_url(png: bytes) -> str:
