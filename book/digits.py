@@ -29,7 +29,7 @@ def area_average_matrix(size_in: int, pixel: float) -> np.ndarray:
     pixels per output pixel); its weight on input pixel j is the length of the overlap of
     [j, j + 1) with that interval, divided by ``pixel``. size_out = ceil(size_in / pixel),
     so the last output pixel may reach past the input: that part counts as background.
-    Chapter 7, "Draw a digit".
+    Chapter 7, "LeNet: a convolutional network that reads digits" (Draw a digit).
     """
     size_out = math.ceil(size_in / pixel - TIE)
     starts = np.arange(size_out)[:, None] * pixel
@@ -57,7 +57,7 @@ def mnist_style(drawing) -> np.ndarray:
        field. (14, not the field's geometric centre 13.5: every
        MNIST test digit has its centre of mass within half a pixel of index 14.)
     An empty drawing (no ink) gives all zeros.
-    Chapter 7, "Draw a digit".
+    Chapter 7, "LeNet: a convolutional network that reads digits" (Draw a digit).
     """
     drawing = real_array(drawing, "drawing", ndim=2, layout="(H, W)").astype(np.float64)
     if not np.all(np.isfinite(drawing)) or drawing.min() < 0 or drawing.max() > 1:

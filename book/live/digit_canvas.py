@@ -72,7 +72,7 @@ def weights_file(model: nn.Sequential) -> tuple[bytes, list[dict]]:
     Returns (bytes, layers): the parameters of LENET_PARAMETERS one after the other, each
     rounded to float16 and flattened row by row; layers: [{"name", "shape", "offset"}] with
     offset counted in values from the start.
-    Chapter 7, "Draw a digit".
+    Chapter 7, "LeNet: a convolutional network that reads digits" (Draw a digit).
     """
     state = model.state_dict()
     if set(state) != set(LENET_PARAMETERS):
@@ -91,7 +91,10 @@ def weights_file(model: nn.Sequential) -> tuple[bytes, list[dict]]:
 
 
 def read_weights(data: bytes, layers: list[dict]) -> dict[str, np.ndarray]:
-    """The file of :func:`weights_file` read back: {name: float64 array of its shape}."""
+    """The file of :func:`weights_file` read back: {name: float64 array of its shape}.
+
+    Chapter 7, "LeNet: a convolutional network that reads digits" (Draw a digit).
+    """
     values = np.frombuffer(data, dtype=WEIGHT_TYPE).astype(np.float64)
     return {layer["name"]: values[layer["offset"]:layer["offset"] + int(np.prod(
         layer["shape"]))].reshape(layer["shape"]) for layer in layers}
@@ -126,7 +129,7 @@ def digit_canvas(model: nn.Sequential, mean: float, std: float, samples) -> Digi
     standardisation it was trained with (pixels in [0, 1], x = (pixel - mean) / std).
     samples: (images, labels): test digits the reader can put on the canvas, images
     (n, 28, 28) uint8 in 0..255, labels (n,) their digits.
-    Chapter 7, "Draw a digit".
+    Chapter 7, "LeNet: a convolutional network that reads digits" (Draw a digit).
     """
     mean, std = real_number(mean, "mean"), real_number(std, "std")
     if std <= 0:
