@@ -110,7 +110,10 @@ def _script(name: str) -> str:
 
 
 class DigitCanvas:
-    """The figure as an HTML block for a notebook or the site (``_repr_html_``)."""
+    """The figure as an HTML block for a notebook or the site (``_repr_html_``).
+
+    Chapter 7, "LeNet: a convolutional network that reads digits" (Draw a digit).
+    """
 
     def __init__(self, html_block: str):
         self.html = html_block
