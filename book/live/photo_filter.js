@@ -151,11 +151,15 @@
     function loadPortrait() {
       if (photo !== null || root.dataset.portrait) { return; }
       root.dataset.portrait = "requested";
-      fetch(data.assets.portrait).then(function (response) { return response.blob(); })
-        .then(function (blob) {
-          // A photo chosen while the portrait was on its way wins.
-          return photo === null ? usePhoto(blob, "the portrait") : null;
-        });
+      fetch(data.assets.portrait).then(function (response) {
+        if (!response.ok) { throw new Error(response.statusText); }
+        return response.blob();
+      }).then(function (blob) {
+        // A photo chosen while the portrait was on its way wins.
+        return photo === null ? usePhoto(blob, "the portrait") : null;
+      }).catch(function () {
+        message.textContent = "The portrait could not be loaded: choose a photo of your own.";
+      });
     }
 
     menu.addEventListener("change", function () {
@@ -200,17 +204,16 @@
     };
 
     fillBoxes(data.filters.find(function (f) { return f.name === menu.value; }));
-    if ("IntersectionObserver" in window) {
-      var observer = new IntersectionObserver(function (entries) {
-        if (entries.some(function (entry) { return entry.isIntersecting; })) {
-          observer.disconnect();
-          loadPortrait();
-        }
-      }, {rootMargin: "200px"});
-      observer.observe(root);
-    } else {
+    if (!("IntersectionObserver" in window)) {
       loadPortrait();
+      return;
     }
+    // The portrait loads when the figure comes within 200 px of the view (one element
+    // observed, so entries[0] is the figure).
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries[0].isIntersecting) { observer.disconnect(); loadPortrait(); }
+    }, {rootMargin: "200px"});
+    observer.observe(root);
   }
 
   document.querySelectorAll(".book-photo-filter:not([data-ready])").forEach(setUp);
