@@ -3,7 +3,9 @@
 // Reads: the canvas's ink, (280, 280) alpha / 255; the weights file (float16, layout in
 // data.layers) and the test digits (n, 28, 28) uint8, both fetched when the figure comes
 // near the view. Shows: the (28, 28) input, 10 probabilities, C1 (6, 28, 28) and
-// C3 (16, 10, 10) maps, a sentence; keeps the last reading in root.bookDigit.
+// C3 (16, 10, 10) maps, a sentence (rewritten only when a stroke ends, on Clear or a test
+// digit, so that a screen reader is not told every frame); keeps the last reading in
+// root.bookDigit.
 (function (live) {
   var root = document.getElementById("__UID__");
   var data = JSON.parse(root.querySelector(".book-live-data").textContent);
@@ -64,7 +66,7 @@
 
   function blankMap(C, H, W) { return {shape: [C, H, W], data: new Float64Array(C * H * W)}; }
 
-  function show(digit, stages) {
+  function show(digit, stages, announce) {
     var input = root.querySelector(".bd-input").getContext("2d");
     var image = input.createImageData(28, 28);
     for (var i = 0; i < 784; i++) {
@@ -81,6 +83,7 @@
       rows[d].querySelector(".bd-fill").style.width = (100 * p) + "%";
       rows[d].querySelector(".bd-value").textContent = stages ? p.toFixed(2) : "\u2013";
     }
+    if (!announce) { return; }
     if (!stages) {
       status.textContent = "Draw a digit.";
       return;
@@ -94,7 +97,8 @@
       probability(order[0]) + "; next: " + order[1] + ", " + probability(order[1]) + ".";
   }
 
-  function read() {
+  // read(announce): announce: whether the sentence is rewritten too.
+  function read(announce) {
     pending = false;
     if (!weights) { return; }
     var digit = live.mnistStyle(ink(), size, size), stages = null;
@@ -103,17 +107,22 @@
       for (var i = 0; i < 784; i++) { x[i] = (digit[i] - data.mean) / data.std; }
       stages = live.lenet5Forward(weights, {shape: [1, 28, 28], data: x});
     }
-    show(digit, stages);
+    show(digit, stages, announce);
     root.bookDigit = {
       input: digit ? Array.from(digit) : null,
       logits: stages ? Array.from(stages.logits.data) : null,
-      probabilities: stages ? Array.from(stages.probabilities.data) : null};
+      probabilities: stages ? Array.from(stages.probabilities.data) : null,
+      C1: stages ? Array.from(stages.C1.data) : null,
+      C3: stages ? Array.from(stages.C3.data) : null};
     root.setAttribute("data-updates", String(Number(root.getAttribute("data-updates")) + 1));
   }
 
   // While drawing, read at most once a frame; always once more when the stroke ends.
   function readSoon() {
-    if (!pending) { pending = true; window.requestAnimationFrame(read); }
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () { read(false); });
+    }
   }
 
   function point(event) {
@@ -146,13 +155,13 @@
   });
   ["pointerup", "pointercancel"].forEach(function (type) {
     canvas.addEventListener(type, function (event) {
-      if (last && event.pointerId === stroke) { last = null; read(); }
+      if (last && event.pointerId === stroke) { last = null; read(true); }
     });
   });
 
   root.querySelector(".bd-clear").addEventListener("click", function () {
     pen.clearRect(0, 0, size, size);
-    read();
+    read(true);
   });
 
   // A test digit on the canvas: each of its pixels a size/28 square, its value as ink.
@@ -165,7 +174,7 @@
       }
     }
     pen.putImageData(image, 0, 0);
-    read();
+    read(true);
   }
   var sampleButtons = root.querySelectorAll("[data-sample]");
   Array.prototype.forEach.call(sampleButtons, function (button) {
@@ -189,7 +198,7 @@
         samples = new Uint8Array(files[1]);
         Array.prototype.forEach.call(sampleButtons, function (b) { b.disabled = false; });
         root.setAttribute("data-status", "ready");
-        read();
+        read(true);
       }, function (error) {
         root.setAttribute("data-status", "error");
         status.textContent = "The network's weights could not be loaded (" + error.message + ").";

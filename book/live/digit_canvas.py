@@ -17,14 +17,16 @@ For tests, the figure's root element (class ``book-digit-canvas``) carries
 ``data-status`` ("waiting" until the figure is near the view, then "loading", "ready" or
 "error") and ``data-updates`` (how many times it has read the canvas), and its property
 ``bookDigit`` holds the last reading: ``input`` (784 numbers in [0, 1], the 28x28 digit
-row by row, or null for an empty canvas), ``logits`` and ``probabilities`` (10 each).
+row by row, or null for an empty canvas), ``logits`` and ``probabilities`` (10 each),
+``C1`` (6 * 28 * 28 numbers) and ``C3`` (16 * 10 * 10), the maps after tanh, row by row
+(null with the input).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import uuid
+import itertools
 from importlib import resources
 
 import numpy as np
@@ -38,6 +40,8 @@ LENET_PARAMETERS = ("C1.weight", "C1.bias", "C3.weight", "C3.bias", "C5.weight",
 WEIGHT_TYPE = np.dtype("<f2")  # float16, little-endian, as the page's Uint16Array reads it
 CANVAS = 280  # the drawing canvas's side in its own pixels, whatever its size on screen
 SCRIPTS = ("digits.js", "lenet.js", "digit_canvas.js")
+# Ids numbered in the order the blocks are made, so that two builds write the same HTML.
+_block_numbers = itertools.count(1)
 # Scoped to the figure's id; wraps into one column on a phone (342 px) with no sideways scroll.
 STYLE = """
 #__UID__ { max-width: 100%; margin: 1em 0; text-align: left; }
@@ -53,7 +57,7 @@ STYLE = """
 #__UID__ .bd-input { width: 112px; height: 112px; image-rendering: pixelated;
   background: #fff; border: 1px solid #888; }
 #__UID__ .bd-bars { max-width: 320px; }
-#__UID__ .bd-status { min-height: 3em; }
+#__UID__ .bd-status { display: block; min-height: 3em; }  /* shown even when empty */
 #__UID__ .bd-bar-row { display: flex; align-items: center; gap: 0.4em; }
 #__UID__ .bd-bar { flex: 1 1 auto; max-width: 200px; height: 0.8em; background: #eee; }
 #__UID__ .bd-fill { display: block; height: 100%; width: 0; background: #1f77b4; }
@@ -109,6 +113,10 @@ def _script(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
 
+def _article(digit: int) -> str:
+    return "an" if digit == 8 else "a"
+
+
 class DigitCanvas:
     """The figure as an HTML block for a notebook or the site (``_repr_html_``).
 
@@ -146,13 +154,13 @@ def digit_canvas(model: nn.Sequential, mean: float, std: float, samples) -> Digi
     if len(labels) != len(images):
         raise ValueError(f"{len(images)} sample images but {len(labels)} labels")
     weights, layers = weights_file(model)
-    uid = "bd-" + uuid.uuid4().hex[:10]
+    uid = f"book-digit-canvas-{next(_block_numbers)}"
     data = script_json({
         "layers": layers, "mean": mean, "std": std, "canvas": CANVAS, "labels": labels,
         "assets": {"weights": _data_url(weights), "samples": _data_url(images.tobytes())}})
     sample_buttons = "".join(
         f'<button type="button" data-sample="{index}" disabled '
-        f'aria-label="test digit {index + 1}, a {label}">{label}</button>'
+        f'aria-label="test digit {index + 1}, {_article(label)} {label}">{label}</button>'
         for index, label in enumerate(labels))
     bars = "".join(
         f'<div class="bd-bar-row"><span>{digit}</span><span class="bd-bar">'

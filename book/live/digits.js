@@ -36,14 +36,15 @@
     var pixel = Math.max(boxHeight, boxWidth) / BOX;
     var down = areaAverageMatrix(boxHeight, pixel), across = areaAverageMatrix(boxWidth, pixel);
     var h = down.length, w = across.length;
-    // scaled = down @ box @ across^T, in the order numpy's matmul sums: first box @ across^T
+    // scaled = down @ box @ across^T summed as numpy's @ does, left to right:
+    // first half = down @ box, (h, boxWidth), then half @ across^T, (h, w)
     var half = [];
-    for (r = 0; r < boxHeight; r++) {
-      var line = new Float64Array(w);
-      for (c = 0; c < w; c++) {
+    for (r = 0; r < h; r++) {
+      var line = new Float64Array(boxWidth);
+      for (c = 0; c < boxWidth; c++) {
         var sum = 0;
-        for (var k = 0; k < boxWidth; k++) {
-          sum += drawing[(top + r) * width + left + k] * across[c][k];
+        for (var k = 0; k < boxHeight; k++) {
+          sum += down[r][k] * drawing[(top + k) * width + left + c];
         }
         line[c] = sum;
       }
@@ -53,7 +54,7 @@
     for (r = 0; r < h; r++) {
       for (c = 0; c < w; c++) {
         var value = 0;
-        for (k = 0; k < boxHeight; k++) { value += down[r][k] * half[k][c]; }
+        for (k = 0; k < boxWidth; k++) { value += half[r][k] * across[c][k]; }
         value = Math.min(value, 1);  // rounding may lift a mean of ones a hair above 1
         scaled[r * w + c] = value;
         ink += value; rowMass += r * value; columnMass += c * value;
