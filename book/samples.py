@@ -60,6 +60,20 @@ EYE = np.array([[0, 1, 1, 1, 0],
                 [1, 0, 0, 0, 1],
                 [0, 1, 1, 1, 0]])
 
+# Chapter 5's 4x4 map for 2x2 max and average pooling, which chapter 6 pools backwards.
+POOLING_EXAMPLE = np.array([[1, 1, 2, 4],
+                            [5, 6, 7, 8],
+                            [3, 2, 1, 0],
+                            [1, 2, 3, 4]])
+
+# Chapter 5's 5x5 map for overlapping 3x3 windows at stride 1, which chapter 6 pools
+# backwards: its 15 is the maximum of several windows.
+OVERLAP_EXAMPLE = np.array([[1, 2, 5, 10, 7],
+                            [0, 5, 1, 4, 0],
+                            [0, 4, 9, 3, 15],
+                            [0, 0, 2, 4, 5],
+                            [0, 7, 2, 0, 0]])
+
 # ITU-R BT.601 luma: how bright red, green and blue look to the eye, as weights that add
 # up to 1 (green looks brightest, blue darkest).
 BT601_LUMA = np.array([0.299, 0.587, 0.114])

@@ -25,7 +25,7 @@ from book.live.questions import QUESTIONS
 from book.live.selfcheck import SCRIPT, SelfCheck, self_check
 from book.models import lenet5
 from book.receptive_field import empirical_receptive_field
-from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, letter_a
+from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, OVERLAP_EXAMPLE, POOLING_EXAMPLE, letter_a
 from book.vision import ComplexCell, SimpleCell, position_tuning
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,8 +73,14 @@ def lenet_prefix_side(layers: int) -> int:
     return lenet5()[:layers](torch.zeros(1, 1, 28, 28)).shape[-1]
 
 
-A = questions_module.POOLING_EXAMPLE
-C = questions_module.OVERLAP_EXAMPLE
+def lenet_score_positions(side: int) -> int:
+    """LeNet's C5 as a convolution slid over S4's map of a side x side image: its positions."""
+    s4 = lenet5()[:6](torch.zeros(1, 1, side, side))  # C1, tanh, S2, C3, tanh, S4
+    c5 = F.conv2d(s4, torch.zeros(120, 16, 5, 5))
+    return c5.shape[-2] * c5.shape[-1]
+
+
+A, C = POOLING_EXAMPLE, OVERLAP_EXAMPLE
 zeros = torch.zeros
 # (chapter, question index) -> the answer, computed another way than the question does.
 INDEPENDENT = {
@@ -92,8 +98,7 @@ INDEPENDENT = {
     (2, 3): lambda: count(torch.nn.Linear(9, 4)),
     (3, 0): lambda: F.conv2d(tensor(EXAMPLE_INPUT), tensor(EXAMPLE_KERNEL))[0, 0, 1, 0].item(),
     (3, 1): lambda: count(torch.nn.Conv2d(3, 1, 5)),
-    (3, 2): lambda: sizes(zeros(1, 3, 32, 32), torch.nn.Conv2d(3, 6, 5),
-                          torch.nn.Conv2d(6, 10, 5)),
+    (3, 2): lambda: F.unfold(zeros(1, 3, 32, 32), 5).shape[1],
     (3, 3): lambda: empirical_receptive_field([5, 5]),
     (4, 0): lambda: sizes(zeros(1, 1, 32, 32), torch.nn.Conv2d(1, 1, 5), torch.nn.Conv2d(1, 1, 5)),
     (4, 1): lambda: next(p for p in range(5)
@@ -113,7 +118,7 @@ INDEPENDENT = {
     (6, 2): lambda: pooled_gradient(F.max_pool2d, A, [[4, 8], [-4, 12]], 2)[1, 0].item(),
     (6, 4): lambda: pooled_gradient(F.max_pool2d, C, np.ones((3, 3)), 3, stride=1).max().item(),
     (7, 0): lambda: count(lenet5()),
-    (7, 1): lambda: lenet5().C1.weight.shape[0],
+    (7, 1): lambda: lenet_score_positions(56),
     (7, 2): lambda: lenet_prefix_side(4),  # C1, its tanh, S2, C3
     (7, 3): lambda: count(lenet5().C5),
 }
@@ -238,11 +243,54 @@ def test_the_block_carries_each_questions_data_for_the_script():
     assert len(live) == len(block.questions)
 
 
-def test_every_label_names_an_input_of_the_block():
-    parsed = Parsed(self_check(2)._repr_html_())
-    ids = [attrs["id"] for tag, attrs in parsed.tags if tag == "input"]
-    labels = [attrs["for"] for tag, attrs in parsed.tags if tag == "label"]
-    assert len(set(ids)) == len(ids) and sorted(labels) == sorted(ids)
+class Labels(HTMLParser):
+    """For each label, the inputs inside it; and the ids of the markup."""
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.inputs, self.ids, self.outside = [], [], 0
+        self._open = False
+        self.feed(markup)
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [value for name, value in attrs if name in ("id", "for")]
+        if tag == "label":
+            self._open = True
+            self.inputs.append(0)
+        elif tag == "input":
+            if self._open:
+                self.inputs[-1] += 1
+            else:
+                self.outside += 1
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self._open = False
+
+
+@pytest.mark.parametrize("chapter", [2, 5])
+def test_every_input_sits_in_its_own_label_and_no_id_can_collide(chapter):
+    """A notebook may show a block twice: an id or a label's for would then name two
+    elements, and a label could pick the other block's radio button."""
+    labels = Labels(self_check(chapter)._repr_html_() * 2)
+    assert labels.inputs and set(labels.inputs) == {1} and labels.outside == 0
+    assert labels.ids == []
+
+
+def test_the_feedback_region_is_rendered_while_empty():
+    """Some screen readers never announce a live region that was display: none."""
+    block = self_check(1)._repr_html_()
+    assert "book-selfcheck-feedback:empty" not in block and "display: none" not in block
+
+
+def test_the_right_option_moves_and_is_not_always_the_longest():
+    choices = [question for build in QUESTIONS.values() for question in build()
+               if isinstance(question, Choice)]
+    correct = [question.options.index(question.correct) for question in choices]
+    longest = [question.correct == max(question.options, key=len) for question in choices]
+    assert len(set(correct)) >= 3, correct
+    assert max(correct.count(index) for index in set(correct)) <= len(choices) / 2, correct
+    assert sum(longest) <= len(choices) / 2, longest
 
 
 @pytest.mark.parametrize("make, message", [

@@ -6,12 +6,14 @@ against an independent computation. ``QUESTIONS[chapter]()`` builds a chapter's 
 """
 
 import numpy as np
+import torch
 
 from book.conv import corr2d
 from book.gradients import conv2d_backward, max_pool2d_backward
+from book.im2col import im2col
 from book.invariance import measure_shift_invariance
 from book.live.kinds import Choice, Number
-from book.models import layer_table, lenet5, parameter_count
+from book.models import fully_convolutional, layer_table, lenet5, parameter_count
 from book.padding import kernel_positions, pixel_usage
 from book.parameters import (
     conv2d_parameters,
@@ -22,21 +24,17 @@ from book.parameters import (
 )
 from book.pooling import avg_pool2d, max_pool2d
 from book.receptive_field import receptive_field
-from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, SOBEL, letter_a, photo_gray
+from book.samples import (
+    EXAMPLE_INPUT,
+    EXAMPLE_KERNEL,
+    OVERLAP_EXAMPLE,
+    POOLING_EXAMPLE,
+    SOBEL,
+    letter_a,
+    photo_gray,
+)
 from book.shapes import output_size, same_padding
 from book.vision import COMPLEX_POSITIONS, ComplexCell, SimpleCell, position_tuning
-
-# Chapter 5's first map, also pooled backwards in chapter 6.
-POOLING_EXAMPLE = np.array([[1, 1, 2, 4],
-                            [5, 6, 7, 8],
-                            [3, 2, 1, 0],
-                            [1, 2, 3, 4]])
-# Chapter 5's 5x5 map for overlapping windows, also pooled backwards in chapter 6.
-OVERLAP_EXAMPLE = np.array([[1, 2, 5, 10, 7],
-                            [0, 5, 1, 4, 0],
-                            [0, 4, 9, 3, 15],
-                            [0, 0, 2, 4, 5],
-                            [0, 7, 2, 0, 0]])
 
 
 def _one_map(matrix) -> np.ndarray:
@@ -45,8 +43,9 @@ def _one_map(matrix) -> np.ndarray:
 
 
 def _rows(matrix) -> str:
-    """A matrix as the chapters print it in prose: [[1,1,2,4],[5,6,7,8]]."""
-    return str(np.asarray(matrix).tolist()).replace(" ", "")
+    """(H, W) -> text as the chapters print it in prose: [[1,1,2,4],[5,6,7,8]], 2.0 as 2."""
+    return "[" + ",".join("[" + ",".join(f"{value:g}" for value in row) + "]"
+                          for row in np.asarray(matrix)) + "]"
 
 
 def _minus(value) -> str:
@@ -94,9 +93,9 @@ def seeing() -> list:
                    "of which sees the bar.",
                }),
         Choice("What did the Neocognitron lack that today's convolutional networks have?",
-               ["layers that slide one feature detector over the input",
+               ["learning all filters together by gradient descent",
+                "layers that slide one feature detector over the input",
                 "layers that pool over a neighbourhood",
-                "learning all filters together by gradient descent",
                 "a hierarchy of stages"],
                "learning all filters together by gradient descent",
                "Its S-cells learned by a self-organizing, unsupervised rule, layer by layer; "
@@ -113,8 +112,9 @@ def seeing() -> list:
         Choice("The pixels of every image are shuffled, the same shuffle for every image, and "
                "a fully connected network's first-layer weights are shuffled the same way. "
                "What happens to its outputs?",
-               ["they stay the same, up to rounding", "they become noise",
-                "they stay the same only on the images it was trained on"],
+               ["they become noise",
+                "they stay the same only on the images it was trained on",
+                "they stay the same, up to rounding"],
                "they stay the same, up to rounding",
                "The layer forms the same products of pixels and weights and only adds them "
                "in another order: a fully connected network does not use which pixels are "
@@ -168,7 +168,7 @@ def why_not_fully_connected() -> list:
                f"({tiny_kernel ** 2} shared weights and a bias)."),
         Choice("An image moves 2 pixels to the right. Away from the borders, what does a "
                "convolution's feature map do?",
-               ["it moves 2 pixels to the right too", "it stays the same",
+               ["it stays the same", "it moves 2 pixels to the right too",
                 "it changes differently at every position"],
                "it moves 2 pixels to the right too",
                "A convolution is equivariant to translations, f(Tx) = T f(x): the same filter "
@@ -180,9 +180,9 @@ def why_not_fully_connected() -> list:
                    "layer, with a different filter at each place.",
                }),
         Choice("For which data does sharing one filter across all positions fit least?",
-               ["faces cropped so that the eyes always sit at the same pixels",
-                "photographs of objects that can appear anywhere",
-                "handwritten digits anywhere on an envelope"],
+               ["photographs of objects that can appear anywhere",
+                "handwritten digits anywhere on an envelope",
+                "faces cropped so that the eyes always sit at the same pixels"],
                "faces cropped so that the eyes always sit at the same pixels",
                "Aligned data are not stationary: the top of every image holds eyebrows, the "
                "bottom mouths, so a detector useful in one place is useless in another. "
@@ -205,9 +205,9 @@ def convolution() -> list:
     products = " + ".join(f"{x}·{k}" for x, k in zip(window.ravel(), EXAMPLE_KERNEL.ravel()))
     kernel, channels = 5, 3
     one_filter = filter_parameters(kernel, channels)
-    image, first, second = 32, 6, 10
-    after_first = output_size(image, kernel)
-    after_second = output_size(after_first, kernel)
+    image, filters = 32, 6
+    columns = im2col(np.zeros((1, channels, image, image)), kernel)[0]
+    out = output_size(image, kernel)
     stack = [kernel, kernel]
     field = receptive_field(stack)
     return [
@@ -222,12 +222,14 @@ def convolution() -> list:
                one_filter, f"A filter spans the full depth of its input: "
                f"{kernel}·{kernel}·{channels} = {one_filter - 1} weights + 1 bias = "
                f"{one_filter}."),
-        Number(f"A {image}x{image}x{channels} image goes through {first} filters of "
-               f"{kernel}x{kernel}x{channels}, then {second} filters of "
-               f"{kernel}x{kernel}x{first} (no padding, stride 1). How high is the result?",
-               after_second, f"Each layer takes {kernel} − 1 = {kernel - 1} off each side: "
-               f"{image} → {after_first} → {after_second}, so the result is "
-               f"{after_second}x{after_second}x{second}, one channel per filter."),
+        Number(f"conv2d turns a {image}x{image}x{channels} image into im2col's matrix, one "
+               f"column per window of a {kernel}x{kernel}x{channels} filter (no padding, "
+               "stride 1). How many rows does that matrix have?",
+               columns.shape[0], f"One row per weight of a filter: {channels} channels × "
+               f"{kernel}·{kernel} = {columns.shape[0]}. There are {out}·{out} = "
+               f"{columns.shape[1]:,} windows, so the matrix is {columns.shape[0]}x"
+               f"{columns.shape[1]:,}, and {filters} filters, a {filters}x{columns.shape[0]} "
+               f"matrix, multiply it in one product."),
         Number(f"Two {kernel}x{kernel} convolutions are stacked (stride 1). How many pixels "
                "wide is the patch of the image that one unit of the second layer sees?",
                field, f"The second layer's unit sees {kernel} units of the first, which "
@@ -235,32 +237,38 @@ def convolution() -> list:
                "receptive field."),
         Choice("What does a 1x1 convolution from C input channels to F output channels "
                "compute?",
-               ["a fully connected layer from C to F channels, applied at every pixel",
-                "a copy of its input", "a blur of each pixel with its neighbours",
-                "a separate scaling of each channel"],
+               ["a copy of its input", "a blur of each pixel with its eight neighbours",
+                "a separate scaling of each channel by its own weight, channels never mixed",
+                "a fully connected layer from C to F channels, applied at every pixel"],
                "a fully connected layer from C to F channels, applied at every pixel",
                "Each output pixel is a weighted sum of the C values of the same input pixel, "
                "one set of weights per filter: a linear layer at every pixel, which can mix, "
                "reduce or expand the channels (a bottleneck).",
                why_not={
-                   "a copy of its input": "Only with one channel and a weight of 1; in "
-                   "general it mixes the channels.",
-                   "a blur of each pixel with its neighbours": "A 1x1 window holds no "
+                   "a copy of its input": "Only with the identity's weights (F = C, filter "
+                   "c has weight 1 on channel c and 0 elsewhere) and no bias; in general "
+                   "it mixes the channels.",
+                   "a blur of each pixel with its eight neighbours": "A 1x1 window holds no "
                    "neighbours: one pixel, all its channels.",
-                   "a separate scaling of each channel": "Each of its F filters has C "
-                   "weights and mixes all C input channels into its output channel.",
+                   "a separate scaling of each channel by its own weight, channels never "
+                   "mixed": "Each of its F filters has C weights and mixes all C input "
+                   "channels into its output channel.",
                }),
         Choice("When do a convolution (kernel flipped) and a cross-correlation with the same "
                "kernel give different outputs?",
-               ["when the kernel is not the same after a half turn",
-                "always", "never"],
+               ["always, since the flip moves every weight",
+                "when the kernel is not the same after a half turn",
+                "never, since only the order of the sum changes"],
                "when the kernel is not the same after a half turn",
                "True convolution flips the kernel on both axes first. The X kernel of the "
                "worked example is the same after a half turn, so both give one result; a "
                "lopsided kernel gives two.",
                why_not={
-                   "always": "A kernel that is the same after a half turn is its own flip.",
-                   "never": "A lopsided kernel, flipped, reads the window in another order.",
+                   "always, since the flip moves every weight": "A kernel that is the same "
+                   "after a half turn is its own flip: every weight lands on an equal one.",
+                   "never, since only the order of the sum changes": "The flip changes which "
+                   "weight meets which pixel, not only the order: a lopsided kernel, "
+                   "flipped, weights the window differently.",
                }),
     ]
 
@@ -280,6 +288,7 @@ def padding_and_stride() -> list:
     last_column_reads = pixel_usage(floor_in, floor_kernel, s=floor_stride)[0, -1]
     small, small_kernel, pad = 5, 3, 1
     corner_reads = pixel_usage(small, small_kernel, p=pad)[0, 0]
+    unpadded_corner_reads = pixel_usage(small, small_kernel)[0, 0]
     return [
         Number(f"A {image}x{image} image goes through two {kernel}x{kernel} convolutions "
                "without padding, stride 1. How wide is the result?",
@@ -301,13 +310,13 @@ def padding_and_stride() -> list:
         Number(f"The {small}x{small} example padded by p = {pad}, a {small_kernel}x"
                f"{small_kernel} kernel, stride 1. How many kernel positions read a corner "
                "pixel?",
-               corner_reads, f"{corner_reads}, where it was 1 without padding: the kernel can "
-               "now also be centred on border pixels."),
+               corner_reads, f"{corner_reads}, where it was {unpadded_corner_reads} without "
+               "padding: the kernel can now also be centred on border pixels."),
         Choice("Why do almost all networks use odd kernel sizes (3x3, 5x5, 7x7)?",
-               ["with p = (f − 1)/2 the size is kept and each output sits on the centre of "
-                "its window",
-                "even kernels cannot be computed with a stride",
-                "odd kernels have fewer parameters"],
+               ["even kernels cannot be computed with a stride",
+                "odd kernels have fewer parameters",
+                "with p = (f − 1)/2 the size is kept and each output sits on the centre of "
+                "its window"],
                "with p = (f − 1)/2 the size is kept and each output sits on the centre of "
                "its window",
                "\"Same\" padding p = (f − 1)/2 is a whole number only for odd f; an even "
@@ -322,64 +331,83 @@ def padding_and_stride() -> list:
     ]
 
 
+# Why each layer of chapter 5's shift table keeps or changes its outputs.
+REASONS = {
+    "convolution": "A convolution is equivariant: its whole map moves with the image, so at "
+    "a fixed place nearly every output now sees other pixels.",
+    "max pooling 3x3, stride 2 (AlexNet)": "A window's maximum survives a shift that keeps "
+    "it inside the window, and most of them do.",
+    "average pooling 2x2, stride 2": "Every value counts in a mean: a window's output "
+    "changes when any of its pixels does, and a shift changes nearly all of them.",
+}
+
+
 def pooling() -> list:
     """Chapter 5, "Pooling": pooled values, which pooled value changes, sizes, padding in
     average pooling, pooling as a convolution, invariance measured on the portrait."""
     average = avg_pool2d(_one_map(POOLING_EXAMPLE), 2)[0, 0]
+    row, col = 1, 0  # not the maximum of its 2x2 window
+    value, window_max = POOLING_EXAMPLE[row, col], POOLING_EXAMPLE[:2, :2].max()
     raised = POOLING_EXAMPLE.copy()
-    raised[1, 0] = 6  # the 5, raised to the window's maximum
+    raised[row, col] = window_max
     changes = {name: int((pool(_one_map(raised), 2) != pool(_one_map(POOLING_EXAMPLE), 2))
                          .sum()) for name, pool in (("max", max_pool2d), ("avg", avg_pool2d))}
     maps, channels, window, stride = 55, 96, 3, 2
     pooled = output_size(maps, window, s=stride)
     ones, padded_window = np.ones((2, 2)), 3
     padded_average = avg_pool2d(_one_map(ones), padded_window, stride=1, padding=1)[0, 0, 0, 0]
+    padded_max = max_pool2d(_one_map(ones), padded_window, stride=1, padding=1)[0, 0, 0, 0]
+    side = 2  # the pooling window that is a convolution with weights 1/side²
     shifts = {row.layer: row.changed / row.outputs
               for row in measure_shift_invariance(photo_gray(4).astype(float), SOBEL)}
-    compared = ["convolution", "max pooling 3x3, stride 2 (AlexNet)",
-                "average pooling 2x2, stride 2"]
+    compared = list(REASONS)
     steadiest = min(compared, key=shifts.get)
     return [
         Number(f"Average pooling with 2x2 windows and stride 2 on {_rows(POOLING_EXAMPLE)}. "
                "What is the top-right output?",
                average[0, 1], f"The top-right window holds {_rows(POOLING_EXAMPLE[:2, 2:])}, "
                f"whose mean is {average[0, 1]:g}. The whole output is {_rows(average)}."),
-        Number(f"In {_rows(POOLING_EXAMPLE)}, the 5 is raised to 6. How many of the four "
-               "outputs of 2x2 max pooling (stride 2) change?",
-               changes["max"], f"{changes['max']}: the 5 was not its window's maximum, and "
-               "at 6 it only ties with it, so the maximum stays 6. Average pooling would "
-               f"change {changes['avg']} output: every value counts in a mean."),
+        Number(f"In {_rows(POOLING_EXAMPLE)}, the {value} is raised to {window_max}. How "
+               "many of the four outputs of 2x2 max pooling (stride 2) change?",
+               changes["max"], f"{changes['max']}: the {value} was not its window's maximum, "
+               f"and at {window_max} it only ties with it, so the maximum stays "
+               f"{window_max}. Average pooling would change {changes['avg']} output: every "
+               "value counts in a mean."),
         Number(f"AlexNet's first pooling layer: {window}x{window} windows, stride {stride}, on "
                f"{maps}x{maps}x{channels} maps. How wide are its output maps?",
                pooled, f"⌊({maps} − {window}) / {stride}⌋ + 1 = {pooled}, the formula of "
                f"chapter 4; the {channels} channels are pooled separately and stay {channels}."),
-        Number("A 2x2 map of ones is average-pooled with 3x3 windows, stride 1 and padding 1 "
-               "(PyTorch's default, as in book.pooling). What is each output? (Two decimals "
-               "are enough.)",
+        Number("A 2x2 map of ones is average-pooled with 3x3 windows, stride 1 and padding 1, "
+               "with PyTorch's other defaults (as in book.pooling). What is each output? (Two "
+               "decimals are enough.)",
                padded_average, f"Each window holds {ones.size} ones among "
                f"{padded_window ** 2} cells, and the padded zeros count in the mean: "
                f"{ones.size}/{padded_window ** 2} = {padded_average:.4f}. Max pooling pads with "
-               "−∞ instead, and gives 1.", tolerance=0.005),
+               f"−∞ instead, and gives {padded_max:g}.", tolerance=0.005),
         Choice("Which pooling layer can be written as a convolution with fixed weights?",
-               ["average pooling", "max pooling", "both", "neither"],
+               ["max pooling", "average pooling", "both, each with its own fixed kernel",
+                "neither: pooling has no weights"],
                "average pooling",
-               "Average pooling with 2x2 windows and stride 2 is a convolution with weights "
-               "1/4 and stride 2, one kernel per channel. A convolution is linear, and the "
-               "maximum of a sum is not the sum of the maxima.",
+               f"Average pooling with {side}x{side} windows and stride {side} is a convolution "
+               f"with weights 1/{side ** 2} and stride {side}, one kernel per channel. A "
+               "convolution is linear, and the maximum of a sum is not the sum of the maxima.",
                why_not={
                    "max pooling": "Max pooling is not linear: a convolution of a sum is the "
                    "sum of the convolutions, a maximum is not.",
-                   "both": "Max pooling is not linear, so no convolution computes it.",
-                   "neither": "Average pooling is a convolution with weights 1/4 and stride "
-                   "2, per channel.",
+                   "both, each with its own fixed kernel": "Max pooling is not linear, so "
+                   "no convolution computes it.",
+                   "neither: pooling has no weights": "Average pooling is a convolution "
+                   "with equal weights that add up to 1, per channel.",
                }),
-        Choice("The chapter's portrait moves one pixel to the right. Which of these layers "
-               "keeps the most of its outputs unchanged?",
+        Choice("The chapter's portrait moves one pixel to the right. As in the chapter's "
+               "table, the Sobel convolution comes first, and each pooling layer follows "
+               "it and a ReLU. Which of these layers keeps the most of its outputs "
+               "unchanged?",
                compared, steadiest,
                f"{steadiest}: only {shifts[steadiest]:.0%} of its outputs change, because a "
                "window's maximum often survives the shift inside the window.",
-               why_not={layer: f"{shifts[layer]:.0%} of its outputs change."
-                        for layer in compared if layer != steadiest}),
+               why_not={layer: f"{REASONS[layer]} ({shifts[layer]:.0%} of its outputs "
+                        "change.)" for layer in compared if layer != steadiest}),
     ]
 
 
@@ -423,13 +451,15 @@ def gradients() -> list:
                "cells."),
         Choice("A 2x2 max-pooling window holds [[7,7],[1,7]] and receives the gradient 1. "
                "Where does PyTorch (and book.gradients) send it?",
-               ["all to the first 7 in reading order", "1/3 to each 7", "1 to each 7"],
+               ["1/3 to each 7, shared evenly among the ties", "1 to each 7",
+                "all to the first 7 in reading order"],
                "all to the first 7 in reading order",
                "On a tie the maximum is not differentiable, and libraries pick the simplest "
                "valid choice: the whole gradient to the first maximum, row by row.",
                why_not={
-                   "1/3 to each 7": "A valid subgradient too (fractions not negative, adding "
-                   "up to 1), but not what the libraries choose.",
+                   "1/3 to each 7, shared evenly among the ties": "A valid subgradient "
+                   "too (fractions not negative, adding up to 1), but not what the "
+                   "libraries choose.",
                    "1 to each 7": "The fractions would add up to 3, not 1: that is no "
                    "gradient of the maximum at all.",
                }),
@@ -452,18 +482,30 @@ def lenet() -> list:
     c1, c3, c5 = model.C1, model.C3, model.C5
     c3_shape, s2_side = table["C3"][0], table["S2"][0][1]
     c5_count = table["C5"][1]
+    s2 = model.S2
+    large = 2 * digit
+    with torch.no_grad():
+        score_map = fully_convolutional(model, (1, digit, digit))(
+            torch.zeros(1, 1, large, large))[0]
+    step = s2.stride * model.S4.stride  # how far apart two windows of the digit's size lie
     return [
         Number("How many parameters does the chapter's LeNet-5 have?",
                total, f"{total:,}: C1 {table['C1'][1]:,}, C3 {table['C3'][1]:,}, C5 "
                f"{c5_count:,}, F6 {table['F6'][1]:,}, output {table['output'][1]:,}; the "
                "pooling layers have none."),
-        Number("How many filters sit between the input and the first hidden layer (C1)?",
-               c1.out_channels, f"{c1.out_channels}: C1 has {c1.out_channels} kernels of "
-               f"{c1.kernel_size[0]}x{c1.kernel_size[1]}, one per feature map of the first "
-               "hidden layer."),
-        Number(f"A {digit}x{digit} digit goes through C1 (padding {c1.padding[0]}), S2, then "
-               f"C3 ({c3.kernel_size[0]}x{c3.kernel_size[1]}, no padding). How high are C3's "
-               "output maps?",
+        Number(f"The chapter's fully convolutional LeNet (its dense layers made convolutions "
+               f"for {digit}x{digit} digits) reads a {large}x{large} image. At how many "
+               "positions does it give the ten scores?",
+               score_map.shape[1] * score_map.shape[2], f"Its windows are {digit}x{digit} "
+               f"and lie {step} pixels apart, the product of the two pooling strides: "
+               f"({large} − {digit}) / {step} + 1 = {score_map.shape[1]} along each side, "
+               f"{score_map.shape[1]}·{score_map.shape[2]} = "
+               f"{score_map.shape[1] * score_map.shape[2]} positions, a score map of shape "
+               f"{tuple(score_map.shape)}."),
+        Number(f"A {digit}x{digit} digit goes through C1 ({c1.kernel_size[0]}x"
+               f"{c1.kernel_size[1]}, padding {c1.padding[0]}), S2 ({s2.kernel_size}x"
+               f"{s2.kernel_size}, stride {s2.stride}), then C3 ({c3.kernel_size[0]}x"
+               f"{c3.kernel_size[1]}, no padding). How high are C3's output maps?",
                c3_shape[1], f"C1 keeps {digit}x{digit}, S2 halves it to {s2_side}x{s2_side}, "
                f"C3 takes {c3.kernel_size[0] - 1} off: {c3_shape[0]} maps of "
                f"{c3_shape[1]}x{c3_shape[2]}."),
@@ -489,7 +531,7 @@ def lenet() -> list:
                }),
         Choice("The training loss keeps falling while the validation loss rises, and a large "
                "gap opens between them. What is happening?",
-               ["overfitting", "underfitting", "training has converged well"],
+               ["underfitting", "training has converged well", "overfitting"],
                "overfitting",
                "A large gap between training and validation means the network fits its "
                "training data, noise included, better than new data: regularise, or stop "

@@ -10,13 +10,17 @@
 // A typed number is right when |typed - a| <= t; an option when its index is i.
 // Feedback is written with textContent into the question's aria-live region, so no text
 // from the data can become markup. Runs once per block, however often the script is pasted.
-(function () {
+// bookLive.selfCheck.judgeNumber(question, typed text) -> [verdict, text] is the decision
+// for a typed answer, also run by tests/test_selfcheck_js.py under Node.
+(function (bookLive) {
   "use strict";
 
-  // "1,234.5", "1 234", "0,5", "−2" (a Unicode minus) -> a number; anything else -> null.
+  // "1,234.5", "1 234", "0,5" and "0,444" (decimal commas), "−2" (a Unicode minus), "1e3"
+  // -> a number; anything else -> null. A comma before groups of three digits separates
+  // thousands, unless the number starts with 0.
   function parseNumber(text) {
     let t = text.trim().replace(/[\s_]/g, "").replace(/^[\u2212\u2013]/, "-");
-    if (/^[-+]?\d{1,3}(,\d{3})+(\.\d*)?$/.test(t)) {
+    if (/^[-+]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$/.test(t)) {
       t = t.replace(/,/g, "");          // thousands separators
     } else if (/^[-+]?\d*,\d+$/.test(t)) {
       t = t.replace(",", ".");          // a decimal comma
@@ -34,18 +38,21 @@
   }
 
   // -> [verdict: "right" | "wrong" | null (no answer to judge), text to show]
+  function judgeNumber(question, typed) {
+    const value = parseNumber(typed);
+    if (value === null) {
+      return [null, typed.trim() === "" ? "Type a number, then press Check."
+                                        : "Type a number, such as 12 or 0.5."];
+    }
+    return isRight(question, value)
+      ? ["right", "\u2713 Right. " + question.explanation]
+      : ["wrong", "\u2717 Not quite: " + typed.trim() + " is not the answer. "
+                  + question.explanation];
+  }
+
   function judge(form, question) {
     if (question.kind === "number") {
-      const typed = form.querySelector("input[type=text]").value;
-      const value = parseNumber(typed);
-      if (value === null) {
-        return [null, typed.trim() === "" ? "Type a number, then press Check."
-                                          : "Type a number, such as 12 or 0.5."];
-      }
-      return isRight(question, value)
-        ? ["right", "\u2713 Right. " + question.explanation]
-        : ["wrong", "\u2717 Not quite: " + typed.trim() + " is not the answer. "
-                    + question.explanation];
+      return judgeNumber(question, form.querySelector("input[type=text]").value);
     }
     const chosen = form.querySelector("input[type=radio]:checked");
     if (chosen === null) {
@@ -77,6 +84,8 @@
     });
   }
 
+  bookLive.selfCheck = {judgeNumber: judgeNumber};
+
   document.querySelectorAll(".book-selfcheck:not([data-ready])").forEach(function (block) {
     block.dataset.ready = "true";
     // In a notebook, Enter, Space and the arrow keys are also the notebook's shortcuts; the
@@ -87,4 +96,4 @@
       wire(form, data.questions[Number(form.dataset.index)]);
     });
   });
-})();
+})(window.bookLive = window.bookLive || {});

@@ -39,30 +39,32 @@ STYLE = """<style>
   margin: 0.5em 0.5em 0 0; cursor: pointer; }
 .book-selfcheck :focus-visible { outline: 3px solid #1565c0; outline-offset: 2px; }
 .book-selfcheck-feedback { margin: 0.5em 0 0; padding-left: 0.6em; overflow-wrap: anywhere; }
-.book-selfcheck-feedback:empty { display: none; }
 .book-selfcheck-feedback[data-verdict=right] { border-left: 4px solid #2e7d32; }
 .book-selfcheck-feedback[data-verdict=wrong] { border-left: 4px solid #c62828; }
 </style>"""
 
 
-def _number_controls(qid: str, question: Number) -> str:
-    return (f'<label for="{qid}-answer">Your answer</label>'
-            f'<input type="text" id="{qid}-answer" name="answer" autocomplete="off" '
-            'spellcheck="false">')
+# Each input sits inside its label and each question is its own form, whose radio buttons
+# are one group by their name: no id is needed, so a notebook that shows a block twice
+# has no two labels naming one input.
+def _number_controls(question: Number) -> str:
+    return ('<label>Your answer <input type="text" name="answer" autocomplete="off" '
+            'spellcheck="false"></label>')
 
 
-def _choice_controls(qid: str, question: Choice) -> str:
+def _choice_controls(question: Choice) -> str:
     return "".join(
-        f'<div class="book-selfcheck-option"><input type="radio" id="{qid}-{i}" '
-        f'name="{qid}" value="{i}"><label for="{qid}-{i}">{html.escape(option)}</label></div>'
+        f'<label class="book-selfcheck-option"><input type="radio" name="choice" '
+        f'value="{i}"><span>{html.escape(option)}</span></label>'
         for i, option in enumerate(question.options))
 
 
-def _question_html(qid: str, index: int, question) -> str:
+def _question_html(index: int, question) -> str:
     """One question as a form: its prompt as the legend, its controls, Check, Try again,
-    and the aria-live paragraph the feedback is written into."""
+    and the aria-live paragraph the feedback is written into (empty, yet rendered: some
+    screen readers never announce a region that was hidden when the page loaded)."""
     controls = (_number_controls if isinstance(question, Number) else _choice_controls)(
-        qid, question)
+        question)
     return (f'<li><form class="book-selfcheck-question" data-index="{index}">'
             f'<fieldset><legend>{html.escape(question.prompt)}</legend>{controls}</fieldset>'
             '<button type="submit">Check</button>'
@@ -81,11 +83,9 @@ class SelfCheck:
         return f"Self-check: chapter {self.chapter}, {len(self.questions)} questions"
 
     def _repr_html_(self) -> str:
-        uid = f"book-selfcheck-{self.chapter}"
-        items = "".join(_question_html(f"{uid}-q{i}", i, question)
-                        for i, question in enumerate(self.questions))
+        items = "".join(_question_html(i, question) for i, question in enumerate(self.questions))
         data = script_json({"questions": [question.data() for question in self.questions]})
-        return (f'<section class="book-selfcheck" id="{uid}" '
+        return ('<section class="book-selfcheck" '
                 f'aria-label="Check your understanding of chapter {self.chapter}">'
                 f'{STYLE}<ol>{items}</ol>'
                 f'<script type="application/json" class="book-live-data">{data}</script>'
