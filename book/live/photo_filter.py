@@ -66,7 +66,8 @@ STYLE = """<style>
 
 def portrait_jpeg() -> bytes:
     """The chapter's portrait (Grace Hopper, shipped with matplotlib) as its JPEG file:
-    600 x 512 pixels, the photo of :func:`book.samples.photo_rgb`."""
+    600 x 512 pixels, the photo of :func:`book.samples.photo_rgb`. Chapter 3, "Convolution".
+    """
     with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as file:
         return file.read()
 
@@ -81,7 +82,9 @@ def _data_url(photo: bytes) -> str:
 
 def filter_data(filters: dict) -> list:
     """The filters as the page reads them: name -> (weights (3, 3), divisor) ->
-    [{"name", "weights", "divisor"}], numbers checked to be finite, the divisor not 0."""
+    [{"name", "weights", "divisor"}], numbers checked to be finite, the divisor not 0.
+    Chapter 3, "Convolution".
+    """
     rows = []
     for name, (weights, divisor) in filters.items():
         weights = np.asarray(weights)
@@ -113,7 +116,8 @@ def _view(kind: str, title: str) -> str:
 
 
 class PhotoFilter:
-    """The block; a notebook and the website show ``_repr_html_``.
+    """The block of chapter 3, "Convolution"; a notebook and the website show
+    ``_repr_html_``.
 
     filters: name -> (weights (3, 3), divisor), as :data:`book.samples.FILTERS`.
     photo: the JPEG or PNG file shown first, as bytes.
@@ -158,7 +162,8 @@ class PhotoFilter:
 
 
 def photo_filter(filters: dict = FILTERS, photo: bytes | None = None) -> PhotoFilter:
-    """Chapter 3's "Your own photo" block: the chapter's filters on the reader's photo.
+    """The "Your own photo" block of chapter 3, "Convolution": the chapter's filters on the
+    reader's photo.
 
     filters: name -> (weights (3, 3), divisor), as :data:`book.samples.FILTERS`.
     photo: the bytes of the JPEG or PNG shown before the reader chooses one; the
