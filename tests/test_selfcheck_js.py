@@ -18,21 +18,26 @@ NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js runs the page's script")
 
 
+def run_after_page_script(code: str, folder, *args) -> object:
+    """The JSON that ``code`` writes to stdout, run after selfcheck.js has defined
+    ``judge = window.bookLive.selfCheck.judgeNumber`` in a page with no block."""
+    runner = folder / "run.js"
+    runner.write_text("global.window = {};\nglobal.document = {querySelectorAll: () => []};\n"
+                      + SCRIPT.read_text(encoding="utf-8")
+                      + "\nconst judge = window.bookLive.selfCheck.judgeNumber;\n" + code)
+    return json.loads(subprocess.run([NODE, str(runner), *map(str, args)], capture_output=True,
+                                     text=True, check=True).stdout)
+
+
 def verdicts(question: Number, answers: list[str], folder) -> list[str | None]:
     """The page's verdict on each typed answer: "right", "wrong" or None (not a number)."""
     inputs = folder / "answers.json"
     inputs.write_text(json.dumps({"question": question.data(), "answers": answers}))
-    runner = folder / "run.js"
-    runner.write_text("global.window = {};\n"
-                      "global.document = {querySelectorAll: () => []};\n"
-                      + SCRIPT.read_text(encoding="utf-8") + """
+    return run_after_page_script("""
 const {question, answers} = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8"));
-const judged = answers.map((typed) => window.bookLive.selfCheck.judgeNumber(question, typed));
+const judged = answers.map((typed) => judge(question, typed));
 process.stdout.write(JSON.stringify(judged.map(([verdict]) => verdict)));
-""")
-    output = subprocess.run([NODE, str(runner), str(inputs)], capture_output=True,
-                            text=True, check=True).stdout
-    return json.loads(output)
+""", folder, inputs)
 
 
 def judged(question: Number, cases: dict[str, str | None], folder) -> dict:
@@ -70,16 +75,11 @@ def test_typed_text_is_read_as_a_reader_means_it(answer, cases, tmp_path):
 
 
 def test_no_answer_asks_for_a_number_and_a_wrong_one_repeats_it(tmp_path):
-    runner = tmp_path / "run.js"
-    runner.write_text("global.window = {};\nglobal.document = {querySelectorAll: () => []};\n"
-                      + SCRIPT.read_text(encoding="utf-8") + """
+    output = run_after_page_script("""
 const question = {kind: "number", answer: 12, tolerance: 0, explanation: "Why."};
-const judge = window.bookLive.selfCheck.judgeNumber;
 process.stdout.write(JSON.stringify([judge(question, ""), judge(question, "abc"),
                                      judge(question, " 13 "), judge(question, "12")]));
-""")
-    output = json.loads(subprocess.run([NODE, str(runner)], capture_output=True, text=True,
-                                       check=True).stdout)
+""", tmp_path)
     assert output == [[None, "Type a number, then press Check."],
                       [None, "Type a number, such as 12 or 0.5."],
                       ["wrong", "\u2717 Not quite: 13 is not the answer. Why."],

@@ -197,6 +197,25 @@ def test_text_that_is_not_a_number_asks_for_a_number(checked_page):
         assert not form.find_element("css selector", ".book-selfcheck-retry").is_displayed()
 
 
+@pytest.mark.parametrize("checked_page", CHAPTERS, indirect=True)
+def test_an_answer_at_the_edge_of_the_tolerance(checked_page):
+    """Just inside the tolerance is right, typed with a decimal comma; just outside, wrong."""
+    browser, questions = checked_page
+    loose = [(form, q) for form, q in zip(forms(browser), questions)
+             if isinstance(q, Number) and q.tolerance > 0]
+    if not loose:
+        pytest.skip("no question accepts a range of answers")
+    form, question = loose[0]
+    inside = f"{question.answer - 0.9 * question.tolerance:.6f}".replace(".", ",")
+    outside = f"{question.answer + 1.1 * question.tolerance:.6f}"
+    for text, verdict in [(outside, WRONG), (inside, RIGHT)]:
+        box = form.find_element("css selector", "input[type=text]")
+        click(browser, box)
+        box.clear()
+        box.send_keys(text, Keys.ENTER)
+        assert_feedback(form, question, verdict)
+
+
 BLOCK = re.compile(r'<section class="book-selfcheck".*?'
                    r'<script type="application/json" class="book-live-data">(.*?)</script>'
                    r"<script>(.*?)</script></section>", re.S)
