@@ -311,3 +311,140 @@ def test_no_sideways_scroll_on_a_phone(browser, server):
         assert right <= 390, f"the figure reaches {right} px on a 390 px screen"
     finally:
         emulate_screen(browser, 1400, 1000, phone=False)
+
+
+# --- what the reader sees: the painted map, its scale, and messages --------------------
+
+def painted_map(browser, element) -> np.ndarray:
+    """The feature map canvas's pixels as (H - 2, W - 2, 3) colours."""
+    rgba = browser.execute_script(
+        "var c = arguments[0].querySelector('canvas.book-photo-map');"
+        "return [c.height, c.width,"
+        " Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)];",
+        element)
+    return np.array(rgba[2]).reshape(rgba[0], rgba[1], 4)[..., :3]
+
+
+def js_round(values: np.ndarray) -> np.ndarray:
+    """Math.round: halves go up."""
+    return np.floor(values + 0.5)
+
+
+def expected_colours(values: np.ndarray, diverging: bool) -> np.ndarray:
+    """(N,) map values -> (N, 3) colours: blue-white-red symmetric about 0 for a kernel
+    whose weights add up to 0, else grey clipped to 0..255 (as book.figures.conv)."""
+    if not diverging:
+        return np.repeat(np.clip(js_round(values), 0, 255)[:, None], 3, axis=1)
+    t = values / np.abs(values).max()
+    fade = js_round(255 * (1 - np.abs(t)))
+    full = np.full_like(fade, 255)
+    return np.where((t < 0)[:, None], np.stack([fade, fade, full], 1),
+                    np.stack([full, fade, fade], 1))
+
+
+def text_of(element, css: str) -> str:
+    return element.find_element(By.CSS_SELECTOR, css).text
+
+
+@pytest.mark.parametrize("name, diverging", [("sharpen", False), ("box blur", False),
+                                             ("Sobel (vertical edges)", True),
+                                             ("edges (8-neighbour)", True)])
+def test_painted_map_and_legend_follow_the_kernels_sum(browser, figure, name, diverging):
+    menu = Select(figure.find_element(By.TAG_NAME, "select"))
+    before = renders(browser, figure)
+    menu.select_by_value("")
+    menu.select_by_visible_text(name)
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: renders(b, figure) >= before + 2)
+    values = np.array(read(browser, figure)["map"])
+    pixels = painted_map(browser, figure)
+    assert pixels.shape[:2] == values.shape
+    low, high = values.min(), values.max()
+    places = [np.unravel_index(np.argmin(values), values.shape),
+              np.unravel_index(np.argmax(values), values.shape),
+              (0, 0), (values.shape[0] // 2, values.shape[1] // 2),
+              (values.shape[0] - 1, values.shape[1] - 1)]
+    rows, columns = np.array(places).T
+    expected = expected_colours(values[rows, columns], diverging)
+    np.testing.assert_allclose(pixels[rows, columns], expected, rtol=0, atol=1)
+    scale = figure.find_element(By.CSS_SELECTOR, ".book-photo-scale")
+    ends = [span.text for span in scale.find_elements(By.TAG_NAME, "span")[::2]]
+    legend = text_of(figure, ".book-photo-legend")
+    if diverging:
+        assert scale.get_attribute("data-kind") == "diverging"
+        reach = float(np.format_float_positional(max(-low, high), precision=4,
+                                                 fractional=False))
+        assert [float(end.replace("\u2212", "-")) for end in ends] == [-reach, reach]
+        assert "blue below 0" in legend and "red above 0" in legend
+    else:
+        assert scale.get_attribute("data-kind") == "grey"
+        assert ends == ["0", "255"] and "clipped to 0..255" in legend
+    printed = re.search(r"from (\S+) to (\S+)$", text_of(figure, ".book-photo-range"))
+    np.testing.assert_allclose([float(printed[1]), float(printed[2])], [low, high],
+                               rtol=1e-3)
+
+
+@pytest.mark.parametrize("box, start, last_key, problem", [
+    ("input.book-photo-weight", "1e30", "8", "feature map values too large"),
+    ("input.book-photo-divisor", "1e-31", "0", "too large a number")])
+def test_huge_numbers_show_a_message_and_keep_the_picture(browser, figure, box, start,
+                                                          last_key, problem):
+    field = figure.find_elements(By.CSS_SELECTOR, box)[-1]
+    retype(field, start)
+    message = figure.find_element(By.CSS_SELECTOR, ".book-photo-message")
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: not message.text,
+                                               f"{start} was not drawn")
+    before = read(browser, figure)
+    field.send_keys(last_key)
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: message.text, "no message")
+    assert problem in message.text and "\n" not in message.text
+    assert read(browser, figure)["map"] == before["map"]
+    assert "NaN" not in text_of(figure, ".book-photo-range")
+    assert "NaN" not in text_of(figure, ".book-photo-status")
+
+
+def test_a_file_that_is_not_an_image_shows_a_message_and_keeps_the_picture(
+        browser, figure, tmp_path):
+    before = read(browser, figure)
+    path = tmp_path / "notes.png"
+    path.write_text("not a picture\n")
+    figure.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(path))
+    message = figure.find_element(By.CSS_SELECTOR, ".book-photo-message")
+    WebDriverWait(browser, WAIT_SECONDS).until(lambda b: message.text, "no message")
+    assert "could not be read as an image" in message.text
+    assert read(browser, figure) == before
+
+
+def test_message_region_stays_rendered_while_empty(browser, figure):
+    display = browser.execute_script(
+        "var m = arguments[0].querySelector('.book-photo-message');"
+        "return [m.textContent, getComputedStyle(m).display]", figure)
+    assert display == ["", "block"]
+
+
+def test_a_slow_decode_cannot_replace_a_later_photo(browser, figure, tmp_path):
+    # The first file chosen decodes only when the test says so, after the second is shown.
+    browser.execute_script("""
+        var original = window.createImageBitmap, calls = 0;
+        window.createImageBitmap = function (blob) {
+          calls += 1;
+          if (calls > 1) { return original(blob); }
+          window.firstDecode = new Promise(function (resolve) {
+            window.releaseFirstDecode = function () { resolve(original(blob)); };
+          });
+          return window.firstDecode;
+        };""")
+    first, second = random_photo(20, 30, seed=6), random_photo(25, 40, seed=7)
+    Image.fromarray(first).save(tmp_path / "first.png")
+    file_input = figure.find_element(By.CSS_SELECTOR, "input[type=file]")
+    file_input.send_keys(str(tmp_path / "first.png"))
+    shown = choose_file(browser, figure, second, tmp_path / "second.png")
+    assert np.array_equal(np.array(shown["grey"]), grey_of(second))
+    count = renders(browser, figure)
+    # The page's handler was attached to the held decode first, so it has run by the time
+    # this one's task comes (a setTimeout after the decode settles).
+    browser.execute_async_script(
+        "var done = arguments[arguments.length - 1]; window.releaseFirstDecode();"
+        "window.firstDecode.then(function () { setTimeout(done, 0); },"
+        " function () { setTimeout(done, 0); });")
+    assert renders(browser, figure) == count
+    assert np.array_equal(np.array(read(browser, figure)["grey"]), grey_of(second))

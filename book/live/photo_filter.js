@@ -32,6 +32,9 @@
     var mapCanvas = root.querySelector("canvas.book-photo-map");
     var photo = null;   // {image: grey levels (H, W), height, width, source}
     var shown = null;   // {map: (H - 2, W - 2), kernel: (3, 3)}
+    // Photos decode at their own pace: only the latest one asked for may be shown, so a
+    // slow portrait or an earlier file cannot replace the reader's last choice.
+    var latestRequest = 0;
 
     // -> the kernel as 9 numbers, or a one-line reason why the boxes do not make one.
     function readKernel() {
@@ -48,7 +51,12 @@
       if (!isFinite(divisor) || divisor === 0) {
         return "Divide by a number other than 0 (1 keeps the weights as they are).";
       }
-      return values.map(function (value) { return value / divisor; });
+      var kernel = values.map(function (value) { return value / divisor; });
+      if (!kernel.every(isFinite)) {
+        return "These weights divided by " + divisor + " are too large a number: "
+               + "divide by a larger number.";
+      }
+      return kernel;
     }
 
     function fillBoxes(filter) {
@@ -60,15 +68,23 @@
 
     function greyRgb(value) { return "rgb(" + value + "," + value + "," + value + ")"; }
 
-    // A map with both signs: blue below 0, white at 0, red above, symmetric about 0.
-    // Otherwise grey, black at the smallest value and white at the largest.
-    function colourOf(value, low, high, diverging) {
+    // As chapter 3's filter table (book.figures.conv): a kernel whose weights add up to 0
+    // keeps only changes, so its map is drawn blue below 0, white at 0 and red above,
+    // symmetric about 0 (reach: the largest |value|). Any other kernel makes a picture of
+    // the photo, drawn in grey clipped to 0..255 like the photo itself.
+    function addsUpToZero(kernel) {
+      var sum = 0, size = 0;
+      kernel.forEach(function (weight) { sum += weight; size += Math.abs(weight); });
+      return Math.abs(sum) <= 1e-9 * size;   // 0 but for rounding in typed decimals
+    }
+
+    function colourOf(value, reach, diverging) {
       if (diverging) {
-        var t = value / Math.max(-low, high);
+        var t = reach > 0 ? value / reach : 0;
         var fade = Math.round(255 * (1 - Math.abs(t)));
         return t < 0 ? [fade, fade, 255] : [255, fade, fade];
       }
-      var level = high > low ? Math.round(255 * (value - low) / (high - low)) : 128;
+      var level = Math.min(255, Math.max(0, Math.round(value)));
       return [level, level, level];
     }
 
@@ -98,33 +114,41 @@
         low = Math.min(low, map[p]);
         high = Math.max(high, map[p]);
       }
-      var diverging = low < 0 && high > 0;
+      if (!isFinite(low) || !isFinite(high)) {   // Infinity, or NaN from Infinity - Infinity
+        message.textContent = "These weights make feature map values too large for the page: "
+          + "use smaller weights or a larger number to divide by.";
+        return;
+      }
+      var diverging = addsUpToZero(kernel);
+      var reach = Math.max(-low, high);
       paint(greyCanvas, photo.image, photo.height, photo.width, function (v) {
         return [v, v, v];
       });
       paint(mapCanvas, map, photo.height - 2, photo.width - 2, function (v) {
-        return colourOf(v, low, high, diverging);
+        return colourOf(v, reach, diverging);
       });
-      var reach = format(Math.max(-low, high));
       scaleBar.dataset.kind = diverging ? "diverging" : "grey";
-      scaleBar.firstElementChild.textContent = diverging ? "\u2212" + reach : format(low);
-      scaleBar.lastElementChild.textContent = diverging ? reach : format(high);
+      scaleBar.firstElementChild.textContent = diverging ? "\u2212" + format(reach) : "0";
+      scaleBar.lastElementChild.textContent = diverging ? format(reach) : "255";
       legend.textContent = diverging
-        ? "Colour: blue below 0, white at 0, red above 0 (the map has both signs)."
-        : "Grey: black at the smallest value, white at the largest (one sign only).";
+        ? "Colour: blue below 0, white at 0, red above 0 (the weights add up to 0)."
+        : "Grey, clipped to 0..255: black at 0 and below, white at 255 and above "
+          + "(the weights do not add up to 0).";
       range.textContent = "Feature map values from " + format(low) + " to " + format(high);
       var name = menu.value === "" ? "your own kernel" : "the " + menu.value + " kernel";
       status.textContent = "Showing " + photo.source + " in grey (" + photo.height + " \u00d7 "
         + photo.width + " pixels) and its feature map with " + name + " ("
         + (photo.height - 2) + " \u00d7 " + (photo.width - 2) + "), values from "
         + format(low) + " to " + format(high) + ", drawn "
-        + (diverging ? "blue to white to red." : "black to white.");
+        + (diverging ? "blue to white to red." : "in grey clipped to 0..255.");
       shown = {map: map, kernel: kernel};
       root.dataset.renders = String(Number(root.dataset.renders || 0) + 1);
     }
 
-    function usePhoto(blob, source) {
+    // request: the number latestRequest had when this photo was asked for.
+    function usePhoto(blob, source, request) {
       return createImageBitmap(blob).then(function (bitmap) {
+        if (request !== latestRequest) { bitmap.close(); return; }
         var scale = Math.min(1, LARGEST_CANVAS_SIDE / Math.max(bitmap.width, bitmap.height));
         var width = Math.round(bitmap.width * scale), height = Math.round(bitmap.height * scale);
         var canvas = document.createElement("canvas");
@@ -144,21 +168,25 @@
         photo = small;
         render();
       }).catch(function () {
-        message.textContent = "This file could not be read as an image: choose a JPEG or PNG.";
+        if (request === latestRequest) {
+          message.textContent = "This file could not be read as an image: choose a JPEG or PNG.";
+        }
       });
     }
 
     function loadPortrait() {
       if (photo !== null || root.dataset.portrait) { return; }
       root.dataset.portrait = "requested";
+      var request = ++latestRequest;
       fetch(data.assets.portrait).then(function (response) {
         if (!response.ok) { throw new Error(response.statusText); }
         return response.blob();
       }).then(function (blob) {
-        // A photo chosen while the portrait was on its way wins.
-        return photo === null ? usePhoto(blob, "the portrait") : null;
+        return usePhoto(blob, "the portrait", request);
       }).catch(function () {
-        message.textContent = "The portrait could not be loaded: choose a photo of your own.";
+        if (request === latestRequest) {
+          message.textContent = "The portrait could not be loaded: choose a photo of your own.";
+        }
       });
     }
 
@@ -185,7 +213,7 @@
       if (fileInput.files.length > 0) {
         var file = fileInput.files[0];
         root.dataset.portrait = root.dataset.portrait || "skipped";
-        usePhoto(file, "your photo");
+        usePhoto(file, "your photo", ++latestRequest);
       }
     });
 

@@ -49,7 +49,6 @@ STYLE = """<style>
 .book-photo-divisor-field input[type=number] { width: 4.2em; }
 .book-photo-filter :focus-visible { outline: 3px solid #1565c0; outline-offset: 2px; }
 .book-photo-message { color: #b71c1c; }
-.book-photo-message:empty { display: none; }
 .book-photo-views { display: flex; flex-wrap: wrap; gap: 0.8em; }
 .book-photo-view { flex: 1 1 150px; min-width: 0; max-width: 512px; margin: 0; }
 .book-photo-view canvas { display: block; width: 100%; height: auto;
