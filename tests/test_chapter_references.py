@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Not a reader's modules (see the module docstring); a package here excludes all it holds.
 EXCLUDED = {"book.__main__", "book.authoring", "book.grading", "book.check",
             "book.interactive", "book.build_mode", "book.glue", "book.validation",
-            # the self-checks' machinery serves every chapter (book.live.questions cites each)
-            "book.live.kinds", "book.live.selfcheck"}
+            # the live figures' shared parts serve every chapter (book.live.questions cites each)
+            "book.live.block", "book.live.kinds", "book.live.selfcheck"}
 REFERENCE = re.compile(r'[Cc]hapter (\d+), "([^"]+)"')
 
 

@@ -22,13 +22,14 @@ from book.interactive.frame_files import move_frames_to_files
 from book.live import questions as questions_module
 from book.live.kinds import Choice, Number
 from book.live.questions import QUESTIONS
-from book.live.selfcheck import SCRIPT, SelfCheck, self_check
+from book.live.selfcheck import SelfCheck, self_check
 from book.models import lenet5
 from book.receptive_field import empirical_receptive_field
 from book.samples import EXAMPLE_INPUT, EXAMPLE_KERNEL, OVERLAP_EXAMPLE, POOLING_EXAMPLE, letter_a
 from book.vision import ComplexCell, SimpleCell, position_tuning
 
 ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "book" / "live" / "selfcheck.js"
 CHAPTER_FILES = {int(path.name[:2]): path for path in sorted((ROOT / "chapters").glob("0*.ipynb"))}
 
 

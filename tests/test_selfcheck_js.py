@@ -8,11 +8,13 @@ reader presses Check.
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from book.live.kinds import Number
-from book.live.selfcheck import SCRIPT
+
+SCRIPT = Path(__file__).resolve().parents[1] / "book" / "live" / "selfcheck.js"
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js runs the page's script")

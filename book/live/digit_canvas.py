@@ -25,14 +25,12 @@ row by row, or null for an empty canvas), ``logits`` and ``probabilities`` (10 e
 from __future__ import annotations
 
 import base64
-import functools
-import itertools
-from importlib import resources
 
 import numpy as np
 from torch import nn
 
 from book.interactive.player import script_json
+from book.live.block import block_id, page_script
 from book.validation import real_array, real_number
 
 LENET_PARAMETERS = ("C1.weight", "C1.bias", "C3.weight", "C3.bias", "C5.weight",
@@ -40,8 +38,6 @@ LENET_PARAMETERS = ("C1.weight", "C1.bias", "C3.weight", "C3.bias", "C5.weight",
 WEIGHT_TYPE = np.dtype("<f2")  # float16, little-endian, as the page's Uint16Array reads it
 CANVAS = 280  # the drawing canvas's side in its own pixels, whatever its size on screen
 SCRIPTS = ("digits.js", "lenet.js", "digit_canvas.js")
-# Ids numbered in the order the blocks are made, so that two builds write the same HTML.
-_block_numbers = itertools.count(1)
 # Scoped to the figure's id; wraps into one column on a phone (342 px) with no sideways scroll.
 STYLE = """
 #__UID__ { max-width: 100%; margin: 1em 0; text-align: left; }
@@ -108,11 +104,6 @@ def _data_url(data: bytes) -> str:
     return "data:application/octet-stream;base64," + base64.b64encode(data).decode("ascii")
 
 
-@functools.cache
-def _script(name: str) -> str:
-    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-
-
 def _article(digit: int) -> str:
     return "an" if digit == 8 else "a"
 
@@ -154,7 +145,7 @@ def digit_canvas(model: nn.Sequential, mean: float, std: float, samples) -> Digi
     if len(labels) != len(images):
         raise ValueError(f"{len(images)} sample images but {len(labels)} labels")
     weights, layers = weights_file(model)
-    uid = f"book-digit-canvas-{next(_block_numbers)}"
+    uid = block_id("digit-canvas")
     data = script_json({
         "layers": layers, "mean": mean, "std": std, "canvas": CANVAS, "labels": labels,
         "assets": {"weights": _data_url(weights), "samples": _data_url(images.tobytes())}})
@@ -166,7 +157,7 @@ def digit_canvas(model: nn.Sequential, mean: float, std: float, samples) -> Digi
         f'<div class="bd-bar-row"><span>{digit}</span><span class="bd-bar">'
         '<span class="bd-fill"></span></span><span class="bd-value">&ndash;</span></div>'
         for digit in range(10))
-    script = "\n".join(_script(name) for name in SCRIPTS).replace("__UID__", uid)
+    script = page_script(*SCRIPTS).replace("__UID__", uid)
     return DigitCanvas("\n".join([
         f'<div class="book-live book-digit-canvas" id="{uid}" data-status="waiting" '
         'data-updates="0">',

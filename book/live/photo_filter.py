@@ -17,21 +17,18 @@ its ``data-renders`` attribute counts the pictures drawn.
 
 import base64
 import html
-import itertools
-from pathlib import Path
 
 import matplotlib.cbook
 import numpy as np
 
 from book.interactive.player import script_json
+from book.live.block import block_id, page_script
 from book.samples import BT601_LUMA, FILTERS
 
-HERE = Path(__file__).parent
 SCRIPTS = ("conv.js", "photo_filter.js")  # conv.js defines bookConv, which the other uses
 MAX_SIDE = 256  # the grey input's longer side at most, in pixels
 FIRST_FILTER = "Sobel (vertical edges)"
 IMAGE_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
-_block_numbers = itertools.count(1)
 
 STYLE = """<style>
 .book-photo-filter { max-width: 100%; }
@@ -132,7 +129,7 @@ class PhotoFilter:
         return "Your own photo through chapter 3's filters (a live figure: open it in a browser)"
 
     def _repr_html_(self) -> str:
-        uid = f"book-photo-filter-{next(_block_numbers)}"
+        uid = block_id("photo-filter")
         names = [f["name"] for f in self.filters]
         first = FIRST_FILTER if FIRST_FILTER in names else names[0]
         options = "".join(
@@ -140,7 +137,6 @@ class PhotoFilter:
             f"{html.escape(name)}</option>" for name in names)
         data = script_json({"filters": self.filters, "luma": BT601_LUMA.tolist(),
                             "max_side": MAX_SIDE, "assets": {"portrait": self.photo_url}})
-        script = "\n".join((HERE / name).read_text() for name in SCRIPTS)
         return (
             f'<div class="book-photo-filter" id="{uid}">{STYLE}'
             f'<p><label for="{uid}-file">Your photo</label>'
@@ -157,7 +153,7 @@ class PhotoFilter:
             '<p class="book-photo-status" aria-live="polite">The portrait loads when this '
             "figure comes into view.</p>"
             f'<script type="application/json" class="book-live-data">{data}</script>'
-            f"<script>(function () {{\n{script}\n}})();</script></div>")
+            f"<script>(function () {{\n{page_script(*SCRIPTS)}\n}})();</script></div>")
 
 
 def photo_filter(filters: dict = FILTERS, photo: bytes | None = None) -> PhotoFilter:

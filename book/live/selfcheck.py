@@ -13,13 +13,11 @@ multiple-choice answers are clickable labels, and it would be embedded again wit
 """
 
 import html
-from pathlib import Path
 
 from book.interactive.player import script_json
+from book.live.block import page_script
 from book.live.kinds import Choice, Number
 from book.live.questions import QUESTIONS
-
-SCRIPT = Path(__file__).with_name("selfcheck.js")
 
 STYLE = """<style>
 .book-selfcheck ol { list-style: none; padding-left: 0; counter-reset: question; }
@@ -89,7 +87,7 @@ class SelfCheck:
                 f'aria-label="Check your understanding of chapter {self.chapter}">'
                 f'{STYLE}<ol>{items}</ol>'
                 f'<script type="application/json" class="book-live-data">{data}</script>'
-                f"<script>{SCRIPT.read_text()}</script></section>")
+                f"<script>{page_script('selfcheck.js')}</script></section>")
 
 
 def self_check(chapter: int) -> SelfCheck:
