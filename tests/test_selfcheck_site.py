@@ -10,6 +10,7 @@ console errors. Every chapter page must have a self-check, showing today's quest
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -17,9 +18,10 @@ from selenium.webdriver.common.keys import Keys
 
 from book.live.kinds import Number
 from book.live.questions import QUESTIONS
-from book.live.selfcheck import SCRIPT
 from tests.browser import emulate_screen, open_page, serve, tap
 from tests.site_pages import PAGES
+
+SCRIPT = Path(__file__).resolve().parents[1] / "book" / "live" / "selfcheck.js"
 
 CHAPTERS = [page for page in PAGES if page.startswith("chapters/")]
 PHONE = (390, 844)
