@@ -67,10 +67,30 @@ def center(browser, element) -> tuple[float, float]:
 
 
 def the_visible_toggle(browser, selector: str):
-    """The one drawn toggle button matching selector; fails if there are none or several."""
+    """The one drawn toggle button matching selector, once it stands still on top.
+
+    Fails if there are none or several. A sidebar sliding in or out moves the header that holds
+    the toggle, so a click aimed at where the toggle was lands on the header instead.
+    """
     toggles = visible(browser, selector)
     assert len(toggles) == 1, f"{len(toggles)} visible {selector} buttons, expected one"
-    return toggles[0]
+    toggle = toggles[0]
+    last_box = [None]
+
+    def still_on_top(browser):
+        box, on_top = browser.execute_script("""
+            const box = arguments[0].getBoundingClientRect();
+            const top = document.elementFromPoint(box.left + box.width / 2,
+                                                  box.top + box.height / 2);
+            return [[box.left, box.top, box.width, box.height],
+                    top !== null && arguments[0].contains(top)];
+        """, toggle)
+        still = box == last_box[0]
+        last_box[0] = box
+        return still and on_top
+
+    wait_until(browser, still_on_top, f"the {selector} button kept moving or stayed covered")
+    return toggle
 
 
 def tap_toggle(browser, selector: str):
