@@ -36,6 +36,9 @@ from book.samples import (
 from book.shapes import output_size, same_padding
 from book.vision import COMPLEX_POSITIONS, ComplexCell, SimpleCell, position_tuning
 
+# A max-pooling window whose maximum is tied three ways.
+TIE_WINDOW = np.array([[7, 7], [1, 7]])
+
 
 def _one_map(matrix) -> np.ndarray:
     """(H, W) -> (1, 1, H, W) floats: one image, one channel, as book's layers take it."""
@@ -425,6 +428,23 @@ def gradients() -> list:
     collected = max_pool2d_backward(np.ones((1, 1, 3, 3)), _one_map(OVERLAP_EXAMPLE), 3,
                                     stride=1)[0, 0]
     peak = np.unravel_index(np.argmax(collected), collected.shape)
+    tied = TIE_WINDOW == TIE_WINDOW.max()
+    top_value, ties = TIE_WINDOW.max(), tied.sum()
+    first_tied = np.zeros_like(tied)
+    first_tied.flat[np.argmax(tied)] = True
+    shared, each, first = (f"1/{ties} to each {top_value}, shared evenly among the ties",
+                           f"1 to each {top_value}",
+                           f"all to the first {top_value} in reading order")
+    tie_routings = {shared: tied / ties, each: tied * 1.0, first: first_tied * 1.0}
+    valid_but_not_chosen = ("A valid subgradient too (fractions not negative, adding up to 1), "
+                            "but not the one the libraries choose.")
+    tie_reasons = {shared: valid_but_not_chosen,
+                   each: f"The fractions would add up to {ties}, not 1: that is no gradient "
+                         "of the maximum at all.",
+                   first: valid_but_not_chosen}
+    tie_routed = max_pool2d_backward(np.ones((1, 1, 1, 1)), _one_map(TIE_WINDOW), 2)[0, 0]
+    tie_answer, = (option for option, routed in tie_routings.items()
+                   if np.array_equal(routed, tie_routed))
     return [
         Number(f"A 1-D convolution with x = {tuple(x)} and w = {tuple(w)} receives the "
                f"upstream gradient dy = {tuple(dy)}. What is dw_1, the gradient of the second "
@@ -449,20 +469,14 @@ def gradients() -> list:
                f"{POOLING_EXAMPLE[top:top + 2, left:left + 2].max()}. Average pooling would "
                f"spread it evenly, {upstream[top // 2, left // 2] / 4:g} to each of the four "
                "cells."),
-        Choice("A 2x2 max-pooling window holds [[7,7],[1,7]] and receives the gradient 1. "
-               "Where does PyTorch (and book.gradients) send it?",
-               ["1/3 to each 7, shared evenly among the ties", "1 to each 7",
-                "all to the first 7 in reading order"],
-               "all to the first 7 in reading order",
-               "On a tie the maximum is not differentiable, and libraries pick the simplest "
-               "valid choice: the whole gradient to the first maximum, row by row.",
-               why_not={
-                   "1/3 to each 7, shared evenly among the ties": "A valid subgradient "
-                   "too (fractions not negative, adding up to 1), but not what the "
-                   "libraries choose.",
-                   "1 to each 7": "The fractions would add up to 3, not 1: that is no "
-                   "gradient of the maximum at all.",
-               }),
+        Choice(f"A 2x2 max-pooling window holds {_rows(TIE_WINDOW)} and receives the "
+               "gradient 1. Where does PyTorch (and book.gradients) send it?",
+               list(tie_routings), tie_answer,
+               "On a tie the maximum is not differentiable, and any fractions that are not "
+               "negative and add up to 1 are a valid choice (a subgradient); PyTorch and "
+               f"book.gradients send it {tie_answer}.",
+               why_not={option: reason for option, reason in tie_reasons.items()
+                        if option != tie_answer}),
         Number(f"Max pooling with 3x3 windows and stride 1 on {_rows(OVERLAP_EXAMPLE)}, with "
                f"the upstream gradient 1 at each of the nine outputs. What gradient does the "
                f"{OVERLAP_EXAMPLE[peak]} in row {peak[0]}, column {peak[1]} collect?",
