@@ -1,7 +1,8 @@
 """The chapter notebooks as the site build executed them (``make html``).
 
-myst-nb keeps each executed notebook in ``_build/.jupyter_cache``, matched to its source
-by the code of its cells; these are the outputs the website shows.
+myst-nb keeps each executed notebook in ``_build/.jupyter_cache`` (beside the site, so
+BOOK_SITE moves it too), matched to its source by the code of its cells; these are the
+outputs the website shows.
 """
 
 import re
@@ -10,20 +11,20 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / "_build" / ".jupyter_cache"
+from tests.site_pages import EXECUTED_NOTEBOOKS, ROOT
+
 CHAPTERS = [ROOT / f"{page}.ipynb" for page in
             re.findall(r"file: (chapters/\S+)", (ROOT / "_toc.yml").read_text())]
 
 
 def built(path: Path):
     """The executed copy of ``path`` from the last site build; fails without one."""
-    if not CACHE.exists():
+    if not EXECUTED_NOTEBOOKS.exists():
         pytest.fail("the site is not built: run `make html` first (`make test` does)")
     from jupyter_cache import get_cache  # SQLAlchemy and more: only for the site tests
 
     try:
-        _, executed = get_cache(CACHE).merge_match_into_notebook(
+        _, executed = get_cache(EXECUTED_NOTEBOOKS).merge_match_into_notebook(
             nbformat.read(path, as_version=4))
     except KeyError:
         pytest.fail(f"{path.name} changed since the site was built: run `make html`")

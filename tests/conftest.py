@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import chromium_paths, start_chromium
-
-# BOOK_SITE points the site tests at another build (a helper's or a reviewer's copy).
-SITE = Path(os.environ.get("BOOK_SITE")
-            or Path(__file__).resolve().parents[1] / "_build" / "html")
+from tests.site_pages import SITE
 
 
 @pytest.fixture(scope="session")

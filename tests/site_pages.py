@@ -1,10 +1,16 @@
-"""The pages of the book: every file of the table of contents (_toc.yml), in reading order."""
+"""The pages of the book: every file of the table of contents (_toc.yml), in reading order,
+and where the build under test lies."""
 
+import os
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# BOOK_SITE points the site tests at another build (a helper's or a reviewer's copy).
+SITE = Path(os.environ.get("BOOK_SITE") or ROOT / "_build" / "html")
+# myst-nb's store of the notebooks that build executed.
+EXECUTED_NOTEBOOKS = SITE.parent / ".jupyter_cache"
 
 
 def toc_files() -> list[str]:
