@@ -39,7 +39,7 @@ class Question:
     answers: list[str]      # grade_ids of the answer cells this question checks
     manual: bool = False    # a graded answer cell with no check: graded by hand
     # The book's functions its hidden checks compute with (book.grading.borrowed): a
-    # submission whose code refers to one gets a note naming it and this question.
+    # submission whose code imports one gets a note naming it and this question.
     references: list[str] = field(default_factory=list)
 
 

@@ -5,8 +5,8 @@ the grader's judgement of its observations passes (:mod:`book.grading.compare`);
 kernel printed or raised is only the student's feedback text. A check cell that ran past its
 time limit or stopped the kernel scores zero with its own message. What the guard noticed is
 a note; it makes the question "tampered" only when the judgement fails. A reference function
-of the checks that the student's code refers to (:mod:`book.grading.borrowed`) is a note
-too: reading the code cannot tell a borrowed answer from a test of one's own.
+of the checks that the student's code imports (:mod:`book.grading.borrowed`) is a note too:
+reading the code cannot tell a borrowed answer from a test of one's own.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def _cell_note(step: Step, outcome: StepOutcome, cell_timeout: float) -> str | N
 
 def borrowed_notes(assignment: Assignment, student_code: list[str]) -> list[str]:
     """One note for each reference function (book.grading.borrowed) the student's code
-    refers to, naming the questions whose checks use it."""
+    imports, naming the questions whose checks use it."""
     all_refs = {ref for question in assignment.questions for ref in question.references}
     found = sorted({name for source in student_code for name in borrowed(source, all_refs)})
     return [BORROWED_NOTE.format(
