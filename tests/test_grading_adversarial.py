@@ -456,18 +456,18 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
         # the book's own function imported: full marks (the answers work), and a note
         "borrowed_import.ipynb": (
             notebook(solution, {"output_size": "from book.shapes import output_size"}),
-            full("Your code refers to `book.shapes.output_size`, the book's own code that the "
+            full("Your code imports `book.shapes.output_size`, the book's own code that the "
                  "checks of `output_size_checks`, `design_layer_checks` compare with. The "
                  "grader scored your answers as they are; your instructor may read how you "
                  "used it.")),
         "borrowed_by_name.ipynb": (
             with_extra((None, 'import importlib\n'
                               'shapes = importlib.import_module("book.shapes")')),
-            full("Your code refers to `book.shapes.output_size`, the book's own code that the "
+            full("Your code imports `book.shapes.output_size`, the book's own code that the "
                  "checks of `output_size_checks`, `design_layer_checks` compare with. The "
                  "grader scored your answers as they are; your instructor may read how you "
                  "used it.",
-                 "Your code refers to `book.shapes.same_padding`, the book's own code that the "
+                 "Your code imports `book.shapes.same_padding`, the book's own code that the "
                  "checks of `same_padding_checks` compare with. The grader scored your answers "
                  "as they are; your instructor may read how you used it.")),
         "proc_solution.ipynb": (notebook(solution, stolen_answers(solution, solution)),

@@ -38,8 +38,8 @@ class Question:
     hidden: str             # the hidden checks ("" when there are none)
     answers: list[str]      # grade_ids of the answer cells this question checks
     manual: bool = False    # a graded answer cell with no check: graded by hand
-    # The book's functions its hidden checks compute with (book.grading.borrowed): a
-    # submission whose code imports one gets a note naming it and this question.
+    # The book's functions its hidden checks compare with (book.grading.borrowed): a
+    # submission whose code imports one scores 0 on this question.
     references: list[str] = field(default_factory=list)
 
 

@@ -1,12 +1,12 @@
-"""Which of the book's own functions that the hidden checks use a submission's code refers to.
+"""Which of the book's own functions that the hidden checks use a submission's code imports.
 
 A hidden check computes what it expects with the book's implementation
 (``from book.gradients import conv2d_backward``): those, the same objects under other names
 in the library's modules, and their plain-loop versions (``conv2d_backward_loop``) are a
 question's *references*. A student's code that imports one may pass without the skill the
 question grades, or may only use it to test an answer of its own: reading the code cannot
-tell. So the grader names what it found in a note of the student's report, for the
-instructor to read (:mod:`book.grading.scoring`), and leaves the score alone.
+tell. So the grader names what it found in a note for the instructor to read
+(:mod:`book.grading.scoring`) and leaves the score alone.
 
 The code is read, not run. It counts when a cell the student wrote
 
@@ -17,15 +17,10 @@ The code is read, not run. It counts when a cell the student wrote
   ``gradients.f`` after ``from book import *``);
 - holds the module's or the reference's dotted name as a whole string
   (``importlib.import_module("book.gradients")``, ``sys.modules["book.gradients"]``);
-- does any of this in code given as a literal string to ``exec``, ``eval``, ``run_cell``
-  or a magic (``%time``, ``%%capture``).
+- does any of this in code given as text to ``exec``, ``eval``, a cell or a line magic.
 
-Not seen: a name assembled at run time (``"book." + "gradients"``, ``getattr(book, name)``,
-``exec(text)`` of a variable), ``sys.modules["book"].shapes``, relative imports, and cells
-longer than :data:`LONGEST_CELL` characters (reading them would cost the grader seconds
-and memory outside the sandbox). Modules that give the checks their inputs (sample
-images, data) hold no references. Reading never raises: a cell that cannot be read
-refers to nothing.
+A name assembled at run time (``"book." + "gradients"``, ``getattr(book, name)``) is not
+seen. Modules that give the checks their inputs (sample images, data) hold no references.
 """
 
 from __future__ import annotations
@@ -39,7 +34,6 @@ from collections.abc import Iterable
 from book.grading.imports import imported_names, python_source
 
 INPUT_MODULES = frozenset({"book.samples", "book.data"})
-LONGEST_CELL = 100_000     # characters; an answer cell is rarely over 10,000
 # Calls whose text argument is code: it is read as code too.
 CODE_RUNNERS = frozenset({"exec", "eval", "run_cell", "run_cell_magic", "run_line_magic"})
 
@@ -56,7 +50,7 @@ def references(hidden: str) -> list[str]:
     tree = _parse(hidden)
     if tree is None:
         return []
-    names, _ = imported_names(hidden)   # the instructor's code: read whatever its length
+    names, _ = imported_names(hidden)
     given = {id(argument) for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
              and node.func.id.startswith("check_") for argument in node.args}
@@ -108,19 +102,14 @@ def borrowed(source: str, refs: Iterable[str]) -> list[str]:
 
 
 def _parse(source: str) -> ast.Module | None:
-    """The syntax tree of a cell's code; None when it cannot be read (hostile or broken
-    code: too deep, too large, not Python), which the kernel will not run either."""
     try:
         return ast.parse(python_source(source))
-    except Exception:   # MemoryError and RecursionError too: the code is a student's
-        return None
+    except (SyntaxError, ValueError):
+        return None         # a cell that cannot run borrows nothing
 
 
 def _code_in(source: str, depth: int = 0) -> list[ast.Module]:
-    """The cell's syntax tree, and those of the code it passes as text to a code runner
-    ([] for a cell longer than LONGEST_CELL or one that cannot be read)."""
-    if "book" not in source or len(source) > LONGEST_CELL:
-        return []
+    """The cell's syntax tree, and those of the code it passes as text to a code runner."""
     tree = _parse(source)
     if tree is None:
         return []
@@ -135,7 +124,6 @@ def _code_in(source: str, depth: int = 0) -> list[ast.Module]:
 
 
 def _called_name(call: ast.Call) -> str:
-    """The name a call calls: ``exec`` for ``exec(...)``, ``run_cell`` for ``ip.run_cell(...)``."""
     function = call.func
     if isinstance(function, ast.Name):
         return function.id
@@ -146,10 +134,8 @@ def _named(tree: ast.Module, refs: set[str]) -> set[str]:
     found: set[str] = set()
 
     def reached(dotted: str) -> None:
-        """A reference named in full or with more after it (``f.__call__``), or a module
-        holding references."""
-        found.update(ref for ref in refs if ref == dotted or ref.startswith(dotted + ".")
-                     or dotted.startswith(ref + "."))
+        """A reference, or a module holding references, named in full."""
+        found.update(ref for ref in refs if ref == dotted or ref.startswith(dotted + "."))
 
     bound: dict[str, str] = {}      # a name in the cell -> the book module it stands for
     for node in ast.walk(tree):
@@ -162,9 +148,8 @@ def _named(tree: ast.Module, refs: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             for alias in node.names:
                 if alias.name == "*" and node.module == "book":
-                    # The package's names include its loaded submodules: the references'.
-                    bound.update({ref.split(".")[1]: ".".join(ref.split(".")[:2])
-                                  for ref in refs})
+                    # The package's names are its submodules loaded so far.
+                    bound.update({module.split(".")[1]: module for module in _library_modules()})
                 elif alias.name == "*":
                     reached(node.module)
                 else:

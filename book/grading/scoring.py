@@ -29,9 +29,9 @@ SUMMARIES = {
                               "graded.",
     SubmissionStatus.GRADED: "",
 }
-BORROWED_NOTE = ("Your code refers to {name}, the book's own code that the checks of "
-                 "{questions} compare with. The grader scored your answers as they are; your "
-                 "instructor may read how you used it.")
+BORROWED_NOTE = ("Your code imports {name}, the book's own code that the checks of {questions} "
+                 "compare with. The grader scored your answers as they are; your instructor "
+                 "may read how you used it.")
 TAMPER_NOTE = "The grader's guard noticed a change to the checker ({}); the score comes from " \
               "the grader's own judgement of your answers."
 
