@@ -1,7 +1,7 @@
-"""The grader notices a student's code that imports a function of the book that the hidden
-checks use (book.grading.borrowed), and only that.
+"""The grader notices an answer that imports the book's own version of what it is checked
+against (book.grading.borrowed), and only that.
 
-The real grade command's note on such a submission is in test_grading_adversarial.py.
+The real grade command scoring such a submission "borrowed" is in test_grading_adversarial.py.
 """
 
 from pathlib import Path
@@ -36,10 +36,6 @@ SIZE = ["book.shapes.output_size"]
     ("import importlib\nf = importlib.import_module('book.shapes').output_size", SIZE),
     ("import sys\nf = sys.modules[' book.gradients.conv2d_backward ']", CONV),
     ("%time x = 1\nfrom book.shapes import output_size", SIZE),
-    ("%time from book.shapes import output_size", SIZE),
-    ("%%capture\nfrom book.shapes import output_size", SIZE),
-    ("exec(\"exec('from book.shapes import output_size')\")", SIZE),
-    ("from book import *\nf = shapes.output_size", SIZE),
 ])
 def test_an_import_of_a_reference_is_found(source, found):
     assert borrowed(source, REFS) == found
@@ -67,14 +63,6 @@ def test_references_are_what_the_hidden_checks_compute_with_not_their_inputs():
     assert references(hidden) == ["book.models.parameter_count"]
 
 
-def test_references_include_other_names_and_loop_versions():
-    refs = references("from book.pooling import max_pool2d\n"
-                      "check_function(max_pool, [], reference=max_pool2d)\n")
-    assert {"book.pooling.max_pool2d", "book.pooling.max_pool2d_loop",
-            "book.invariance.max_pool2d"} <= set(refs)
-    assert all(ref.endswith(("max_pool2d", "max_pool2d_loop")) for ref in refs)
-
-
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.stem)
 def test_the_solutions_own_answers_borrow_nothing(solution):
     questions = load_assignment(solution).questions
@@ -90,4 +78,4 @@ def test_a_model_the_checks_train_is_given_not_borrowed():
     questions = {q.grade_id: q
                  for q in load_assignment(ROOT / "solutions" / "07_lenet.ipynb").questions}
     assert questions["train_model_checks"].references == []
-    assert "book.models.lenet5" in questions["build_lenet5_checks"].references
+    assert questions["build_lenet5_checks"].references == ["book.models.lenet5"]

@@ -4,9 +4,9 @@ Each question's visible checks run, then its hidden checks. A question scores it
 the grader's judgement of its observations passes (:mod:`book.grading.compare`); what the
 kernel printed or raised is only the student's feedback text. A check cell that ran past its
 time limit or stopped the kernel scores zero with its own message. What the guard noticed is
-a note; it makes the question "tampered" only when the judgement fails. A reference function
-of the checks that the student's code imports (:mod:`book.grading.borrowed`) is a note too:
-reading the code cannot tell a borrowed answer from a test of one's own.
+a note; it makes the question "tampered" only when the judgement fails. A question whose
+reference function the student's code imports (:mod:`book.grading.borrowed`) scores zero as
+"borrowed", whatever its checks said.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ SUMMARIES = {
                               "graded.",
     SubmissionStatus.GRADED: "",
 }
-BORROWED_NOTE = ("Your code imports {name}, the book's own code that the checks of {questions} "
-                 "compare with. The grader scored your answers as they are; your instructor "
-                 "may read how you used it.")
+BORROWED_MESSAGE = ("Your code imports {}: the book's own code, which this question's checks "
+                    "compare your answer with. An answer that may use it scores 0; write your "
+                    "own and remove the import.")
 TAMPER_NOTE = "The grader's guard noticed a change to the checker ({}); the score comes from " \
               "the grader's own judgement of your answers."
 
@@ -54,18 +54,6 @@ def _cell_note(step: Step, outcome: StepOutcome, cell_timeout: float) -> str | N
     if outcome.status is CellStatus.ERROR and step.kind != "stub":
         return f"{what} raised {clip(outcome.error, 300)}"
     return None
-
-
-def borrowed_notes(assignment: Assignment, student_code: list[str]) -> list[str]:
-    """One note for each reference function (book.grading.borrowed) the student's code
-    imports, naming the questions whose checks use it."""
-    all_refs = {ref for question in assignment.questions for ref in question.references}
-    found = sorted({name for source in student_code for name in borrowed(source, all_refs)})
-    return [BORROWED_NOTE.format(
-        name=f"`{name}`", questions=", ".join(f"`{question.grade_id}`"
-                                               for question in assignment.questions
-                                               if name in question.references))
-        for name in found]
 
 
 def _kernel_error(parts: dict[str, StepOutcome]) -> StepOutcome | None:
@@ -165,13 +153,17 @@ def score(assignment: Assignment, submission: Submission, steps: list[Step],
         note = TAMPER_NOTE.format(tampering)
         if tampering and status is not QuestionStatus.TAMPERED and note not in notes:
             notes.append(note)
+        imported = sorted({name for source in student_code
+                           for name in borrowed(source, question.references)})
+        if imported:
+            status = QuestionStatus.BORROWED
+            message = BORROWED_MESSAGE.format(", ".join(f"`{name}`" for name in imported))
         extra = [n for a in question.answers for n in answer_notes.get(a, [])]
         if extra:
             message = "\n".join(extra + [message])
         points = question.points if status is QuestionStatus.PASSED else 0
         results.append(QuestionResult(question.grade_id, question.title, question.points,
                                       points, status, clip(message)))
-    notes += borrowed_notes(assignment, student_code)
     status = _submission_status(results, outcomes)
     return SubmissionResult(submission.student, assignment.name, str(submission.path.name),
                             status, SUMMARIES[status], sum(r.score for r in results),
