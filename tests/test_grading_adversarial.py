@@ -453,20 +453,6 @@ def chapter_4_class(paths: Paths) -> dict[str, tuple[object, Expect]]:
                              Expect(NO_SIZE_4, "graded", "a hidden check failed: output_size(1, 1, "
                                                  "p=0, s=1, d=1) returned 0, expected 1",
                                     {"output_size_checks": "failed"})),
-        "borrowed_import.ipynb": (
-            notebook(solution, {"output_size": "from book.shapes import output_size"}),
-            Expect(FULL_4 - POINTS_4["output_size_checks"] - POINTS_4["design_layer_checks"],
-                   "graded", "Your code imports `book.shapes.output_size`: the book's own code",
-                   {"output_size_checks": "borrowed", "design_layer_checks": "borrowed",
-                    "same_padding_checks": "passed"})),
-        "borrowed_by_name.ipynb": (
-            with_extra((None, 'import importlib\n'
-                              'shapes = importlib.import_module("book.shapes")')),
-            Expect(FULL_4 - POINTS_4["output_size_checks"] - POINTS_4["design_layer_checks"]
-                   - POINTS_4["same_padding_checks"], "graded",
-                   "Your code imports `book.shapes.same_padding`",
-                   {"output_size_checks": "borrowed", "design_layer_checks": "borrowed",
-                    "same_padding_checks": "borrowed", "pad_checks": "passed"})),
         "proc_solution.ipynb": (notebook(solution, stolen_answers(solution, solution)),
                                 Expect(0, "graded", "is not written yet")),
         "classmate_copy.ipynb": (notebook(solution, stolen_answers(solution, paths.control)),

@@ -11,17 +11,16 @@ carries it, and ``--resume`` keeps only results graded against the same digest.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import nbformat
 
 from book.authoring.exercises import HIDDEN_TESTS, replace_regions, student_notebook
-from book.grading.borrowed import references
-from book.grading.imports import imported_names
 
 # Modules whose namespaces change as a matter of course: never fingerprinted.
 UNWATCHED_MODULES = {"sys", "builtins", "__main__", "os"}
@@ -38,9 +37,6 @@ class Question:
     hidden: str             # the hidden checks ("" when there are none)
     answers: list[str]      # grade_ids of the answer cells this question checks
     manual: bool = False    # a graded answer cell with no check: graded by hand
-    # The book's functions its hidden checks compare with (book.grading.borrowed): a
-    # submission whose code imports one scores 0 on this question.
-    references: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -114,6 +110,37 @@ def hidden_checks(source: str) -> str:
     return "\n".join(hidden).strip("\n")
 
 
+def _python(source: str) -> str:
+    """Cell source as plain Python (IPython magics become function calls)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    return TransformerManager().transform_cell(source)
+
+
+def imported_names(source: str) -> tuple[dict[str, tuple[str, str]], set[str]]:
+    """Top-level names a cell imports -> (module, attribute), and every module it imports."""
+    try:
+        tree = ast.parse(_python(source))
+    except SyntaxError:
+        return {}, set()
+    names, modules = {}, set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                modules.add(alias.name)
+                if alias.asname:
+                    names[alias.asname] = (alias.name, "")
+                else:
+                    top = alias.name.split(".")[0]
+                    names[top] = (top, "")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+            for alias in node.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = (node.module, alias.name)
+    return names, modules
+
+
 @functools.cache
 def grader_version() -> str:
     """The sha256 of the ``book`` package's code (every ``.py`` file, by path): the grader,
@@ -173,7 +200,7 @@ def assignment_of(solution: nbformat.NotebookNode, file_name: str) -> Assignment
             cells.append(SolutionCell("check", grade_id))
             visible, hidden = visible_checks(cell.source, file_name), hidden_checks(cell.source)
             questions.append(Question(grade_id, title, meta["points"], visible, hidden,
-                                      pending_answers, references=references(hidden)))
+                                      pending_answers))
             pending_answers = []
             for part in (visible, hidden):
                 watched |= {m for m in imported_names(part)[1] if m.split(".")[0] == "book"}

@@ -47,7 +47,6 @@ STATUS_WORDS = {
     QuestionStatus.ERROR: "error in the check", QuestionStatus.TIMEOUT: "stopped: too slow",
     QuestionStatus.CRASHED: "stopped: kernel crashed",
     QuestionStatus.TAMPERED: "checks were tampered with",
-    QuestionStatus.BORROWED: "imports the book's answer",
     QuestionStatus.NOT_GRADED: "not graded", QuestionStatus.MANUAL: "graded by hand",
 }
 RESULTS_FOLDER = "json"           # where write_reports puts the JSON results, under --out

@@ -19,7 +19,6 @@ class QuestionStatus(enum.Enum):
     TIMEOUT = "timeout"
     CRASHED = "crashed"            # the kernel stopped while the checks ran
     TAMPERED = "tampered"          # student code changed what the checks rely on
-    BORROWED = "borrowed"          # student code imports the book's function it is checked against
     NOT_GRADED = "not graded"      # the checks never ran, or could not be confirmed
     MANUAL = "manual"              # an answer with no automatic check: graded by hand
 

@@ -4,15 +4,12 @@ Each question's visible checks run, then its hidden checks. A question scores it
 the grader's judgement of its observations passes (:mod:`book.grading.compare`); what the
 kernel printed or raised is only the student's feedback text. A check cell that ran past its
 time limit or stopped the kernel scores zero with its own message. What the guard noticed is
-a note; it makes the question "tampered" only when the judgement fails. A question whose
-reference function the student's code imports (:mod:`book.grading.borrowed`) scores zero as
-"borrowed", whatever its checks said.
+a note; it makes the question "tampered" only when the judgement fails.
 """
 
 from __future__ import annotations
 
 from book.grading.assignment import Assignment
-from book.grading.borrowed import borrowed
 from book.grading.plan import CHECK_KINDS, Step
 from book.grading.results import QuestionResult, QuestionStatus, SubmissionResult, SubmissionStatus
 from book.grading.run import CellStatus, StepOutcome
@@ -29,9 +26,6 @@ SUMMARIES = {
                               "graded.",
     SubmissionStatus.GRADED: "",
 }
-BORROWED_MESSAGE = ("Your code imports {}: the book's own code, which this question's checks "
-                    "compare your answer with. An answer that may use it scores 0; write your "
-                    "own and remove the import.")
 TAMPER_NOTE = "The grader's guard noticed a change to the checker ({}); the score comes from " \
               "the grader's own judgement of your answers."
 
@@ -138,7 +132,6 @@ def score(assignment: Assignment, submission: Submission, steps: list[Step],
                 f"The answer cell `{step.grade_id}` was missing from the submission; the "
                 "exercise's empty version was used.")
     guard = outcomes[0]
-    student_code = [step.source for step in steps if step.kind in ("answer", "extra")]
     results = []
     for question in assignment.questions:
         if question.manual:
@@ -153,11 +146,6 @@ def score(assignment: Assignment, submission: Submission, steps: list[Step],
         note = TAMPER_NOTE.format(tampering)
         if tampering and status is not QuestionStatus.TAMPERED and note not in notes:
             notes.append(note)
-        imported = sorted({name for source in student_code
-                           for name in borrowed(source, question.references)})
-        if imported:
-            status = QuestionStatus.BORROWED
-            message = BORROWED_MESSAGE.format(", ".join(f"`{name}`" for name in imported))
         extra = [n for a in question.answers for n in answer_notes.get(a, [])]
         if extra:
             message = "\n".join(extra + [message])
