@@ -151,10 +151,9 @@ SUBMISSIONS = {
                     "book.check.difference = lambda *a, **k: None",
                     "same_padding": RIGHT["same_padding"]}), ("tampered", "passed"),
             "passed", "tampered"),
-    # Replacing the reference solution the hidden checks compare with (reached by a name
-    # built at run time, which the grader's reading of the code does not see as borrowing).
-    "jay": (filled({"output_size": NO_DILATION + "\nimport importlib\n"
-                    "importlib.import_module('book.' + 'shapes').output_size = output_size",
+    # Replacing the reference solution the hidden checks compare with.
+    "jay": (filled({"output_size": NO_DILATION + "\nimport book.shapes\n"
+                    "book.shapes.output_size = output_size",
                     "same_padding": RIGHT["same_padding"]}), ("tampered", "passed"),
             "passed", "tampered"),
     # An IPython input transformer that turns every check cell into `pass`: no check runs,
