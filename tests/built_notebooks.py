@@ -5,16 +5,14 @@ BOOK_SITE moves it too), matched to its source by the code of its cells; these a
 outputs the website shows.
 """
 
-import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from tests.site_pages import EXECUTED_NOTEBOOKS, ROOT
+from tests.site_pages import EXECUTED_NOTEBOOKS, PAGES, ROOT
 
-CHAPTERS = [ROOT / f"{page}.ipynb" for page in
-            re.findall(r"file: (chapters/\S+)", (ROOT / "_toc.yml").read_text())]
+CHAPTERS = [ROOT / f"{page}.ipynb" for page in PAGES if page.startswith("chapters/")]
 
 
 def built(path: Path):
